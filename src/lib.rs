@@ -1,14 +1,42 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+#![no_std]
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::cast_possible_truncation,
+        clippy::panic
+    )
+)]
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+mod algorithm;
+mod base32;
+mod code;
+mod error;
+mod hotp;
+mod mac;
+mod secret;
+mod totp;
+mod verify;
+
+#[cfg(feature = "std")]
+pub mod clock;
+
+pub use algorithm::Algorithm;
+pub use base32::Base32ErrorKind;
+pub use code::{Code, CodeErrorKind};
+pub use error::Error;
+pub use hotp::{Hotp, HotpMatch, HotpParams};
+pub use secret::Secret;
+pub use totp::{Totp, TotpMatch, TotpParams};
+pub use verify::Window;
