@@ -2,7 +2,7 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use crate::{Algorithm, Code, Error, mac::Mac, verify};
+use crate::{Algorithm, Code, Error, code::reduce, mac::Mac, verify};
 
 /// The smallest key the default constructors accept: 128 bits (RFC 4226 §4 R6).
 pub(crate) const MIN_KEY_LEN: usize = 16;
@@ -143,6 +143,13 @@ impl Hotp {
         }
     }
 
+    /// The reduced values (`HOTP mod 10^digits`) of up to `mac::BATCH` counters, as the verifier
+    /// compares them.
+    fn values(&self, counters: &[u64], values: &mut [u32]) {
+        self.mac.counter_values(counters, values);
+        values.iter_mut().for_each(|v| *v = reduce(*v, self.digits));
+    }
+
     /// The code for `counter` (RFC 4226 §5.3).
     #[must_use]
     pub fn generate(&self, counter: u64) -> Code {
@@ -194,7 +201,6 @@ impl Hotp {
             });
         }
         let given = Code::parse(code, self.digits)?.number();
-        let modulus = modulus(self.digits);
         if next_counter == u64::MAX {
             return Err(Error::WindowOutOfRange);
         }
@@ -204,12 +210,7 @@ impl Hotp {
         let last = next_counter
             .saturating_add(u64::from(look_ahead))
             .min(u64::MAX - 1);
-        let counter = verify::scan(
-            first..=last,
-            used,
-            |c| self.mac.counter_value(c) % modulus,
-            &given,
-        )?;
+        let counter = verify::scan_batched(first..=last, used, |c, v| self.values(c, v), &given)?;
         Ok(matched(counter, next_counter))
     }
 
@@ -265,7 +266,6 @@ impl Hotp {
         for (slot, code) in given.iter_mut().zip(codes) {
             *slot = Code::parse(code, self.digits)?.number();
         }
-        let modulus = modulus(self.digits);
         // The last code's counter must stay below u64::MAX (never accepted, see `verify`).
         let steps = (n - 1) as u64;
         let Some(last_start) = (u64::MAX - 1)
@@ -280,7 +280,7 @@ impl Hotp {
         let mut found = Choice::from(0);
         let mut start = 0u64;
         for counter in next_counter..=last_start + steps {
-            let value = self.mac.counter_value(counter) % modulus;
+            let value = reduce(self.mac.counter_value(counter), self.digits);
             // Shift: the run starting here begins fresh.
             pending.copy_within(0..Hotp::MAX_RESYNC_CODES - 1, 1);
             pending[0] = Choice::from(u8::from(counter <= last_start));
@@ -306,6 +306,7 @@ impl Hotp {
 }
 
 /// `10^digits` as the modulus of the truncated value (no reduction for 10 digits).
+#[allow(dead_code)] // used by OCRA
 pub(crate) fn modulus(digits: u8) -> u32 {
     match digits {
         6 => 1_000_000,

@@ -14,6 +14,9 @@ use crate::Algorithm;
 /// The longest HMAC output (SHA-512).
 pub(crate) const MAX_OUTPUT: usize = 64;
 
+/// How many counters [`Mac::counter_values`] computes together.
+pub(crate) const BATCH: usize = 4;
+
 /// A hash's block function and the constants HMAC needs around it.
 pub(crate) trait BlockHash {
     /// The chaining state (`[u32; 5]`, `[u32; 8]`, `[u64; 8]`).
@@ -262,6 +265,44 @@ impl<H: BlockHash> Keyed<H> {
         dynamic_truncate(out.get(..H::OUT).unwrap_or(&out))
     }
 
+    /// [`Keyed::counter_value`] for up to [`BATCH`] counters (the rest of `counters` is
+    /// ignored), written to the front of `out`.
+    ///
+    /// Each phase runs over every counter before the next begins: write the inner blocks,
+    /// compress them, write the outer blocks, compress them. The candidates are independent, so
+    /// the compressions need not wait for each other, and a block is read by the block function
+    /// well after it was written, not while the bytes just stored into it are still on their
+    /// way to the cache. The states start from the public IV and take the keyed state only for
+    /// the slots in use, so no spare copy of it is left behind.
+    #[inline(always)]
+    fn counter_values(&self, counters: &[u64], out: &mut [u32]) {
+        let n = counters.len().min(BATCH);
+        let mut blocks = [H::COUNTER_BLOCK; BATCH];
+        let mut states = [H::IV; BATCH];
+        for ((block, state), counter) in blocks.iter_mut().zip(&mut states).zip(counters) {
+            if let Some(msg) = block.as_mut().get_mut(..8) {
+                msg.copy_from_slice(&counter.to_be_bytes());
+            }
+            *state = self.inner;
+        }
+        for (block, state) in blocks.iter().zip(&mut states).take(n) {
+            H::compress(state, block);
+        }
+        for (block, state) in blocks.iter_mut().zip(&mut states).take(n) {
+            *block = H::OUTER_BLOCK;
+            H::write_state(state, block.as_mut());
+            *state = self.outer;
+        }
+        for (block, state) in blocks.iter().zip(&mut states).take(n) {
+            H::compress(state, block);
+        }
+        for (state, value) in states.iter().zip(out).take(n) {
+            let mut digest = [0u8; MAX_OUTPUT];
+            H::write_state(state, &mut digest);
+            *value = dynamic_truncate(digest.get(..H::OUT).unwrap_or(&digest));
+        }
+    }
+
     /// HMAC over the concatenation of `parts`, without allocating.
     fn digest(&self, parts: &[&[u8]]) -> Digest {
         let mut state = self.inner;
@@ -408,6 +449,20 @@ impl Mac {
         }
     }
 
+    /// [`Mac::counter_value`] for each of up to [`BATCH`] `counters` (the rest is ignored),
+    /// written to the front of `out`, with the candidates' compressions overlapping.
+    #[inline]
+    pub(crate) fn counter_values(&self, counters: &[u64], out: &mut [u32]) {
+        match self {
+            #[cfg(otpkit_sha1)]
+            Mac::Sha1(k) => k.counter_values(counters, out),
+            #[cfg(feature = "sha256")]
+            Mac::Sha256(k) => k.counter_values(counters, out),
+            #[cfg(feature = "sha512")]
+            Mac::Sha512(k) => k.counter_values(counters, out),
+        }
+    }
+
     /// HMAC over the concatenation of `parts`.
     #[allow(dead_code)] // used by OCRA
     pub(crate) fn digest(&self, parts: &[&[u8]]) -> Digest {
@@ -493,6 +548,23 @@ mod tests {
             prop_assert_eq!(mac.counter_value(counter), dynamic_truncate(&want));
             let got = mac.digest(&[&counter.to_be_bytes()]);
             prop_assert_eq!(got.as_bytes(), &want[..]);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn batched_counters_match_one_by_one(alg in alg(), key in prop::collection::vec(any::<u8>(), 0..200),
+                                            counters in prop::collection::vec(any::<u64>(), 0..=BATCH + 1)) {
+            let mac = Mac::new(alg, &key);
+            let mut out = [u32::MAX; BATCH + 1];
+            mac.counter_values(&counters, &mut out);
+            for (i, &c) in counters.iter().enumerate().take(BATCH) {
+                prop_assert_eq!(out[i], mac.counter_value(c));
+            }
+            // Slots past the batch or past the counters are left alone.
+            for &v in out.iter().skip(counters.len().min(BATCH)) {
+                prop_assert_eq!(v, u32::MAX);
+            }
         }
     }
 

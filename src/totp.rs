@@ -2,7 +2,8 @@
 
 use crate::{
     Algorithm, Code, Error, Window,
-    hotp::{MIN_KEY_LEN, keyed, modulus},
+    code::reduce,
+    hotp::{MIN_KEY_LEN, keyed},
     mac::Mac,
     verify,
 };
@@ -140,6 +141,9 @@ impl Totp {
     /// [`Error::TimeBeforeT0`] when `time < T0`.
     pub fn step_at(&self, time: u64) -> Result<u64, Error> {
         match time.checked_sub(self.t0) {
+            // RFC 6238's 30 s step, divided by a constant (a multiplication) rather than by the
+            // field (a 64-bit `div`, which costs a fifth of a code's two compressions).
+            Some(elapsed) if self.period == 30 => Ok(elapsed / 30),
             Some(elapsed) => Ok(elapsed / self.period),
             None => Err(Error::TimeBeforeT0 { time, t0: self.t0 }),
         }
@@ -240,11 +244,13 @@ impl Totp {
         window: Window,
     ) -> Result<TotpMatch, Error> {
         let given = Code::parse(code, self.digits)?.number();
-        let modulus = modulus(self.digits);
-        let step = verify::scan(
+        let step = verify::scan_batched(
             window.around(center),
             last_step,
-            |s| self.mac.counter_value(s) % modulus,
+            |steps, values| {
+                self.mac.counter_values(steps, values);
+                values.iter_mut().for_each(|v| *v = reduce(*v, self.digits));
+            },
             &given,
         )?;
         let drift = i128::from(step) - i128::from(center);
