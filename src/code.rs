@@ -10,20 +10,6 @@ use crate::Error;
 const MAX_LEN: usize = MAX_DIGITS as usize;
 const MAX_DIGITS: u8 = 10;
 
-/// `10^d` for `d` in `0..=9`; a 31-bit value needs no reduction for 10 digits.
-const POW10: [u32; 10] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-    1_000_000_000,
-];
-
 /// `value mod 10^digits` for `digits` in `1..=9`, and `value` itself for 10 or more (a 31-bit
 /// value has at most 10 digits). Each arm divides by a constant, which compiles to a
 /// multiplication: no `div` instruction, whose latency can depend on its operands.
@@ -72,17 +58,19 @@ impl Code {
     /// `digits` is clamped to `1..=10`; callers validate it first.
     ///
     /// Branch-free in `value`: the reduction and the ten digits are multiplications by
-    /// constants, independent of each other, and the leading zeros beyond `digits` are shifted
-    /// out rather than skipped.
+    /// constants, and the leading zeros beyond `digits` are shifted out rather than skipped.
     #[inline]
     pub(crate) fn from_number(value: u32, digits: u8) -> Code {
         let digits = digits.clamp(1, MAX_DIGITS);
         let v = reduce(value, digits);
-        // All ten digits, most significant first, in the low ten bytes of a u128.
+        // All ten digits, most significant first, in the low ten bytes of a u128. Dividing by
+        // the literal 10 is a multiplication and has no division-by-zero path.
         let mut all = [0u8; 16];
-        for (slot, p) in all.iter_mut().zip(POW10.iter().rev()) {
+        let mut rest = v;
+        for slot in all.iter_mut().take(usize::from(MAX_DIGITS)).rev() {
             // A decimal digit: below 10, so the cast cannot truncate.
-            *slot = b'0' + (v / p % 10) as u8;
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
         }
         // `v < 10^digits`, so the first `10 - digits` are leading zeros: shift them out. Zero
         // bytes come in from the top, which is what `buf` holds after `len`.
