@@ -104,9 +104,7 @@ fn generate(c: &mut Criterion) {
     });
 
     g.bench_function("totp_lite", |b| {
-        b.iter(|| {
-            totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, black_box(KEY), black_box(TIME))
-        })
+        b.iter(|| totp_lite::totp_custom::<totp_lite::Sha1>(30, 6, black_box(KEY), black_box(TIME)))
     });
 
     let lib = libreauth_sha1();
