@@ -57,27 +57,19 @@ impl Code {
     /// `value mod 10^digits`, zero-padded to `digits` decimal digits (RFC 4226 §5.3 step 3).
     /// `digits` is clamped to `1..=10`; callers validate it first.
     ///
-    /// Branch-free in `value`: the reduction and the ten digits are multiplications by
-    /// constants, and the leading zeros beyond `digits` are shifted out rather than skipped.
+    /// Every division is by a constant (a multiplication): no `div` instruction, whose latency
+    /// can depend on its operands, and no division-by-zero path. The loop runs `digits` times,
+    /// which is public.
     #[inline]
     pub(crate) fn from_number(value: u32, digits: u8) -> Code {
         let digits = digits.clamp(1, MAX_DIGITS);
-        let v = reduce(value, digits);
-        // All ten digits, most significant first, in the low ten bytes of a u128. Dividing by
-        // the literal 10 is a multiplication and has no division-by-zero path.
-        let mut all = [0u8; 16];
-        let mut rest = v;
-        for slot in all.iter_mut().take(usize::from(MAX_DIGITS)).rev() {
-            // A decimal digit: below 10, so the cast cannot truncate.
-            *slot = b'0' + (rest % 10) as u8;
-            rest /= 10;
-        }
-        // `v < 10^digits`, so the first `10 - digits` are leading zeros: shift them out. Zero
-        // bytes come in from the top, which is what `buf` holds after `len`.
-        let shift = 8 * u32::from(MAX_DIGITS - digits);
-        let bytes = (u128::from_le_bytes(all) >> shift).to_le_bytes();
+        let mut v = reduce(value, digits);
         let mut buf = [0u8; MAX_LEN];
-        buf.iter_mut().zip(bytes).for_each(|(d, s)| *d = s);
+        for slot in buf.iter_mut().take(usize::from(digits)).rev() {
+            // `v % 10` is below 10, so the cast cannot truncate.
+            *slot = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
         Code { buf, len: digits }
     }
 

@@ -264,9 +264,10 @@ impl<H: BlockHash> Keyed<H> {
         let mut inner = self.inner;
         H::compress(&mut inner, &block);
         let state = self.outer(&inner);
-        let mut out = [0u8; MAX_OUTPUT];
-        H::write_state(&state, &mut out);
-        dynamic_truncate(out.get(..H::OUT).unwrap_or(&out))
+        // The inner block is spent: serialise the digest into it.
+        let digest = block.as_mut();
+        H::write_state(&state, digest);
+        dynamic_truncate(digest.get(..H::OUT).unwrap_or(digest))
     }
 
     /// [`Keyed::counter_value`] for up to [`BATCH`] counters (the rest of `counters` is
@@ -300,10 +301,11 @@ impl<H: BlockHash> Keyed<H> {
         for (block, state) in blocks.iter().zip(&mut states).take(n) {
             H::compress(state, block);
         }
-        for (state, value) in states.iter().zip(out).take(n) {
-            let mut digest = [0u8; MAX_OUTPUT];
-            H::write_state(state, &mut digest);
-            *value = dynamic_truncate(digest.get(..H::OUT).unwrap_or(&digest));
+        // The blocks are spent: serialise each digest into its own, rather than into more stack.
+        for ((block, state), value) in blocks.iter_mut().zip(&states).zip(out).take(n) {
+            let digest = block.as_mut();
+            H::write_state(state, digest);
+            *value = dynamic_truncate(digest.get(..H::OUT).unwrap_or(digest));
         }
     }
 
