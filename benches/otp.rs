@@ -12,6 +12,13 @@
 //!   The miss is a wrong code with a window of one step either side: three candidates, the worst
 //!   case.
 
+// A benchmark program, not library code: setup failures should stop it loudly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::std_instead_of_core
+)]
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};

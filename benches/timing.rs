@@ -11,6 +11,13 @@
 //! - `near_miss`: a wrong code sharing its first five digits with a candidate against a wrong code
 //!   sharing no leading digit with any candidate: how close a guess came must not show.
 
+// A benchmark program, not library code: setup failures should stop it loudly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::std_instead_of_core
+)]
+
 use std::hint::black_box;
 
 use dudect_bencher::ctbench::{BenchMetadata, BenchName, BenchOpts, run_benches_console};
@@ -113,9 +120,11 @@ fn main() {
             .position(|a| a == flag)
             .and_then(|i| args.get(i + 1).cloned())
     };
-    let mut opts = BenchOpts::default();
-    opts.continuous = args.iter().any(|a| a == "--continuous");
-    opts.filter = value("--continuous").or_else(|| value("--filter"));
+    let opts = BenchOpts {
+        continuous: args.iter().any(|a| a == "--continuous"),
+        filter: value("--continuous").or_else(|| value("--filter")),
+        file_out: None,
+    };
     let benches = vec![
         BenchMetadata {
             name: BenchName("match_position"),

@@ -1,6 +1,11 @@
 //! Replays the committed fuzz corpus (`fuzz/corpus/<target>/`) through the same checks the
 //! fuzz targets run (`fuzz/src/checks.rs`), on stable Rust, so CI keeps every finding fixed.
 
+// Every algorithm is exercised, so every algorithm feature is needed.
+#![cfg(all(feature = "sha1", feature = "sha256", feature = "sha512"))]
+// Test helpers, not library code: a failure should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::std_instead_of_core)]
+
 #[path = "../fuzz/src/checks.rs"]
 mod checks;
 

@@ -5,6 +5,11 @@
 //! `Secret::from_base32`, `Secret::from_bytes` and `Code::parse`. Construction (`Hotp::new`,
 //! `Totp::new`) is covered too: keyed state lives inline, with no heap.
 
+// Every algorithm is exercised, so every algorithm feature is needed.
+#![cfg(all(feature = "sha1", feature = "sha256", feature = "sha512"))]
+// Test helpers, not library code: a failure should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::panic, clippy::std_instead_of_core)]
+
 use otpkit::{Algorithm, Code, Hotp, HotpParams, Secret, Totp, TotpParams, Window};
 
 /// Runs `f` and fails if it allocated. `allocation-counter` installs the counting global
