@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::{Base32ErrorKind, CodeErrorKind};
+use crate::{Base32ErrorKind, CodeErrorKind, StateError};
 
 /// Everything that can go wrong in otpkit, as `Copy` data that says where and what.
 ///
@@ -75,6 +75,9 @@ pub enum Error {
     /// The code matches, but only a step or counter at or before the last one accepted: it was
     /// already used (RFC 6238 §5.2, RFC 4226 §7.2).
     Replay,
+    /// The server-side state refused the attempt (throttled, locked, resynchronisation needed)
+    /// or a stored state record is unreadable.
+    State(StateError),
 }
 
 impl fmt::Display for Error {
@@ -108,8 +111,15 @@ impl fmt::Display for Error {
             Error::ClockBeforeUnixEpoch => f.write_str("system clock is before 1970"),
             Error::Mismatch => f.write_str("code does not match"),
             Error::Replay => f.write_str("code was already used"),
+            Error::State(e) => write!(f, "{e}"),
         }
     }
 }
 
 impl core::error::Error for Error {}
+
+impl From<StateError> for Error {
+    fn from(e: StateError) -> Self {
+        Error::State(e)
+    }
+}

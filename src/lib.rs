@@ -25,7 +25,9 @@ mod code;
 mod error;
 mod hotp;
 mod mac;
+mod record;
 mod secret;
+mod throttle;
 mod totp;
 mod verify;
 
@@ -37,6 +39,8 @@ pub use base32::Base32ErrorKind;
 pub use code::{Code, CodeErrorKind};
 pub use error::Error;
 pub use hotp::{Hotp, HotpMatch, HotpParams};
+pub use record::{Accepted, Policy, RecordKind, StateError, StateRecord, Verification};
 pub use secret::Secret;
+pub use throttle::{Backoff, Lock, ThrottlePolicy, ThrottleState};
 pub use totp::{Totp, TotpMatch, TotpParams};
 pub use verify::Window;
