@@ -37,9 +37,9 @@
 //! The secret is stored in clear here to keep the example short; a real server encrypts it at
 //! rest (RFC 4226 §7.5).
 
-use std::error::Error as StdError;
+use core::error::Error as StdError;
+use core::time::Duration;
 use std::io::BufRead;
-use std::time::Duration;
 
 use otpkit::{
     Accepted, Algorithm, Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams,
@@ -47,7 +47,7 @@ use otpkit::{
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
-type Result<T> = std::result::Result<T, Box<dyn StdError>>;
+type Result<T> = core::result::Result<T, Box<dyn StdError>>;
 
 const USAGE: &str = "usage: verify_server [--db PATH] [--at UNIX] \
     (enrol USER [--hotp] | code USER | verify USER [CODE...] | resync USER CODE CODE... | \
@@ -158,7 +158,7 @@ fn run() -> Result<()> {
 }
 
 /// Prints an outcome; `true` when accepted.
-fn report(code: &str, outcome: std::result::Result<Accepted, otpkit::Error>) -> bool {
+fn report(code: &str, outcome: core::result::Result<Accepted, otpkit::Error>) -> bool {
     match outcome {
         Ok(a) => {
             println!(
@@ -179,7 +179,7 @@ fn attempt(
     conn: &Connection,
     user: &str,
     verify: impl Fn(&StateRecord) -> Verification,
-) -> Result<std::result::Result<Accepted, otpkit::Error>> {
+) -> Result<core::result::Result<Accepted, otpkit::Error>> {
     for _ in 0..MAX_RETRIES {
         let old = read_state(conn, user)?;
         // A damaged record is refused with a typed error, never guessed at.

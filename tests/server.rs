@@ -4,6 +4,14 @@
 //! Every test that crosses a "request" boundary stores the record as bytes and reads it back,
 //! as a server would.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
 use otpkit::{
     Error, Hotp, HotpParams, Lock, Policy, RecordKind, StateError, StateRecord, ThrottlePolicy,
     ThrottleState, Totp, TotpParams, Window,
