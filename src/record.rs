@@ -155,7 +155,9 @@ pub struct StateRecord {
     throttle: ThrottleState,
 }
 
-/// A successful verification.
+/// A successful verification: which counter or step matched, and the drift.
+///
+/// Valid only once the [`Verification::record`] it came with is committed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Accepted {
     /// The counter (HOTP) or time step (TOTP) whose code matched.
@@ -170,6 +172,21 @@ pub struct Accepted {
 /// The record changes on acceptance (the factor moves past the code) and on a wrong code (one
 /// more failure, maybe a lock). It stays as it was when the attempt was refused before
 /// evaluation (throttled, resynchronisation needed), for a replay, and for malformed input.
+///
+/// # Examples
+///
+/// ```
+/// use otpkit::{Error, Hotp, HotpParams, Policy, StateRecord};
+///
+/// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
+/// let record = StateRecord::counter(0);
+/// let v = record.verify_hotp(&hotp, &Policy::default(), 0, "000000");
+/// assert_eq!(v.result(), Err(Error::Mismatch));
+/// assert!(v.is_changed()); // one failure to store
+/// let (next, result) = v.into_parts();
+/// assert_eq!((next.throttle().failures(), result), (1, Err(Error::Mismatch)));
+/// # Ok::<(), otpkit::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use = "store `record()` with a conditional update before acting on `result()`, or a code can be accepted twice"]
 pub struct Verification {
@@ -409,8 +426,9 @@ impl StateRecord {
     /// - [`StateError::WrongKind`] for a time-step record;
     /// - [`StateError::Throttled`] or [`StateError::LockedOut`] while locked (code not
     ///   evaluated);
-    /// - [`Error::Mismatch`] for a wrong code (counted), [`Error::Replay`] for a used one (not
-    ///   counted);
+    /// - [`Error::Mismatch`] for a wrong code (counted), [`Error::Replay`] for the last
+    ///   accepted counter's code (not counted). Codes of older counters are not recomputed
+    ///   ([`Hotp::verify`]), so they are wrong codes here and count as failures;
     /// - as [`Hotp::verify`] for malformed codes, an oversized look-ahead or an exhausted
     ///   counter.
     pub fn verify_hotp(&self, hotp: &Hotp, policy: &Policy, now: u64, code: &str) -> Verification {

@@ -180,6 +180,51 @@ fn concurrency_16_threads_same_hotp_code_200_rounds() {
 }
 
 #[test]
+fn concurrency_16_threads_wrong_codes_are_all_counted_throttling() {
+    // RFC 4226 §7.3: throttling must hold across parallel sessions. 16 wrong codes at once
+    // under "after 5 failures, 30 s": exactly 5 are evaluated and counted, the other 11 are
+    // refused by the lock the fifth one set; no failure is lost to a race.
+    let totp = totp();
+    let policy = Policy {
+        throttle: otpkit::ThrottlePolicy::delay(5, 30, 3600),
+        ..Policy::default()
+    };
+    let good = totp.generate_at(T0).unwrap();
+    let bad = if good.as_str() == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for round in 0..50 {
+        let store = Arc::new(Store(Mutex::new(
+            StateRecord::time_step().to_bytes().to_vec(),
+        )));
+        let barrier = Arc::new(Barrier::new(16));
+        let handles: Vec<_> = (0..16)
+            .map(|_| {
+                let (store, barrier, totp) = (store.clone(), barrier.clone(), totp.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    store.attempt(|r| r.verify_totp(&totp, &policy, T0, bad)).0
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let mismatches = results
+            .iter()
+            .filter(|r| **r == Err(Error::Mismatch))
+            .count();
+        let throttled = Err(Error::State(otpkit::StateError::Throttled {
+            until: T0 + 30,
+        }));
+        let refused = results.iter().filter(|r| **r == throttled).count();
+        assert_eq!((mismatches, refused), (5, 11), "round {round}");
+        let record = StateRecord::from_bytes(&store.read()).unwrap();
+        assert_eq!(record.throttle().failures(), 5);
+    }
+}
+
+#[test]
 fn concurrency_interleaved_requests_accept_once() {
     // The race made deterministic: two requests read the same state and both verify the code
     // successfully in memory. Only the first conditional write wins; the second retries from
