@@ -1,14 +1,14 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+//! otpkit (stand-in root until the core lands)
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+mod algorithm;
+mod error;
+mod secret;
+pub use algorithm::Algorithm;
+pub use error::Error;
+pub use secret::Secret;
