@@ -12,3 +12,5 @@ mod secret;
 pub use algorithm::Algorithm;
 pub use error::Error;
 pub use secret::Secret;
+#[cfg(feature = "uri")]
+pub mod uri;

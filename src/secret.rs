@@ -18,9 +18,15 @@ impl Secret {
             return Err(crate::Error::EmptyKey);
         }
         if b.len() > 256 {
-            return Err(crate::Error::KeyTooLong { len: b.len(), max: 256 });
+            return Err(crate::Error::KeyTooLong {
+                len: b.len(),
+                max: 256,
+            });
         }
-        let mut s = Secret { bytes: [0; 256], len: b.len() };
+        let mut s = Secret {
+            bytes: [0; 256],
+            len: b.len(),
+        };
         s.bytes[..b.len()].copy_from_slice(b);
         Ok(s)
     }
