@@ -16,7 +16,7 @@ Writes tests/data/uri_corpus.tsv (seeded, reproducible). One row per URI:
 - pyotp_uri / oath_uri: for generated rows, the URI each oracle builds from the same
   values ("-" when it cannot express them).
 
-Usage: gen_uri.py [--out FILE] [--seed N] [--count N] [--oracles-only]
+Usage: gen_uri.py [--out FILE] [--seed N] [--count N] [--differences FILE]
 Oracle versions are pinned in tests/oracles/requirements.txt.
 """
 
@@ -465,6 +465,8 @@ def main():
     ap.add_argument("--out", default="tests/data/uri_corpus.tsv")
     ap.add_argument("--seed", type=int, default=20261126)
     ap.add_argument("--count", type=int, default=330)
+    ap.add_argument("--differences", default="tests/data/uri_oracle_differences.md",
+                    help="file whose generated table is rewritten in place")
     args = ap.parse_args()
     r = random.Random(args.seed)
     rows = []
@@ -484,11 +486,47 @@ def main():
                     json.dumps(read_oath(uri), ensure_ascii=False), json.dumps(pu, ensure_ascii=False),
                     json.dumps(ou, ensure_ascii=False)]
             f.write("\t".join(cols) + "\n")
+    write_differences(rows, args.differences)
     counts = {}
     for row in rows:
         k = row[0].split(":")[0]
         counts[k] = counts.get(k, 0) + 1
     print("wrote %d rows to %s: %s" % (len(rows), args.out, counts), file=sys.stderr)
+
+
+def cell(reading, oracle):
+    if "error" in reading:
+        return "refuses: " + reading["error"].split(":", 1)[-1].strip()[:60]
+    if oracle == "pyotp":
+        text = "issuer=%r name=%r %s/%s" % (reading["issuer"], reading["name"], reading["algorithm"], reading["digits"])
+        text += " period=%s" % reading["period"] if reading["class"] != "HOTP" else " counter=%s" % reading["counter"]
+        return text + ("" if reading["class"] != "Steam" else " Steam")
+    text = "type=%s label=%r issuer=%r %s/%s" % (reading["type"], reading["label"], reading["issuer"], reading["algorithm"], reading["digits"])
+    return text + " period=%s counter=%s" % (reading["period"], reading["counter"])
+
+
+def write_differences(rows, path):
+    """Regenerates the per-row table of hand-written rows in the differences file."""
+    try:
+        text = open(path, encoding="utf-8").read()
+    except FileNotFoundError:
+        return
+    lines = ["", "| row | uri | otpkit | strict | pyotp | oath |", "|---|---|---|---|---|---|"]
+    for kind, uri, exp, strict, _, _ in rows:
+        if kind.startswith("gen-"):
+            continue
+        if "error" in exp:
+            ours = exp["error"]
+        else:
+            ours = "issuer=%r account=%r %s" % (exp["issuer"], exp["account_name"], ",".join(exp["warnings"]))
+        cols = [kind, "`%s`" % json.dumps(uri)[1:-1][:90], ours, strict, cell(read_pyotp(uri), "pyotp"),
+                cell(read_oath(uri), "oath")]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cols) + " |")
+    begin, end = "<!-- BEGIN GENERATED -->", "<!-- END GENERATED -->"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(head + begin + "\n".join(lines) + "\n" + end + tail)
 
 
 def pyotp_version():
