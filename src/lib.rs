@@ -12,5 +12,7 @@ mod secret;
 pub use algorithm::Algorithm;
 pub use error::Error;
 pub use secret::Secret;
+#[cfg(feature = "migration")]
+pub mod migration;
 #[cfg(feature = "uri")]
 pub mod uri;
