@@ -14,5 +14,7 @@ pub use error::Error;
 pub use secret::Secret;
 #[cfg(feature = "migration")]
 pub mod migration;
+#[cfg(feature = "qr")]
+pub mod qr;
 #[cfg(feature = "uri")]
 pub mod uri;
