@@ -19,6 +19,10 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+// build.rs turns SHA-1 on when no algorithm feature is; without it there is nothing to compute.
+#[cfg(not(any(otpkit_sha1, feature = "sha256", feature = "sha512")))]
+compile_error!("no hash algorithm is compiled in: was build.rs left out of the package?");
+
 mod algorithm;
 mod base32;
 mod code;
