@@ -1,20 +1,52 @@
 #![no_std]
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
-//! otpkit (stand-in root until the core lands)
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::cast_possible_truncation,
+        clippy::panic
+    )
+)]
+
 #[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
+
+// build.rs turns SHA-1 on when no algorithm feature is; without it there is nothing to compute.
+#[cfg(not(any(otpkit_sha1, feature = "sha256", feature = "sha512")))]
+compile_error!("no hash algorithm is compiled in: was build.rs left out of the package?");
+
 mod algorithm;
+mod base32;
+mod code;
 mod error;
+mod hotp;
+mod mac;
 mod secret;
-pub use algorithm::Algorithm;
-pub use error::Error;
-pub use secret::Secret;
+mod totp;
+mod verify;
+
+#[cfg(feature = "std")]
+pub mod clock;
 #[cfg(feature = "migration")]
 pub mod migration;
 #[cfg(feature = "qr")]
 pub mod qr;
 #[cfg(feature = "uri")]
 pub mod uri;
+
+pub use algorithm::Algorithm;
+pub use base32::Base32ErrorKind;
+pub use code::{Code, CodeErrorKind};
+pub use error::Error;
+pub use hotp::{Hotp, HotpMatch, HotpParams};
+pub use secret::Secret;
+pub use totp::{Totp, TotpMatch, TotpParams};
+pub use verify::Window;

@@ -378,11 +378,9 @@ fn check_exportable(entry: &OtpAuthUri, index: usize) -> Result<(), MigrationErr
 }
 
 fn algorithm_number(algorithm: Algorithm) -> u64 {
-    match algorithm {
-        #[cfg(feature = "sha256")]
-        Algorithm::Sha256 => 2,
-        #[cfg(feature = "sha512")]
-        Algorithm::Sha512 => 3,
+    match algorithm.as_str() {
+        "SHA256" => 2,
+        "SHA512" => 3,
         _ => 1,
     }
 }
@@ -468,13 +466,14 @@ fn decode_entry(bytes: &[u8], base: usize) -> Result<OtpAuthUri, MigrationError>
         return fail(MigrationErrorKind::InvalidSecret, base);
     };
     let algorithm = match algorithm.0 {
-        0 | 1 => Algorithm::default(),
+        #[cfg(otpkit_sha1)]
+        0 | 1 => Algorithm::Sha1,
         #[cfg(feature = "sha256")]
         2 => Algorithm::Sha256,
         #[cfg(feature = "sha512")]
         3 => Algorithm::Sha512,
         #[allow(unreachable_patterns)]
-        2 | 3 => return fail(MigrationErrorKind::DisabledAlgorithm, algorithm.1),
+        0..=3 => return fail(MigrationErrorKind::DisabledAlgorithm, algorithm.1),
         4 => return fail(MigrationErrorKind::UnsupportedAlgorithm, algorithm.1),
         _ => return fail(MigrationErrorKind::UnknownEnum, algorithm.1),
     };

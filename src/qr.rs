@@ -97,9 +97,14 @@ impl Qr {
         let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), level)
             .map_err(|_| QrError::DataTooLong { len: data.len() })?;
         let width = code.width();
-        let mut bits = code.into_vec();
-        let modules = Zeroizing::new(bits.iter().map(|&dark| u8::from(dark)).collect());
-        bits.fill(false);
+        let mut colors = code.into_colors();
+        let modules = Zeroizing::new(
+            colors
+                .iter()
+                .map(|&c| u8::from(c == qrcode::Color::Dark))
+                .collect(),
+        );
+        colors.fill(qrcode::Color::Light);
         Ok(Qr { width, modules })
     }
 

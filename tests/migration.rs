@@ -3,6 +3,14 @@
 //! (`tests/data/migration_protobuf.tsv`, written by `tests/oracles/gen_migration.py`),
 //! batches, unknown fields, typed errors, and export → import round trips.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
+
 use otpkit::Secret;
 use otpkit::migration::{Migration, MigrationErrorKind};
 use otpkit::uri::{OtpAuthUri, OtpType, UriErrorKind};

@@ -4,6 +4,14 @@
 //! - the parsers never panic, whatever the input (strings, bytes, near-valid URIs);
 //! - no `Debug` output contains the secret, in any encoding.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
+
 use otpkit::uri::{BuildOptions, Encoder, OtpAuthUri, OtpType, ParseOptions, Warning};
 use otpkit::{Algorithm, Secret};
 use proptest::prelude::*;

@@ -2,6 +2,14 @@
 //! (`tests/data/uri_corpus.tsv`, written by `tests/oracles/gen_uri.py` with pinned pyotp and
 //! oath), plus typed-error and secrecy checks. Hermetic: the oracles' readings are data.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation
+)]
+
 use otpkit::Secret;
 use otpkit::uri::{
     BuildOptions, Encoder, OtpAuthUri, OtpType, Parameter, ParseOptions, ParsedUri, UriErrorKind,

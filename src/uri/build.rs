@@ -7,7 +7,6 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use zeroize::Zeroizing;
 
 use super::{Encoder, OtpAuthUri, OtpType, Parameter, UriError, UriErrorKind};
-use crate::Algorithm;
 
 /// Everything but RFC 3986 unreserved characters is escaped, in the label and in values
 /// alike: a space is `%20`, never `+` (Key URI format; otpauth-uri spec §4).
@@ -49,10 +48,10 @@ impl OtpAuthUri {
     /// other than TOTP with SHA-1 and 5 characters; [`UriErrorKind::DuplicateParameter`] when
     /// an extra parameter repeats or shadows a known one.
     pub fn validate(&self) -> Result<(), UriError> {
-        if let Some(issuer) = &self.issuer {
-            if issuer.is_empty() || issuer.contains(':') || self.account_name.starts_with(' ') {
-                return Err(invalid(UriErrorKind::InvalidLabel, Parameter::Issuer));
-            }
+        if let Some(issuer) = &self.issuer
+            && (issuer.is_empty() || issuer.contains(':') || self.account_name.starts_with(' '))
+        {
+            return Err(invalid(UriErrorKind::InvalidLabel, Parameter::Issuer));
         }
         if self.account_name.is_empty() || self.account_name.contains(':') {
             return Err(invalid(UriErrorKind::InvalidLabel, Parameter::Label));
@@ -60,7 +59,7 @@ impl OtpAuthUri {
         match self.encoder {
             Encoder::Steam => {
                 if self.digits != 5
-                    || self.algorithm != Algorithm::default()
+                    || self.algorithm.as_str() != "SHA1"
                     || matches!(self.otp_type, OtpType::Hotp { .. })
                 {
                     return Err(invalid(UriErrorKind::InvalidSteam, Parameter::Encoder));
@@ -139,7 +138,7 @@ impl OtpAuthUri {
         if let OtpType::Hotp { counter } = self.otp_type {
             write!(out, "&counter={counter}")?;
         }
-        if options.include_defaults || self.algorithm != Algorithm::default() {
+        if options.include_defaults || self.algorithm.as_str() != "SHA1" {
             write!(out, "&algorithm={}", self.algorithm)?;
         }
         let default_digits = match self.encoder {
@@ -150,10 +149,10 @@ impl OtpAuthUri {
         if options.include_defaults || self.digits != default_digits {
             write!(out, "&digits={}", self.digits)?;
         }
-        if let OtpType::Totp { period } = self.otp_type {
-            if options.include_defaults || period != 30 {
-                write!(out, "&period={period}")?;
-            }
+        if let OtpType::Totp { period } = self.otp_type
+            && (options.include_defaults || period != 30)
+        {
+            write!(out, "&period={period}")?;
         }
         if self.encoder == Encoder::Steam {
             out.write_str("&encoder=steam")?;

@@ -119,7 +119,7 @@ fn parse_algorithm(value: &str, position: usize) -> Result<(Algorithm, bool), Ur
     let canonical = upper == value;
     let e = |kind| err(kind, Some(Parameter::Algorithm), position);
     let algorithm = match upper.as_str() {
-        #[cfg(feature = "sha1")]
+        #[cfg(otpkit_sha1)]
         "SHA1" => Algorithm::Sha1,
         #[cfg(feature = "sha256")]
         "SHA256" => Algorithm::Sha256,
@@ -448,13 +448,14 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
 
     // Algorithm.
     let algorithm = match text(raw.algorithm, Parameter::Algorithm, &mut found)? {
-        None => Algorithm::default(),
+        // The Key URI format's default is SHA-1, whatever this build's default is.
+        None => parse_algorithm("SHA1", query_at)?.0,
         Some((pos, value)) => {
             let (algorithm, canonical) = parse_algorithm(&value, pos)?;
             if !canonical {
                 found.warn(Warning::AlgorithmSpelling, pos);
             }
-            if steam && algorithm != Algorithm::default() {
+            if steam && algorithm.as_str() != "SHA1" {
                 return Err(steam_error(pos));
             }
             algorithm
@@ -467,13 +468,14 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         None => 6,
         Some((pos, value)) => {
             let invalid = err(UriErrorKind::InvalidDigits, Some(Parameter::Digits), pos);
-            let n = parse_decimal(&value).ok_or(invalid)?;
+            let n = parse_decimal(&value)
+                .and_then(|n| u8::try_from(n).ok())
+                .ok_or(invalid)?;
             match (steam, n) {
-                (true, 5) => 5,
-                (false, 6 | 8) => n as u8,
+                (true, 5) | (false, 6 | 8) => n,
                 (false, 7 | 9 | 10) => {
                     found.warn(Warning::NonstandardDigits, pos);
-                    n as u8
+                    n
                 }
                 _ => return Err(invalid),
             }
@@ -553,8 +555,10 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         found.warn(Warning::LongName, label_at);
     }
 
-    if options.strict {
-        if let Some(quirk) = found.set.first_quirk() {
+    if options.strict
+        && let Some(quirk) = found.set.first_quirk()
+    {
+        {
             let position = found.at.get(quirk as usize).copied().unwrap_or_default();
             return Err(err(
                 UriErrorKind::Quirk(quirk),
