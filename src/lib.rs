@@ -39,6 +39,8 @@ pub mod clock;
 pub mod migration;
 #[cfg(feature = "qr")]
 pub mod qr;
+#[cfg(feature = "steam")]
+pub mod steam;
 #[cfg(feature = "uri")]
 pub mod uri;
 

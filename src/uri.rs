@@ -57,7 +57,7 @@ pub use build::BuildOptions;
 pub use error::{IdDisplay, Parameter, UriError, UriErrorKind};
 pub use warning::{Warning, Warnings};
 
-use crate::{Algorithm, Secret};
+use crate::{Algorithm, Error, Hotp, HotpParams, Secret, Totp, TotpParams};
 
 /// HOTP (with its initial counter) or TOTP (with its period).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -226,6 +226,80 @@ impl OtpAuthUri {
     #[must_use]
     pub fn name_len(&self) -> usize {
         self.issuer.as_ref().map_or(0, |i| i.len() + 1) + self.account_name.len()
+    }
+}
+
+/// A code generator and verifier built from an [`OtpAuthUri`] ([`OtpAuthUri::generator`]).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Generator {
+    /// HOTP, with the counter of the next code from the URI.
+    Hotp {
+        /// The generator and verifier.
+        hotp: Hotp,
+        /// The URI's counter: the next code's counter.
+        counter: u64,
+    },
+    /// TOTP.
+    Totp(Totp),
+    /// Steam Guard (feature `steam`).
+    #[cfg(feature = "steam")]
+    Steam(crate::steam::Steam),
+}
+
+impl OtpAuthUri {
+    /// Builds the generator and verifier this URI describes.
+    ///
+    /// Keys shorter than 16 bytes are accepted here (the parser reports them as
+    /// [`Warning::ShortKey`]): the URI is an import of an existing token.
+    ///
+    /// # Examples
+    /// ```
+    /// use otpkit::uri::{Generator, OtpAuthUri};
+    /// let parsed = OtpAuthUri::parse("otpauth://totp/a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8")?;
+    /// let Generator::Totp(totp) = parsed.uri.generator()? else { unreachable!() };
+    /// assert_eq!(totp.generate_at(59)?.as_str(), "94287082"); // RFC 6238 appendix B
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidDigits`], [`Error::ZeroPeriod`] or [`Error::KeyTooShort`] (empty key)
+    /// from the core constructors for values the parser would not produce, and
+    /// [`Error::Uri`] with [`UriErrorKind::InvalidSteam`] for a Steam entry when the `steam`
+    /// feature is disabled.
+    pub fn generator(&self) -> Result<Generator, Error> {
+        let key = self.secret.as_ref();
+        match (self.encoder, self.otp_type) {
+            #[cfg(feature = "steam")]
+            (Encoder::Steam, _) => Ok(Generator::Steam(
+                crate::steam::Steam::new_allowing_short_key(key)?,
+            )),
+            #[cfg(not(feature = "steam"))]
+            (Encoder::Steam, _) => Err(Error::Uri(UriError::new(
+                UriErrorKind::InvalidSteam,
+                Some(Parameter::Encoder),
+                0,
+            ))),
+            (Encoder::Standard, OtpType::Hotp { counter }) => {
+                let params = HotpParams {
+                    algorithm: self.algorithm,
+                    digits: self.digits,
+                };
+                Ok(Generator::Hotp {
+                    hotp: Hotp::new_allowing_short_key(key, params)?,
+                    counter,
+                })
+            }
+            (Encoder::Standard, OtpType::Totp { period }) => {
+                let params = TotpParams {
+                    algorithm: self.algorithm,
+                    digits: self.digits,
+                    period,
+                    t0: 0,
+                };
+                Ok(Generator::Totp(Totp::new_allowing_short_key(key, params)?))
+            }
+        }
     }
 }
 
