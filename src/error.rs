@@ -75,6 +75,9 @@ pub enum Error {
     /// The code matches, but only a step or counter at or before the last one accepted: it was
     /// already used (RFC 6238 §5.2, RFC 4226 §7.2).
     Replay,
+    /// The random number generator failed (feature `rand`).
+    #[cfg(feature = "rand")]
+    RandomUnavailable,
     /// An `otpauth://` URI that cannot be parsed or built.
     #[cfg(feature = "uri")]
     Uri(crate::uri::UriError),
@@ -114,6 +117,8 @@ impl fmt::Display for Error {
             Error::ClockBeforeUnixEpoch => f.write_str("system clock is before 1970"),
             Error::Mismatch => f.write_str("code does not match"),
             Error::Replay => f.write_str("code was already used"),
+            #[cfg(feature = "rand")]
+            Error::RandomUnavailable => f.write_str("random number generator failed"),
             #[cfg(feature = "uri")]
             Error::Uri(e) => write!(f, "otpauth uri: {e}"),
             #[cfg(feature = "migration")]

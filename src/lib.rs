@@ -35,6 +35,8 @@ mod verify;
 
 #[cfg(feature = "std")]
 pub mod clock;
+#[cfg(feature = "rand")]
+mod generate;
 #[cfg(feature = "migration")]
 pub mod migration;
 #[cfg(feature = "qr")]
