@@ -41,6 +41,8 @@ mod generate;
 pub mod migration;
 #[cfg(feature = "qr")]
 pub mod qr;
+#[cfg(feature = "serde")]
+pub mod serde;
 #[cfg(feature = "steam")]
 pub mod steam;
 #[cfg(feature = "uri")]
