@@ -13,7 +13,10 @@ use otpkit::uri::{Encoder, OtpType, Warning};
 use otpkit::{Algorithm, HotpMatch, HotpParams, Secret, TotpMatch, TotpParams, Window};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
-fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(value: T, json: &str) {
+fn round_trip<T: Serialize + DeserializeOwned + PartialEq + core::fmt::Debug>(
+    value: T,
+    json: &str,
+) {
     assert_eq!(serde_json::to_string(&value).unwrap(), json);
     assert_eq!(serde_json::from_str::<T>(json).unwrap(), value);
 }
