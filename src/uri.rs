@@ -221,6 +221,33 @@ impl OtpAuthUri {
         }
     }
 
+    /// The advisory warnings these values deserve wherever they came from (a URI, an export,
+    /// a builder): [`Warning::ShortKey`], [`Warning::NoIssuer`], [`Warning::LongName`],
+    /// [`Warning::NonstandardDigits`], [`Warning::EmptyAccount`] and [`Warning::Steam`].
+    #[must_use]
+    pub fn advisories(&self) -> Warnings {
+        let mut w = Warnings::new();
+        if self.secret.len() < 16 {
+            w.insert(Warning::ShortKey);
+        }
+        if self.issuer.is_none() {
+            w.insert(Warning::NoIssuer);
+        }
+        if self.name_len() > 64 {
+            w.insert(Warning::LongName);
+        }
+        if matches!(self.digits, 7 | 9 | 10) && self.encoder == Encoder::Standard {
+            w.insert(Warning::NonstandardDigits);
+        }
+        if self.account_name.is_empty() {
+            w.insert(Warning::EmptyAccount);
+        }
+        if self.encoder == Encoder::Steam {
+            w.insert(Warning::Steam);
+        }
+        w
+    }
+
     /// Byte length of the credential name `issuer:account` (or `account`): the YubiKey OATH
     /// applet stores at most 64 bytes (ykman prefixes `period/` when the period is not 30).
     #[must_use]
