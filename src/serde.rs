@@ -9,7 +9,7 @@
 //! [`OtpType`](crate::uri::OtpType), [`Encoder`](crate::uri::Encoder) and
 //! [`Warning`](crate::uri::Warning) (as its stable id).
 //!
-//! [`Secret`] deliberately implements neither `Serialize` nor `Deserialize`, so a key never
+//! [`Secret`](crate::Secret) deliberately implements neither `Serialize` nor `Deserialize`, so a key never
 //! ends up in a log line, a JSON API response or a cache by accident. Storing it is an
 //! explicit opt-in, field by field, with [`expose_secret_base32`]:
 //!
