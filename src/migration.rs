@@ -447,6 +447,9 @@ fn decode_entry(bytes: &[u8], base: usize) -> Result<OtpAuthUri, MigrationError>
     while let Some((field, value, at)) = reader.next_field()? {
         match (field, value) {
             (1, Value::Bytes(b)) => {
+                if b.is_empty() {
+                    return Err(MigrationError::new(MigrationErrorKind::InvalidSecret, at));
+                }
                 secret = Some(
                     Secret::from_bytes(b)
                         .map_err(|_| MigrationError::new(MigrationErrorKind::InvalidSecret, at))?,

@@ -215,3 +215,14 @@ fn debug_never_shows_secrets() {
         "{debug}"
     );
 }
+
+/// Found by fuzzing: an empty `secret` field must not decode (it would not re-encode).
+#[test]
+fn empty_secret_field_is_refused() {
+    let payload = [0x0a, 0x04, 0x0a, 0x00, 0x30, 0x02];
+    let err = Migration::decode_payload(&payload).unwrap_err();
+    assert_eq!(
+        (err.kind, err.position),
+        (MigrationErrorKind::InvalidSecret, 2)
+    );
+}

@@ -419,6 +419,18 @@ fn builder_refuses_what_it_cannot_write() {
         uri.to_uri().unwrap_err().kind,
         UriErrorKind::DuplicateParameter
     );
+    uri.extra.clear();
+    let mut empty = OtpAuthUri::totp(Secret::from_bytes(&[]).unwrap(), "a");
+    assert_eq!(
+        empty.to_uri().unwrap_err().kind,
+        UriErrorKind::MissingSecret
+    );
+    empty.secret = key();
+    uri.extra.push(("secret".into(), "x".into()));
+    assert_eq!(
+        uri.to_uri().unwrap_err().kind,
+        UriErrorKind::DuplicateParameter
+    );
     let mut steam = OtpAuthUri::steam(key(), "gabe");
     assert_eq!(
         steam.to_uri().unwrap().as_str(),

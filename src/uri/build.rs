@@ -41,6 +41,7 @@ impl OtpAuthUri {
     /// Checks that these values can be written so that parsing gives them back.
     ///
     /// # Errors
+    /// [`UriErrorKind::MissingSecret`] for an empty secret;
     /// [`UriErrorKind::InvalidLabel`] when the issuer or account name contains a colon, either
     /// is empty or the account name starts with a space after an issuer;
     /// [`UriErrorKind::InvalidDigits`] outside 6..=10 (5 for Steam);
@@ -48,6 +49,9 @@ impl OtpAuthUri {
     /// other than TOTP with SHA-1 and 5 characters; [`UriErrorKind::DuplicateParameter`] when
     /// an extra parameter repeats or shadows a known one.
     pub fn validate(&self) -> Result<(), UriError> {
+        if self.secret.is_empty() {
+            return Err(invalid(UriErrorKind::MissingSecret, Parameter::Secret));
+        }
         if let Some(issuer) = &self.issuer
             && (issuer.is_empty() || issuer.contains(':') || self.account_name.starts_with(' '))
         {
