@@ -281,9 +281,13 @@ impl Migration {
             batch_id: 0,
         };
         let mut reader = Reader::new(payload, 0);
-        while let Some((field, value, at)) = reader.next_field()? {
+        while let Some((field, value, _)) = reader.next_field()? {
             match (field, value) {
-                (1, Value::Bytes(bytes)) => migration.entries.push(decode_entry(bytes, at)?),
+                (1, Value::Bytes(bytes)) => {
+                    // Positions inside an entry count from the start of the payload.
+                    let start = reader.offset().saturating_sub(bytes.len());
+                    migration.entries.push(decode_entry(bytes, start)?);
+                }
                 (2, Value::Varint(v)) => migration.version = int32(v),
                 (3, Value::Varint(v)) => migration.batch_size = int32(v),
                 (4, Value::Varint(v)) => migration.batch_index = int32(v),
