@@ -86,7 +86,16 @@ pub fn json_string(out: &mut String, s: &str) {
 
 /// The `uri parse` JSON object (one line), with exactly the documented keys, in order.
 pub fn report_json(uri: &OtpAuthUri, warnings: Warnings) -> Zeroizing<String> {
-    let mut out = Zeroizing::new(String::with_capacity(512 + uri.secret.len() * 4));
+    // Enough that the buffer never reallocates (which would leave an unwiped copy of the key):
+    // base32 + hex of the key, and up to 6 bytes per byte of escaped text.
+    let text: usize = uri.account_name.len()
+        + uri.issuer.as_ref().map_or(0, String::len)
+        + uri
+            .extra
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum::<usize>();
+    let mut out = Zeroizing::new(String::with_capacity(512 + uri.secret.len() * 4 + text * 6));
     let (kind, period, counter) = match uri.otp_type {
         OtpType::Hotp { counter } => ("hotp", None, Some(counter)),
         OtpType::Totp { period } => ("totp", Some(period), None),
