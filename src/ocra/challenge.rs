@@ -66,7 +66,11 @@ impl ChallengeError {
 
 impl fmt::Display for ChallengeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid challenge at byte {}: {}", self.position, self.kind)
+        write!(
+            f,
+            "invalid challenge at byte {}: {}",
+            self.position, self.kind
+        )
     }
 }
 
@@ -82,13 +86,19 @@ fn allowed(format: ChallengeFormat, byte: u8) -> bool {
 
 fn check(suite: &OcraSuite, challenge: &[u8], base: usize) -> Result<(), ChallengeError> {
     if challenge.is_empty() {
-        return Err(ChallengeError { position: base, kind: ChallengeErrorKind::Empty });
+        return Err(ChallengeError {
+            position: base,
+            kind: ChallengeErrorKind::Empty,
+        });
     }
     let max = suite.max_challenge_len();
     if challenge.len() > max {
         return Err(ChallengeError {
             position: base,
-            kind: ChallengeErrorKind::TooLong { len: challenge.len(), max },
+            kind: ChallengeErrorKind::TooLong {
+                len: challenge.len(),
+                max,
+            },
         });
     }
     match challenge
@@ -136,7 +146,11 @@ pub(crate) fn encode(
             for (i, c) in text.enumerate() {
                 let nibble = hex_value(c);
                 if let Some(dst) = q.get_mut(i / 2) {
-                    *dst |= if i % 2 == 0 { nibble << 4 } else { nibble };
+                    *dst |= if i.is_multiple_of(2) {
+                        nibble << 4
+                    } else {
+                        nibble
+                    };
                 }
             }
         }
@@ -175,11 +189,15 @@ fn numeric(digits: impl Iterator<Item = u8>, q: &mut [u8; Q_LEN]) {
     let odd_nibbles = significant.first().is_some_and(|&b| b < 0x10);
     let next = significant.iter().skip(1).chain(core::iter::once(&0));
     for ((dst, &b), &after) in q.iter_mut().zip(significant).zip(next) {
-        *dst = if odd_nibbles { (b << 4) | (after >> 4) } else { b };
+        *dst = if odd_nibbles {
+            (b << 4) | (after >> 4)
+        } else {
+            b
+        };
     }
 }
 
-#[cfg(all(test, feature = "sha1"))]
+#[cfg(all(test, otpkit_sha1))]
 mod tests {
     use super::*;
 
@@ -250,7 +268,10 @@ mod tests {
         let e = encode(&s, "123456789", None).unwrap_err();
         assert_eq!(e.kind(), ChallengeErrorKind::TooLong { len: 9, max: 8 });
         let e = encode(&s, "1234", Some("12a")).unwrap_err();
-        assert_eq!((e.position(), e.kind()), (6, ChallengeErrorKind::InvalidCharacter));
+        assert_eq!(
+            (e.position(), e.kind()),
+            (6, ChallengeErrorKind::InvalidCharacter)
+        );
         let e = encode(&suite("OCRA-1:HOTP-SHA1-6:QA08"), "AB-", None).unwrap_err();
         assert_eq!(e.position(), 2);
         let e = encode(&suite("OCRA-1:HOTP-SHA1-6:QH08"), "abg", None).unwrap_err();

@@ -133,7 +133,9 @@ impl TimeStep {
     /// A time step of `count` units, or `None` when `count` is outside `1..=unit.max_count()`.
     #[must_use]
     pub fn new(count: u8, unit: TimeUnit) -> Option<TimeStep> {
-        (1..=unit.max_count()).contains(&count).then_some(TimeStep { count, unit })
+        (1..=unit.max_count())
+            .contains(&count)
+            .then_some(TimeStep { count, unit })
     }
 
     /// The number of units.
@@ -200,9 +202,7 @@ impl fmt::Display for SuiteErrorKind {
             SuiteErrorKind::TooLong => {
                 write!(f, "longer than {} bytes", OcraSuite::MAX_LEN)
             }
-            SuiteErrorKind::Structure => {
-                f.write_str("expected three parts separated by ':'")
-            }
+            SuiteErrorKind::Structure => f.write_str("expected three parts separated by ':'"),
             SuiteErrorKind::Version => f.write_str("unknown version (expected OCRA-1)"),
             SuiteErrorKind::CryptoFunction => {
                 f.write_str("crypto function is not HOTP-<hash>-<digits>")
@@ -223,9 +223,7 @@ impl fmt::Display for SuiteErrorKind {
             SuiteErrorKind::SessionLength => {
                 f.write_str("session information length must be 001 to 512")
             }
-            SuiteErrorKind::TimeStep => {
-                f.write_str("time step must be 1-59S, 1-59M or 1-48H")
-            }
+            SuiteErrorKind::TimeStep => f.write_str("time step must be 1-59S, 1-59M or 1-48H"),
             SuiteErrorKind::HashNotEnabled => f.write_str("hash not enabled in this build"),
             SuiteErrorKind::Duplicate(e) => write!(f, "duplicate {e} element"),
             SuiteErrorKind::Order(e) => {
@@ -271,7 +269,11 @@ impl SuiteError {
 
 impl fmt::Display for SuiteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid ocra suite at byte {}: {}", self.position, self.kind)
+        write!(
+            f,
+            "invalid ocra suite at byte {}: {}",
+            self.position, self.kind
+        )
     }
 }
 
@@ -370,7 +372,10 @@ impl OcraSuite {
             .next()
             .ok_or(SuiteError::new(bytes.len(), SuiteErrorKind::Structure))?;
         if let Some((at, _)) = parts.next() {
-            return Err(SuiteError::new(at.saturating_sub(1), SuiteErrorKind::Structure));
+            return Err(SuiteError::new(
+                at.saturating_sub(1),
+                SuiteErrorKind::Structure,
+            ));
         }
 
         if !version.eq_ignore_ascii_case(b"OCRA-1") {
@@ -427,10 +432,10 @@ impl OcraSuite {
                     self.challenge_len = len;
                 }
                 Element::Password => {
-                    self.password =
-                        Some(parse_hash(rest, SuiteErrorKind::PasswordHash).map_err(|k| {
-                            SuiteError::new(at, k)
-                        })?);
+                    self.password = Some(
+                        parse_hash(rest, SuiteErrorKind::PasswordHash)
+                            .map_err(|k| SuiteError::new(at, k))?,
+                    );
                 }
                 Element::Session => {
                     let len = parse_decimal(rest, 3, 3)
@@ -475,7 +480,10 @@ impl OcraSuite {
     /// use it to store or compare suites, not in place of the string a token was issued with.
     #[must_use]
     pub fn canonical(&self) -> OcraSuite {
-        let mut out = Writer { buf: [0; Self::MAX_LEN], len: 0 };
+        let mut out = Writer {
+            buf: [0; Self::MAX_LEN],
+            len: 0,
+        };
         out.push(b"OCRA-1:HOTP-");
         out.push(hash_name(self.algorithm));
         out.push(b"-");
@@ -613,7 +621,12 @@ struct Parts<'a> {
 
 impl<'a> Parts<'a> {
     fn new(bytes: &'a [u8], sep: u8) -> Parts<'a> {
-        Parts { bytes, pos: 0, sep, done: false }
+        Parts {
+            bytes,
+            pos: 0,
+            sep,
+            done: false,
+        }
     }
 }
 
@@ -661,9 +674,9 @@ fn parse_crypto_function(at: usize, crypto: &[u8]) -> Result<(Algorithm, u8), Su
 
 fn parse_hash(name: &[u8], unknown: SuiteErrorKind) -> Result<Algorithm, SuiteErrorKind> {
     if name.eq_ignore_ascii_case(b"SHA1") {
-        #[cfg(feature = "sha1")]
+        #[cfg(otpkit_sha1)]
         return Ok(Algorithm::Sha1);
-        #[cfg(not(feature = "sha1"))]
+        #[cfg(not(otpkit_sha1))]
         return Err(SuiteErrorKind::HashNotEnabled);
     }
     if name.eq_ignore_ascii_case(b"SHA256") {
@@ -683,7 +696,7 @@ fn parse_hash(name: &[u8], unknown: SuiteErrorKind) -> Result<Algorithm, SuiteEr
 
 fn hash_name(algorithm: Algorithm) -> &'static [u8] {
     match algorithm {
-        #[cfg(feature = "sha1")]
+        #[cfg(otpkit_sha1)]
         Algorithm::Sha1 => b"SHA1",
         #[cfg(feature = "sha256")]
         Algorithm::Sha256 => b"SHA256",
@@ -765,7 +778,7 @@ impl Writer {
     }
 }
 
-#[cfg(all(test, feature = "sha1", feature = "sha256", feature = "sha512"))]
+#[cfg(all(test, otpkit_sha1, feature = "sha256", feature = "sha512"))]
 mod tests {
     use super::*;
 
@@ -840,9 +853,15 @@ mod tests {
         assert_eq!(err("OCRA-1:HOTP-SHA1-6:QN08-T60M"), (24, K::TimeStep));
         assert_eq!(err("OCRA-1:HOTP-SHA1-6:QN08-T1D"), (24, K::TimeStep));
         assert_eq!(err("OCRA-1:HOTP-SHA1-6:QN08-T"), (24, K::TimeStep));
-        assert_eq!(err("OCRA-1:HOTP-SHA1-6:C-C-QN08"), (21, K::Duplicate(Counter)));
+        assert_eq!(
+            err("OCRA-1:HOTP-SHA1-6:C-C-QN08"),
+            (21, K::Duplicate(Counter))
+        );
         assert_eq!(err("OCRA-1:HOTP-SHA1-6:QN08-C"), (24, K::Order(Counter)));
-        assert_eq!(err("OCRA-1:HOTP-SHA1-6:QN08-T1M-S064"), (28, K::Order(Session)));
+        assert_eq!(
+            err("OCRA-1:HOTP-SHA1-6:QN08-T1M-S064"),
+            (28, K::Order(Session))
+        );
         assert_eq!(err("OCRA-1:HOTP-SHA1-6:QN08--T1M"), (24, K::UnknownElement));
         assert_eq!(err("OCRA-1:HOTP-SHA1-6:QN08-X"), (24, K::UnknownElement));
         assert_eq!(err("OCRA-1:HOTP-SHA1-6:CX-QN08"), (19, K::UnknownElement));
