@@ -25,6 +25,8 @@
 //!   hexadecimal, a `0` nibble appended to an odd length. Leading zeros therefore do not count
 //!   (`00012345` and `12345` give the same response). Odd-length hexadecimal challenges end in
 //!   a `0` nibble.
+//! - **Alphanumeric challenges** (`A`) are ASCII letters and digits only, the RFC's
+//!   "alphanumeric" (PyPI `oath` agrees; the Java reference would take any bytes).
 //! - **Session information** must be exactly the suite's `S` length (the reference would
 //!   left-pad shorter input with zero bytes); any length 001 to 512 is accepted.
 //! - **Counter** (§5.1): it runs to `u64::MAX` and then starts over at 0. A response at

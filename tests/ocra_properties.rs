@@ -464,3 +464,15 @@ fn zero_digits_is_the_full_hmac() {
         Err(Error::Mismatch)
     );
 }
+
+#[test]
+fn types_are_send_sync_and_copy() {
+    fn send_sync<T: Send + Sync>() {}
+    fn copy<T: Copy>() {}
+    send_sync::<Ocra>();
+    send_sync::<DataInput<'static>>();
+    copy::<OcraSuite>();
+    copy::<DataInput<'static>>();
+    copy::<Response>();
+    copy::<OcraError>();
+}
