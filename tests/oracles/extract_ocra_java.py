@@ -2,13 +2,14 @@
 """Extract the RFC 6287 Appendix A reference implementation (OCRA.java) from the RFC text.
 
 The Java source is cut mechanically out of the plain-text RFC (the first
-<CODE BEGINS> ... <CODE ENDS> block, page headers and footers dropped, the two-space
-indentation removed) and then changed by the patches below, each of which must match
+<CODE BEGINS> ... <CODE ENDS> block, page headers and footers dropped, the blank runs
+left by page breaks collapsed, the two-space indentation removed) and then changed by the patches below, each of which must match
 exactly once. Nothing else is retyped.
 
 Patches (the only changes; see tests/data/ocra_oracle_differences.md):
-  1. DIGITS_POWER becomes a long[] that goes on to 10^9 and 10^10 (two one-line edits), so 9 and 10 digit
-     suites (allowed by RFC 6287 Table 1) do not throw ArrayIndexOutOfBoundsException.
+  1. DIGITS_POWER becomes a long[] that goes on to 10^9 and 10^10 (two one-line edits), so
+     9 and 10 digit suites (allowed by RFC 6287 Table 1) do not throw
+     ArrayIndexOutOfBoundsException.
   2. The modulo and the decimal conversion use long arithmetic to match.
 
 Everything else, including the reference's behaviour for t = 0 (DIGITS_POWER[0] = 1, so it
