@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use crate::ocra::OcraError;
 use crate::{Base32ErrorKind, CodeErrorKind};
 
 /// Everything that can go wrong in otpkit, as `Copy` data that says where and what.
@@ -70,6 +71,8 @@ pub enum Error {
     UnknownAlgorithm,
     /// The system clock is set before 1970-01-01.
     ClockBeforeUnixEpoch,
+    /// An OCRA suite or data input that does not fit RFC 6287.
+    Ocra(OcraError),
     /// The code does not match any candidate in the window.
     Mismatch,
     /// The code matches, but only a step or counter at or before the last one accepted: it was
@@ -115,6 +118,7 @@ impl fmt::Display for Error {
             Error::InvalidCode(kind) => write!(f, "invalid code: {kind}"),
             Error::UnknownAlgorithm => f.write_str("unknown or disabled algorithm"),
             Error::ClockBeforeUnixEpoch => f.write_str("system clock is before 1970"),
+            Error::Ocra(e) => write!(f, "ocra: {e}"),
             Error::Mismatch => f.write_str("code does not match"),
             Error::Replay => f.write_str("code was already used"),
             #[cfg(feature = "rand")]

@@ -33,6 +33,8 @@ mod secret;
 mod totp;
 mod verify;
 
+pub mod ocra;
+
 #[cfg(feature = "std")]
 pub mod clock;
 #[cfg(feature = "rand")]

@@ -2,7 +2,7 @@
 """Independent otpauth-migration:// payloads for otpkit's migration decoder.
 
 Encodes Google Authenticator export payloads with Python's `protobuf` package (pinned in
-requirements.txt) from the published schema (shared spec migration-steam.md §2), built as a
+requirements-provisioning.txt) from the published schema (shared spec migration-steam.md §2), built as a
 descriptor at run time (no protoc needed), and writes tests/data/migration_protobuf.tsv:
 
   id  kind  uri  expect

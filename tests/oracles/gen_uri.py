@@ -17,7 +17,7 @@ Writes tests/data/uri_corpus.tsv (seeded, reproducible). One row per URI:
   values ("-" when it cannot express them).
 
 Usage: gen_uri.py [--out FILE] [--seed N] [--count N] [--differences FILE]
-Oracle versions are pinned in tests/oracles/requirements.txt.
+Oracle versions are pinned in tests/oracles/requirements-provisioning.txt.
 """
 
 import argparse
