@@ -2,13 +2,14 @@
 //! codes exactly once, throttle guessing, follow clock drift, resynchronise, unlock.
 //!
 //! ```text
-//! cargo run --example verify_server -- enrol alice              # TOTP, prints the secret
-//! cargo run --example verify_server -- enrol bob --hotp
-//! cargo run --example verify_server -- code alice               # the current code (demo only)
-//! cargo run --example verify_server -- verify alice 123456      # or codes on stdin, one a line
-//! cargo run --example verify_server -- resync alice 123456 654321
-//! cargo run --example verify_server -- unlock alice
-//! cargo run --example verify_server -- show alice
+//! alias vs='cargo run -q --features uri,rand --example verify_server --'
+//! vs enrol alice               # TOTP; prints the otpauth:// URI
+//! vs enrol bob --hotp
+//! vs code alice                # the current code (demo only)
+//! vs verify alice 123456       # or codes on stdin, one a line
+//! vs resync alice 123456 654321
+//! vs unlock alice
+//! vs show alice
 //! ```
 //!
 //! Options: `--db PATH` (default `otpkit-server.sqlite3` in the working directory), `--at UNIX`
@@ -41,6 +42,7 @@ use core::error::Error as StdError;
 use core::time::Duration;
 use std::io::BufRead;
 
+use otpkit::uri::OtpAuthUri;
 use otpkit::{
     Accepted, Algorithm, Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams,
     Verification,
@@ -266,9 +268,8 @@ fn load(conn: &Connection, user: &str) -> Result<Token> {
 }
 
 fn enrol(conn: &Connection, user: &str, hotp: bool) -> Result<()> {
-    let mut key = [0u8; 20];
-    getrandom::fill(&mut key).map_err(|e| format!("no randomness: {e}"))?;
-    let secret = Secret::from_bytes(&key)?;
+    // 20 random bytes: RFC 4226 R6 recommends 160 bits, the SHA-1 output length.
+    let secret = Secret::generate(20)?;
     let (kind, record) = if hotp {
         ("hotp", StateRecord::counter(0))
     } else {
@@ -277,22 +278,20 @@ fn enrol(conn: &Connection, user: &str, hotp: bool) -> Result<()> {
     let n = conn.execute(
         "INSERT OR IGNORE INTO tokens (user, kind, secret, algorithm, digits, period, state)
          VALUES (?1, ?2, ?3, 'SHA1', 6, 30, ?4)",
-        params![user, kind, &key[..], &record.to_bytes()[..]],
+        params![user, kind, secret.as_ref(), &record.to_bytes()[..]],
     )?;
     if n == 0 {
         return Err(format!("{user:?} is already enrolled").into());
     }
-    let mut b32 = String::new();
-    secret.write_base32(&mut b32)?;
-    // The `uri` feature (otpauth:// URIs) is not in this build of the crate: print the
-    // parameters an authenticator app asks for when a key is typed in.
-    println!("enrolled {user} ({})", kind.to_uppercase());
-    println!("secret (base32): {b32}");
-    if hotp {
-        println!("algorithm SHA1, 6 digits, counter 0");
+    let mut uri = if hotp {
+        OtpAuthUri::hotp(secret, user, 0)
     } else {
-        println!("algorithm SHA1, 6 digits, period 30 s");
-    }
+        OtpAuthUri::totp(secret, user)
+    };
+    uri.issuer = Some("otpkit-demo".into());
+    println!("enrolled {user} ({})", kind.to_uppercase());
+    // The URI holds the key: show it to the user once (as a QR code in a real enrolment).
+    println!("{}", uri.to_uri()?.as_str());
     Ok(())
 }
 

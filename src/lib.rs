@@ -19,6 +19,10 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+// build.rs turns SHA-1 on when no algorithm feature is; without it there is nothing to compute.
+#[cfg(not(any(otpkit_sha1, feature = "sha256", feature = "sha512")))]
+compile_error!("no hash algorithm is compiled in: was build.rs left out of the package?");
+
 mod algorithm;
 mod base32;
 mod code;
@@ -31,8 +35,22 @@ mod throttle;
 mod totp;
 mod verify;
 
+pub mod ocra;
+
 #[cfg(feature = "std")]
 pub mod clock;
+#[cfg(feature = "rand")]
+mod generate;
+#[cfg(feature = "migration")]
+pub mod migration;
+#[cfg(feature = "qr")]
+pub mod qr;
+#[cfg(feature = "serde")]
+pub mod serde;
+#[cfg(feature = "steam")]
+pub mod steam;
+#[cfg(feature = "uri")]
+pub mod uri;
 
 pub use algorithm::Algorithm;
 pub use base32::Base32ErrorKind;
