@@ -3,6 +3,7 @@
 
 mod encoding;
 mod error;
+mod ocra;
 mod resync;
 #[cfg(feature = "serde")]
 mod serde;
@@ -11,7 +12,7 @@ use core::fmt;
 
 pub use error::StateError;
 
-use crate::{Error, Hotp, ThrottlePolicy, ThrottleState, Totp, Window};
+use crate::{Error, Hotp, ThrottlePolicy, ThrottleState, Totp, TotpMatch, Window};
 
 /// Which moving factor a [`StateRecord`] keeps.
 ///
@@ -55,19 +56,20 @@ impl fmt::Display for RecordKind {
 pub struct Policy {
     /// Throttling of failed attempts (RFC 4226 §7.3).
     pub throttle: ThrottlePolicy,
-    /// TOTP: the steps checked around the expected step (current step + stored drift).
+    /// TOTP and OCRA time suites: the steps checked around the expected step (current step +
+    /// stored drift).
     ///
     /// With drift tracking on, keep at least one step on each side: the window follows the
     /// recorded drift, and a side of 0 could leave the token's current step outside it.
     pub window: Window,
-    /// TOTP: the cap on clock drift in steps, at most [`Window::MAX`]. No step further than
+    /// TOTP and OCRA time suites: the cap on clock drift in steps, at most [`Window::MAX`]. No step further than
     /// this from the server's current step is ever accepted, and once the stored drift reaches
     /// it, verification answers [`StateError::ResyncNeeded`] until a multi-code
     /// [`resync_totp`](StateRecord::resync_totp). 0 turns drift tracking off: the window is
     /// centred on the current step and no drift is recorded.
     pub max_drift: u32,
-    /// HOTP: how many counters past the expected one a code may be (RFC 4226 §7.4 `s - 1`), at
-    /// most [`Hotp::MAX_LOOK_AHEAD`].
+    /// HOTP and OCRA counter suites: how many counters past the expected one a code may be
+    /// (RFC 4226 §7.4 `s - 1`), at most [`Hotp::MAX_LOOK_AHEAD`].
     pub look_ahead: u32,
     /// HOTP: how many counters [`resync_hotp`](StateRecord::resync_hotp) searches, at most
     /// [`Hotp::MAX_RESYNC_WINDOW`].
@@ -95,8 +97,9 @@ impl Default for Policy {
 /// The persisted server-side state of one token: the moving factor already used, the clock
 /// drift, and the throttling state.
 ///
-/// Verify through the record, never around it: [`verify_totp`](Self::verify_totp) and
-/// [`verify_hotp`](Self::verify_hotp) consult the throttle first (a locked token is refused
+/// Verify through the record, never around it: [`verify_totp`](Self::verify_totp),
+/// [`verify_hotp`](Self::verify_hotp), [`verify_ocra_counter`](Self::verify_ocra_counter) and
+/// [`verify_ocra_time`](Self::verify_ocra_time) consult the throttle first (a locked token is refused
 /// before its code is looked at), centre the TOTP window on the recorded drift, refuse replays,
 /// count failures, and return a [`Verification`] holding the record to store next. The record
 /// is a plain `Copy` value; store it as bytes ([`to_bytes`](Self::to_bytes),
@@ -196,7 +199,7 @@ pub struct Verification {
 }
 
 impl Verification {
-    fn unchanged(record: StateRecord, error: Error) -> Verification {
+    pub(crate) fn unchanged(record: StateRecord, error: Error) -> Verification {
         Verification {
             record,
             changed: false,
@@ -348,7 +351,7 @@ impl StateRecord {
     }
 
     /// Refusals that come from the stored state alone, before any code is looked at.
-    fn precheck(&self, expected: RecordKind, now: u64) -> Result<(), Error> {
+    pub(crate) fn precheck(&self, expected: RecordKind, now: u64) -> Result<(), Error> {
         if self.kind != expected {
             return Err(Error::State(StateError::WrongKind {
                 record: self.kind,
@@ -360,7 +363,7 @@ impl StateRecord {
 
     /// The record after a verifier's answer: success moves the factor and resets the
     /// throttle, a wrong code counts as a failure, anything else leaves the record alone.
-    fn settle(
+    pub(crate) fn settle(
         self,
         policy: &Policy,
         now: u64,
@@ -522,6 +525,25 @@ impl StateRecord {
     ///   counted);
     /// - as [`Totp::verify_step`] for malformed codes and times before T0.
     pub fn verify_totp(&self, totp: &Totp, policy: &Policy, now: u64, code: &str) -> Verification {
+        self.verify_time(policy, now, |record| {
+            let current = totp.step_at(now)?;
+            Ok((
+                current,
+                record.scan_drift_window(current, policy, |center, last, window| {
+                    totp.verify_step(code, center, last, window)
+                })?,
+            ))
+        })
+    }
+
+    /// The time-step rules shared by TOTP and OCRA time suites: `verify` finds the current
+    /// step and the matched step, through [`scan_drift_window`](Self::scan_drift_window).
+    pub(crate) fn verify_time(
+        &self,
+        policy: &Policy,
+        now: u64,
+        verify: impl FnOnce(&StateRecord) -> Result<(u64, u64), Error>,
+    ) -> Verification {
         if let Err(e) = self.precheck(RecordKind::TimeStep, now) {
             return Verification::unchanged(*self, e);
         }
@@ -535,13 +557,23 @@ impl StateRecord {
                 Error::State(StateError::ResyncNeeded { drift: self.drift }),
             );
         }
-        let outcome = totp.step_at(now).and_then(|current| {
-            let (center, window) = drift_window(current, self.drift, policy)?;
-            let m = totp.verify_step(code, center, self.last_accepted(), window)?;
-            let drift = step_drift(m.step, current);
-            Ok((m.step, drift, if cap > 0 { drift } else { 0 }))
+        let outcome = verify(self).map(|(current, step)| {
+            let drift = step_drift(step, current);
+            (step, drift, if cap > 0 { drift } else { 0 })
         });
         self.settle(policy, now, outcome)
+    }
+
+    /// Runs a step verifier over the window centred on `current + stored drift` and clipped
+    /// to the drift cap; returns the matched step.
+    pub(crate) fn scan_drift_window(
+        &self,
+        current: u64,
+        policy: &Policy,
+        verify: impl FnOnce(u64, Option<u64>, Window) -> Result<TotpMatch, Error>,
+    ) -> Result<u64, Error> {
+        let (center, window) = drift_window(current, self.drift, policy)?;
+        Ok(verify(center, self.last_accepted(), window)?.step)
     }
 
     /// Resynchronises a TOTP token (RFC 6238 §6): 2 to [`Totp::MAX_RESYNC_CODES`] codes the

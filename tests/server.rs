@@ -12,6 +12,7 @@
     clippy::cast_possible_truncation
 )]
 
+use otpkit::ocra::{DataInput, Ocra, OcraSuite};
 use otpkit::{
     Error, Hotp, HotpParams, Lock, Policy, RecordKind, StateError, StateRecord, ThrottlePolicy,
     ThrottleState, Totp, TotpParams, Window,
@@ -312,6 +313,88 @@ fn replay_totp_resync_codes() {
         r.verify_totp(&totp, &policy, NOW, b.as_str()).result(),
         Err(Error::Replay)
     );
+}
+
+/// RFC 6287 Appendix C.1, `OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1`, Q = "12345678", PIN "1234":
+/// responses for counters 0..=9.
+const OCRA_COUNTER: [&str; 10] = [
+    "65347737", "86775851", "78192410", "71565254", "10104329", "65983500", "70069104", "91771096",
+    "75011558", "08522129",
+];
+
+fn ocra_counter() -> Ocra {
+    let suite: OcraSuite = "OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1".parse().unwrap();
+    Ocra::new(suite, b"12345678901234567890123456789012").unwrap()
+}
+
+fn ocra_time() -> Ocra {
+    let suite: OcraSuite = "OCRA-1:HOTP-SHA512-8:QN08-T1M".parse().unwrap();
+    let key: Vec<u8> = b"1234567890".iter().copied().cycle().take(64).collect();
+    Ocra::new(suite, &key).unwrap()
+}
+
+#[test]
+fn replay_ocra_counter_suite_through_stored_record() {
+    let ocra = ocra_counter();
+    let input = DataInput::new().question("12345678").password(b"1234");
+    let policy = Policy::default();
+    let mut r = StateRecord::counter(0);
+    for (counter, response) in OCRA_COUNTER.iter().enumerate() {
+        let v = reload(&r).verify_ocra_counter(&ocra, &policy, NOW, response, &input);
+        assert_eq!(v.result().unwrap().matched, counter as u64);
+        r = *v.record();
+        let again = reload(&r).verify_ocra_counter(&ocra, &policy, NOW, response, &input);
+        assert_eq!(again.result(), Err(Error::Replay), "counter {counter}");
+        assert!(!again.is_changed());
+        assert_eq!(again.record().throttle().failures(), 0);
+    }
+    assert_eq!(r.next_counter(), 10);
+    // A time record is refused for a counter suite.
+    let v =
+        StateRecord::time_step().verify_ocra_counter(&ocra, &policy, NOW, OCRA_COUNTER[0], &input);
+    assert!(matches!(
+        v.result(),
+        Err(Error::State(StateError::WrongKind { .. }))
+    ));
+}
+
+#[test]
+fn replay_ocra_time_suite_through_stored_record() {
+    let ocra = ocra_time();
+    let input = DataInput::new().question("00000000");
+    let policy = Policy::default();
+    // RFC 6287 C.1: 95209754 at T = 0x132d0b6 minutes; the server is 40 s later, one step on.
+    let now = 0x132d0b6 * 60 + 40 + 60;
+    let v = StateRecord::time_step().verify_ocra_time(&ocra, &policy, now, "95209754", &input);
+    let accepted = v.result().unwrap();
+    assert_eq!((accepted.matched, accepted.drift), (0x132d0b6, -1));
+    let r = reload(v.record());
+    assert_eq!(r.drift(), -1);
+    for t in [now, now + 30] {
+        let again = r.verify_ocra_time(&ocra, &policy, t, "95209754", &input);
+        assert_eq!(again.result(), Err(Error::Replay));
+        assert!(!again.is_changed());
+    }
+}
+
+#[test]
+fn throttling_ocra_counter_suite() {
+    let ocra = ocra_counter();
+    let input = DataInput::new().question("12345678").password(b"1234");
+    let policy = Policy {
+        throttle: ThrottlePolicy::delay(2, 10, 100),
+        ..Policy::default()
+    };
+    let mut r = StateRecord::counter(0);
+    for _ in 0..2 {
+        r = *reload(&r)
+            .verify_ocra_counter(&ocra, &policy, NOW, "00000000", &input)
+            .record();
+    }
+    let v = reload(&r).verify_ocra_counter(&ocra, &policy, NOW + 9, OCRA_COUNTER[0], &input);
+    assert_eq!(v.result(), throttled(NOW + 10));
+    let v = reload(&r).verify_ocra_counter(&ocra, &policy, NOW + 10, OCRA_COUNTER[0], &input);
+    assert!(v.is_accepted());
 }
 
 // ---------------------------------------------------------------------------------------------
