@@ -5,7 +5,8 @@
 //! The model is written for clarity, not safety: it compares codes as strings, walks the
 //! candidates in the core's order (nearest the centre first for TOTP, ascending for HOTP), and
 //! keeps the throttling state as plain integers. Records are stored as bytes and read back
-//! between attempts. A last property checks that arbitrary bytes never make the decoder panic.
+//! between attempts. The last properties check that nothing panics: arbitrary bytes in the
+//! decoder, and every verifier on records, times and policies at the extremes of their types.
 
 #![allow(
     clippy::unwrap_used,
@@ -179,9 +180,15 @@ impl Model {
         let current = (now / 30) as i64;
         let cap = i64::from(p.max_drift);
         let code_of = |s: i64| totp.generate_step(s as u64).to_string();
-        let found = (current - cap..=current + cap).rev().find(|&s| {
-            s > self.next as i64 && code_of(s - 1) == codes[0] && code_of(s) == codes[1]
-        });
+        // Runs of two steps ending in the window; the latest fresh one wins, a used one is a
+        // replay.
+        let runs: Vec<i64> = (current - cap..=current + cap)
+            .filter(|&s| s >= 1 && code_of(s - 1) == codes[0] && code_of(s) == codes[1])
+            .collect();
+        let found = runs.iter().rev().copied().find(|&s| s > self.next as i64);
+        if found.is_none() && !runs.is_empty() {
+            return Outcome::Replay;
+        }
         match found {
             Some(s) => {
                 let drift = s - current;
@@ -308,6 +315,26 @@ fn attempts() -> impl Strategy<Value = Vec<(u64, Send)>> {
 
 const KEY: &[u8] = b"12345678901234567890";
 
+/// A version-1 record with these fields and a right checksum.
+fn forge(kind: u8, next: u64, drift: i64, failures: u32, until: u64) -> [u8; 34] {
+    let mut b = [0u8; 34];
+    b[0] = 1;
+    b[1] = kind;
+    b[2..10].copy_from_slice(&next.to_be_bytes());
+    b[10..18].copy_from_slice(&drift.to_be_bytes());
+    b[18..22].copy_from_slice(&failures.to_be_bytes());
+    b[22..30].copy_from_slice(&until.to_be_bytes());
+    let mut crc = !0u32;
+    for &x in &b[..30] {
+        crc ^= u32::from(x);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    b[30..].copy_from_slice(&(!crc).to_be_bytes());
+    b
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -412,22 +439,52 @@ proptest! {
     }
 
     #[test]
-    fn record_decodes_only_valid_fields(kind in 0u8..4, next: u64, drift: i64, failures: u32, until: u64) {
-        let mut b = [0u8; 34];
-        b[0] = 1;
-        b[1] = kind;
-        b[2..10].copy_from_slice(&next.to_be_bytes());
-        b[10..18].copy_from_slice(&drift.to_be_bytes());
-        b[18..22].copy_from_slice(&failures.to_be_bytes());
-        b[22..30].copy_from_slice(&until.to_be_bytes());
-        let mut crc = !0u32;
-        for &x in &b[..30] {
-            crc ^= u32::from(x);
-            for _ in 0..8 {
-                crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-            }
+    fn verification_never_panics_on_extreme_state(
+        kind in 1u8..3,
+        next in prop_oneof![Just(0u64), Just(1), Just(u64::MAX), Just(u64::MAX - 1), any::<u64>()],
+        drift in prop_oneof![Just(0i64), Just(i64::MIN), Just(i64::MAX), -2000i64..2000],
+        failures in prop_oneof![Just(0u32), Just(u32::MAX), any::<u32>()],
+        until in prop_oneof![Just(0u64), Just(u64::MAX), Just(u64::MAX - 1), any::<u64>()],
+        now in prop_oneof![Just(0u64), Just(u64::MAX), Just(u64::MAX - 1), any::<u64>()],
+        p in model_policy(),
+        max_drift in prop_oneof![Just(0u32), Just(1000), Just(1001), 0u32..8],
+        code in 0u32..1_000_000,
+    ) {
+        let drift = if kind == 1 { 0 } else { drift };
+        let r = StateRecord::from_bytes(&forge(kind, next, drift, failures, until)).unwrap();
+        let policy = Policy { max_drift, window: Window::new(p.behind, p.ahead).unwrap(), ..p.policy() };
+        let totp = Totp::new(KEY, TotpParams { period: 1, ..TotpParams::default() }).unwrap();
+        let hotp = Hotp::new(KEY, HotpParams::default()).unwrap();
+        let code = format!("{code:06}");
+        for v in [
+            r.verify_totp(&totp, &policy, now, &code),
+            r.resync_totp(&totp, &policy, now, &[&code, &code]),
+            r.verify_hotp(&hotp, &policy, now, &code),
+            r.resync_hotp(&hotp, &policy, now, &[&code, &code, &code]),
+        ] {
+            let back = StateRecord::from_bytes(&v.record().to_bytes()).unwrap();
+            prop_assert_eq!(&back, v.record());
+            let _ = v.record().throttle().check(now);
         }
-        b[30..].copy_from_slice(&(!crc).to_be_bytes());
+    }
+
+    #[test]
+    fn totp_resync_never_panics(
+        center in prop_oneof![Just(0u64), Just(1), Just(u64::MAX), any::<u64>()],
+        last in prop::option::of(prop_oneof![Just(0u64), Just(u64::MAX), any::<u64>()]),
+        behind in 0u32..5,
+        ahead in 0u32..5,
+        n in 2usize..9,
+    ) {
+        let totp = Totp::new(KEY, TotpParams::default()).unwrap();
+        let codes: Vec<String> = (0..n as u64).map(|k| totp.generate_step(center.wrapping_add(k)).to_string()).collect();
+        let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+        let _ = totp.resync_step(&codes, center, last, Window::new(behind, ahead).unwrap());
+    }
+
+    #[test]
+    fn record_decodes_only_valid_fields(kind in 0u8..4, next: u64, drift: i64, failures: u32, until: u64) {
+        let b = forge(kind, next, drift, failures, until);
         let valid = kind == 2 || (kind == 1 && drift == 0);
         match StateRecord::from_bytes(&b) {
             Ok(r) => {

@@ -10,7 +10,8 @@ impl Totp {
 
     /// Finds where a token's clock is from `codes`, 2 to [`Totp::MAX_RESYNC_CODES`] codes it
     /// showed in consecutive time steps (oldest first): the step of the last code must lie in
-    /// `window` around `center`, and every code's step after `last_step`.
+    /// `window` around `center`, and every code's step after `last_step` (a run that matches
+    /// but starts at or before it is a replay).
     ///
     /// Forging several consecutive codes is much harder than one, so the window may be far
     /// wider than a login's. Every step is computed once and compared in constant time; if
@@ -36,8 +37,10 @@ impl Totp {
     /// - [`Error::ResyncCodeCount`] for fewer than 2 or more than [`Totp::MAX_RESYNC_CODES`]
     ///   codes.
     /// - [`Error::InvalidCode`] when a code is malformed.
-    /// - [`Error::Mismatch`] when no run of consecutive steps in range matches all the codes
-    ///   (also when every step of the window is at or before `last_step`).
+    /// - [`Error::WindowOutOfRange`] when the window holds no step late enough for a run of
+    ///   `codes.len()` steps.
+    /// - [`Error::Replay`] when the only matching runs start at or before `last_step`.
+    /// - [`Error::Mismatch`] when no run of consecutive steps in range matches all the codes.
     pub fn resync_step(
         &self,
         codes: &[&str],
@@ -61,22 +64,17 @@ impl Totp {
         }
         // `n - 1` is below MAX, so the cast cannot truncate.
         let steps = (n - 1) as u64;
-        // The last code's step: in the window, late enough that the first code's step is both
-        // a real step and after `last_step`.
-        let mut low = center.saturating_sub(u64::from(window.behind())).max(steps);
-        if let Some(used) = last_step {
-            match used.checked_add(1).and_then(|s| s.checked_add(steps)) {
-                Some(min) => low = low.max(min),
-                None => return Err(Error::Mismatch),
-            }
-        }
+        // The last code's step lies in the window, late enough that the first code's step is
+        // a real step.
+        let low = center.saturating_sub(u64::from(window.behind())).max(steps);
         let high = center.saturating_add(u64::from(window.ahead()));
         if low > high {
-            return Err(Error::Mismatch);
+            return Err(Error::WindowOutOfRange);
         }
         // pending[k]: do the steps seen so far match the run that started k steps back?
         let mut pending = [Choice::from(0); MAX];
         let mut found = Choice::from(0);
+        let mut replay = Choice::from(0);
         let mut matched = 0u64;
         for step in low - steps..=high {
             let value = self.generate_step(step);
@@ -90,14 +88,21 @@ impl Totp {
                 }
             }
             if let Some(&complete) = pending.get(n - 1) {
-                // Runs ending before `low` are outside the window.
-                let in_range = Choice::from(u8::from(step >= low));
-                matched.conditional_assign(&step, complete & in_range);
-                found |= complete & in_range;
+                // A run whose first step is at or before `last_step` was (partly) used. Before
+                // the first run completes `complete` is false, and `start` may wrap unseen.
+                let start = step.wrapping_sub(steps);
+                let fresh = Choice::from(u8::from(last_step.is_none_or(|used| start > used)));
+                matched.conditional_assign(&step, complete & fresh);
+                found |= complete & fresh;
+                replay |= complete & !fresh;
             }
         }
         if !bool::from(found) {
-            return Err(Error::Mismatch);
+            return Err(if bool::from(replay) {
+                Error::Replay
+            } else {
+                Error::Mismatch
+            });
         }
         let drift = i128::from(matched) - i128::from(center);
         Ok(TotpMatch {
@@ -127,10 +132,10 @@ mod tests {
             totp.resync_step(&[a.as_str(), b.as_str()], 100, None, w),
             Err(Error::Mismatch)
         );
-        // Already used up to 95: the run 95, 96, 97 starts too early.
+        // Already used up to 95: the run 95, 96, 97 is a replay.
         assert_eq!(
             totp.resync_step(&[a.as_str(), b.as_str(), c.as_str()], 100, Some(95), w),
-            Err(Error::Mismatch)
+            Err(Error::Replay)
         );
         let m = totp
             .resync_step(&[b.as_str(), c.as_str()], 100, Some(95), w)
