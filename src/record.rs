@@ -582,7 +582,8 @@ impl StateRecord {
     /// afresh; the stored drift is ignored, so this is the way out of
     /// [`StateError::ResyncNeeded`].
     ///
-    /// Throttled like a login: a failed resynchronisation counts as one failure. If the drift
+    /// Throttled like a login: a failed resynchronisation counts as one failure, a replayed one
+    /// (a run that starts at or before the last accepted step) does not. If the drift
     /// found is again at the cap, the token is accepted this once, and the next login asks for
     /// resynchronisation again: its clock needs setting.
     ///
