@@ -62,11 +62,11 @@ pub struct Policy {
     /// With drift tracking on, keep at least one step on each side: the window follows the
     /// recorded drift, and a side of 0 could leave the token's current step outside it.
     pub window: Window,
-    /// TOTP and OCRA time suites: the cap on clock drift in steps, at most [`Window::MAX`]. No step further than
-    /// this from the server's current step is ever accepted, and once the stored drift reaches
-    /// it, verification answers [`StateError::ResyncNeeded`] until a multi-code
-    /// [`resync_totp`](StateRecord::resync_totp). 0 turns drift tracking off: the window is
-    /// centred on the current step and no drift is recorded.
+    /// TOTP and OCRA time suites: the cap on clock drift in steps, at most [`Window::MAX`]. No
+    /// step further than this from the server's current step is ever accepted, and once the
+    /// stored drift reaches it, verification answers [`StateError::ResyncNeeded`] until a
+    /// multi-code [`resync_totp`](StateRecord::resync_totp). 0 turns drift tracking off: the
+    /// window is centred on the current step and no drift is recorded.
     pub max_drift: u32,
     /// HOTP and OCRA counter suites: how many counters past the expected one a code may be
     /// (RFC 4226 §7.4 `s - 1`), at most [`Hotp::MAX_LOOK_AHEAD`].
@@ -99,10 +99,10 @@ impl Default for Policy {
 ///
 /// Verify through the record, never around it: [`verify_totp`](Self::verify_totp),
 /// [`verify_hotp`](Self::verify_hotp), [`verify_ocra_counter`](Self::verify_ocra_counter) and
-/// [`verify_ocra_time`](Self::verify_ocra_time) consult the throttle first (a locked token is refused
-/// before its code is looked at), centre the TOTP window on the recorded drift, refuse replays,
-/// count failures, and return a [`Verification`] holding the record to store next. The record
-/// is a plain `Copy` value; store it as bytes ([`to_bytes`](Self::to_bytes),
+/// [`verify_ocra_time`](Self::verify_ocra_time) consult the throttle first (a locked token is
+/// refused before its code is looked at), centre time-step windows on the recorded drift,
+/// refuse replays, count failures, and return a [`Verification`] holding the record to store
+/// next. The record is a plain `Copy` value; store it as bytes ([`to_bytes`](Self::to_bytes),
 /// [`from_bytes`](Self::from_bytes)) or, with the `serde` feature, through serde.
 ///
 /// # Exactly once
@@ -456,7 +456,8 @@ impl StateRecord {
     /// use otpkit::{Hotp, HotpParams, Policy, StateRecord};
     ///
     /// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
-    /// let v = StateRecord::counter(0).resync_hotp(&hotp, &Policy::default(), 0, &["162583", "399871"]);
+    /// let codes = ["162583", "399871"];
+    /// let v = StateRecord::counter(0).resync_hotp(&hotp, &Policy::default(), 0, &codes);
     /// assert_eq!(v.result()?.matched, 8);
     /// assert_eq!(v.record().next_counter(), 9);
     /// # Ok::<(), otpkit::Error>(())
@@ -502,12 +503,14 @@ impl StateRecord {
     /// let now = 1_700_000_000;
     /// let step = totp.step_at(now)?;
     /// // The token's clock runs one step fast.
-    /// let v = StateRecord::time_step().verify_totp(&totp, &policy, now, totp.generate_step(step + 1).as_str());
+    /// let code = totp.generate_step(step + 1);
+    /// let v = StateRecord::time_step().verify_totp(&totp, &policy, now, code.as_str());
     /// assert_eq!(v.record().drift(), 1);
     /// // Later it runs two steps fast: still inside the window centred on the stored drift.
     /// let later = now + 3000;
     /// let step = totp.step_at(later)?;
-    /// let v = v.record().verify_totp(&totp, &policy, later, totp.generate_step(step + 2).as_str());
+    /// let code = totp.generate_step(step + 2);
+    /// let v = v.record().verify_totp(&totp, &policy, later, code.as_str());
     /// assert_eq!(v.result()?.drift, 2);
     /// # Ok::<(), otpkit::Error>(())
     /// ```
@@ -597,7 +600,8 @@ impl StateRecord {
     /// let step = totp.step_at(now)?;
     /// // The token's clock runs 6 steps (3 minutes) slow.
     /// let (a, b) = (totp.generate_step(step - 7), totp.generate_step(step - 6));
-    /// let v = StateRecord::time_step().resync_totp(&totp, &Policy::default(), now, &[a.as_str(), b.as_str()]);
+    /// let codes = [a.as_str(), b.as_str()];
+    /// let v = StateRecord::time_step().resync_totp(&totp, &Policy::default(), now, &codes);
     /// assert_eq!(v.result()?.drift, -6);
     /// assert_eq!(v.record().drift(), -6);
     /// # Ok::<(), otpkit::Error>(())

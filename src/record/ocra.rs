@@ -23,9 +23,10 @@ impl StateRecord {
     /// let suite: OcraSuite = "OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1".parse()?;
     /// let ocra = Ocra::new(suite, b"12345678901234567890123456789012")?;
     /// let input = DataInput::new().question("12345678").password(b"1234");
-    /// let v = StateRecord::counter(1).verify_ocra_counter(&ocra, &Policy::default(), 0, "71565254", &input);
+    /// let policy = Policy::default();
+    /// let v = StateRecord::counter(1).verify_ocra_counter(&ocra, &policy, 0, "71565254", &input);
     /// assert_eq!(v.result()?.matched, 3);
-    /// let again = v.record().verify_ocra_counter(&ocra, &Policy::default(), 0, "71565254", &input);
+    /// let again = v.record().verify_ocra_counter(&ocra, &policy, 0, "71565254", &input);
     /// assert_eq!(again.result(), Err(Error::Replay));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
@@ -69,9 +70,10 @@ impl StateRecord {
     /// let ocra = Ocra::new(suite, &key)?;
     /// let input = DataInput::new().question("00000000");
     /// let now = 0x132d0b6 * 60 + 20;
-    /// let v = StateRecord::time_step().verify_ocra_time(&ocra, &Policy::default(), now, "95209754", &input);
+    /// let policy = Policy::default();
+    /// let v = StateRecord::time_step().verify_ocra_time(&ocra, &policy, now, "95209754", &input);
     /// assert_eq!(v.result()?.matched, 0x132d0b6);
-    /// let again = v.record().verify_ocra_time(&ocra, &Policy::default(), now, "95209754", &input);
+    /// let again = v.record().verify_ocra_time(&ocra, &policy, now, "95209754", &input);
     /// assert_eq!(again.result(), Err(Error::Replay));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
