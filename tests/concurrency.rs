@@ -74,6 +74,9 @@ impl Store {
         for retries in 0.. {
             let old = self.read();
             let v = verify(&StateRecord::from_bytes(&old).unwrap());
+            // A real store is a round trip away: give the other threads the chance to read
+            // the same state before this write lands.
+            std::thread::yield_now();
             if !v.is_changed() || self.compare_and_swap(&old, &v.record().to_bytes()) {
                 return (v.result(), retries);
             }
