@@ -1,14 +1,46 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+#![no_std]
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::cast_possible_truncation,
+        clippy::panic
+    )
+)]
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+// build.rs turns SHA-1 on when no algorithm feature is; without it there is nothing to compute.
+#[cfg(not(any(otpkit_sha1, feature = "sha256", feature = "sha512")))]
+compile_error!("no hash algorithm is compiled in: was build.rs left out of the package?");
+
+mod algorithm;
+mod base32;
+mod code;
+mod error;
+mod hotp;
+mod mac;
+mod secret;
+mod totp;
+mod verify;
+
+#[cfg(feature = "std")]
+pub mod clock;
+
+pub use algorithm::Algorithm;
+pub use base32::Base32ErrorKind;
+pub use code::{Code, CodeErrorKind};
+pub use error::Error;
+pub use hotp::{Hotp, HotpMatch, HotpParams};
+pub use secret::Secret;
+pub use totp::{Totp, TotpMatch, TotpParams};
+pub use verify::Window;

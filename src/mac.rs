@@ -1,0 +1,505 @@
+//! HMAC (RFC 2104) keyed once, driven through the hash's block function.
+//!
+//! This is the only file that names `sha1`/`sha2`. A key is absorbed once into the two states
+//! `H(K ^ ipad)` and `H(K ^ opad)`; every code after that costs exactly two compressions for an
+//! 8-byte counter (one inner block, one outer block) with the padding prebuilt. The `hmac` crate
+//! is the reference this module is tested against (unit tests below, for every algorithm and
+//! key length); it is not used at run time because its buffering costs about half as much again
+//! as the two compressions themselves.
+
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::Algorithm;
+
+/// The longest HMAC output (SHA-512).
+pub(crate) const MAX_OUTPUT: usize = 64;
+
+/// A hash's block function and the constants HMAC needs around it.
+pub(crate) trait BlockHash {
+    /// The chaining state (`[u32; 5]`, `[u32; 8]`, `[u64; 8]`).
+    type State: Copy + Zeroize;
+    /// One block (`[u8; 64]` or `[u8; 128]`).
+    type Block: Copy + Zeroize + AsRef<[u8]> + AsMut<[u8]>;
+    /// The initial state (FIPS 180-4 §5.3).
+    const IV: Self::State;
+    /// An all-zero block.
+    const ZERO: Self::Block;
+    /// Output length in bytes.
+    const OUT: usize;
+    /// The inner block of an 8-byte message: 8 free bytes, then `0x80`, zeros and the length
+    /// `(block + 8) * 8` in bits.
+    const COUNTER_BLOCK: Self::Block;
+    /// The outer block: `OUT` free bytes, then `0x80`, zeros and the length `(block + OUT) * 8`.
+    const OUTER_BLOCK: Self::Block;
+    /// The algorithm this is.
+    const ALGORITHM: Algorithm;
+
+    /// Runs the block function once.
+    fn compress(state: &mut Self::State, block: &Self::Block);
+    /// Writes the state big-endian into the first `OUT` bytes of `out`.
+    fn write_state(state: &Self::State, out: &mut [u8]);
+    /// Hashes a long key with the hash crate's own `Digest` into `out` (`OUT` bytes).
+    fn hash_key(key: &[u8], out: &mut [u8]);
+}
+
+/// Builds a padded final block for a message of `msg_len` bytes that follows one key block.
+// Evaluated at compile time only: an index out of range fails the build, not a caller.
+#[allow(clippy::indexing_slicing)]
+const fn padded_block<const B: usize>(msg_len: usize) -> [u8; B] {
+    let mut block = [0u8; B];
+    block[msg_len] = 0x80;
+    // Message length in bits, including the key block before it. Fits in the last 8 bytes.
+    let bits = ((B + msg_len) * 8) as u64;
+    let be = bits.to_be_bytes();
+    let mut i = 0;
+    while i < 8 {
+        block[B - 8 + i] = be[i];
+        i += 1;
+    }
+    block
+}
+
+/// Writes big-endian words into `out`, as many as fit.
+macro_rules! write_words {
+    ($state:expr, $out:expr, $w:literal) => {
+        for (chunk, word) in $out.chunks_exact_mut($w).zip($state.iter()) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+    };
+}
+
+#[cfg(otpkit_sha1)]
+pub(crate) struct Sha1;
+
+#[cfg(otpkit_sha1)]
+impl BlockHash for Sha1 {
+    type State = [u32; 5];
+    type Block = [u8; 64];
+    const IV: [u32; 5] = [
+        0x6745_2301,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
+    const ZERO: [u8; 64] = [0; 64];
+    const OUT: usize = 20;
+    const COUNTER_BLOCK: [u8; 64] = padded_block::<64>(8);
+    const OUTER_BLOCK: [u8; 64] = padded_block::<64>(20);
+    const ALGORITHM: Algorithm = Algorithm::Sha1;
+
+    #[inline(always)]
+    fn compress(state: &mut [u32; 5], block: &[u8; 64]) {
+        sha1::block_api::compress(state, core::slice::from_ref(block));
+    }
+
+    #[inline(always)]
+    fn write_state(state: &[u32; 5], out: &mut [u8]) {
+        write_words!(state, out, 4);
+    }
+
+    fn hash_key(key: &[u8], out: &mut [u8]) {
+        use sha1::Digest;
+        let mut d = sha1::Sha1::digest(key);
+        out.iter_mut().zip(d.iter()).for_each(|(o, i)| *o = *i);
+        d.as_mut_slice().zeroize();
+    }
+}
+
+#[cfg(feature = "sha256")]
+pub(crate) struct Sha256;
+
+#[cfg(feature = "sha256")]
+impl BlockHash for Sha256 {
+    type State = [u32; 8];
+    type Block = [u8; 64];
+    const IV: [u32; 8] = [
+        0x6a09_e667,
+        0xbb67_ae85,
+        0x3c6e_f372,
+        0xa54f_f53a,
+        0x510e_527f,
+        0x9b05_688c,
+        0x1f83_d9ab,
+        0x5be0_cd19,
+    ];
+    const ZERO: [u8; 64] = [0; 64];
+    const OUT: usize = 32;
+    const COUNTER_BLOCK: [u8; 64] = padded_block::<64>(8);
+    const OUTER_BLOCK: [u8; 64] = padded_block::<64>(32);
+    const ALGORITHM: Algorithm = Algorithm::Sha256;
+
+    #[inline(always)]
+    fn compress(state: &mut [u32; 8], block: &[u8; 64]) {
+        sha2::block_api::compress256(state, core::slice::from_ref(block));
+    }
+
+    #[inline(always)]
+    fn write_state(state: &[u32; 8], out: &mut [u8]) {
+        write_words!(state, out, 4);
+    }
+
+    fn hash_key(key: &[u8], out: &mut [u8]) {
+        use sha2::Digest;
+        let mut d = sha2::Sha256::digest(key);
+        out.iter_mut().zip(d.iter()).for_each(|(o, i)| *o = *i);
+        d.as_mut_slice().zeroize();
+    }
+}
+
+#[cfg(feature = "sha512")]
+pub(crate) struct Sha512;
+
+#[cfg(feature = "sha512")]
+impl BlockHash for Sha512 {
+    type State = [u64; 8];
+    type Block = [u8; 128];
+    const IV: [u64; 8] = [
+        0x6a09_e667_f3bc_c908,
+        0xbb67_ae85_84ca_a73b,
+        0x3c6e_f372_fe94_f82b,
+        0xa54f_f53a_5f1d_36f1,
+        0x510e_527f_ade6_82d1,
+        0x9b05_688c_2b3e_6c1f,
+        0x1f83_d9ab_fb41_bd6b,
+        0x5be0_cd19_137e_2179,
+    ];
+    const ZERO: [u8; 128] = [0; 128];
+    const OUT: usize = 64;
+    const COUNTER_BLOCK: [u8; 128] = padded_block::<128>(8);
+    const OUTER_BLOCK: [u8; 128] = padded_block::<128>(64);
+    const ALGORITHM: Algorithm = Algorithm::Sha512;
+
+    #[inline(always)]
+    fn compress(state: &mut [u64; 8], block: &[u8; 128]) {
+        sha2::block_api::compress512(state, core::slice::from_ref(block));
+    }
+
+    #[inline(always)]
+    fn write_state(state: &[u64; 8], out: &mut [u8]) {
+        write_words!(state, out, 8);
+    }
+
+    fn hash_key(key: &[u8], out: &mut [u8]) {
+        use sha2::Digest;
+        let mut d = sha2::Sha512::digest(key);
+        out.iter_mut().zip(d.iter()).for_each(|(o, i)| *o = *i);
+        d.as_mut_slice().zeroize();
+    }
+}
+
+/// HMAC keyed once: the states after absorbing `K ^ ipad` and `K ^ opad`.
+///
+/// These states are as good as the key (anyone holding them can compute every code), so they are
+/// wiped on drop and never printed.
+pub(crate) struct Keyed<H: BlockHash> {
+    inner: H::State,
+    outer: H::State,
+}
+
+impl<H: BlockHash> Clone for Keyed<H> {
+    fn clone(&self) -> Self {
+        Keyed {
+            inner: self.inner,
+            outer: self.outer,
+        }
+    }
+}
+
+impl<H: BlockHash> Drop for Keyed<H> {
+    #[inline(never)]
+    fn drop(&mut self) {
+        self.inner.zeroize();
+        self.outer.zeroize();
+    }
+}
+
+impl<H: BlockHash> ZeroizeOnDrop for Keyed<H> {}
+
+impl<H: BlockHash> Keyed<H> {
+    /// Absorbs a key of any length (RFC 2104 §2: keys longer than a block are hashed first).
+    fn new(key: &[u8]) -> Self {
+        let mut pad = Zeroizing::new(H::ZERO);
+        let k = pad.as_mut();
+        if key.len() > k.len() {
+            H::hash_key(key, k);
+        } else {
+            k.iter_mut().zip(key).for_each(|(p, b)| *p = *b);
+        }
+        k.iter_mut().for_each(|b| *b ^= 0x36);
+        let mut inner = H::IV;
+        H::compress(&mut inner, &pad);
+        // 0x36 ^ 0x5c turns the inner pad into the outer one.
+        pad.as_mut().iter_mut().for_each(|b| *b ^= 0x36 ^ 0x5c);
+        let mut outer = H::IV;
+        H::compress(&mut outer, &pad);
+        Keyed { inner, outer }
+    }
+
+    /// Finishes HMAC from the inner hash's final state: one outer compression.
+    #[inline(always)]
+    fn outer(&self, inner: &H::State) -> H::State {
+        let mut block = H::OUTER_BLOCK;
+        H::write_state(inner, block.as_mut());
+        let mut state = self.outer;
+        H::compress(&mut state, &block);
+        state
+    }
+
+    /// The hot path: HMAC of an 8-byte big-endian counter, dynamically truncated (RFC 4226
+    /// §5.3) to a 31-bit value. Two compressions, no copies beyond the two blocks.
+    #[inline(always)]
+    fn counter_value(&self, counter: u64) -> u32 {
+        let mut block = H::COUNTER_BLOCK;
+        if let Some(msg) = block.as_mut().get_mut(..8) {
+            msg.copy_from_slice(&counter.to_be_bytes());
+        }
+        let mut inner = self.inner;
+        H::compress(&mut inner, &block);
+        let state = self.outer(&inner);
+        let mut out = [0u8; MAX_OUTPUT];
+        H::write_state(&state, &mut out);
+        dynamic_truncate(out.get(..H::OUT).unwrap_or(&out))
+    }
+
+    /// HMAC over the concatenation of `parts`, without allocating.
+    fn digest(&self, parts: &[&[u8]]) -> Digest {
+        let mut state = self.inner;
+        let mut block = H::ZERO;
+        let block_len = block.as_ref().len();
+        let mut fill = 0usize;
+        let mut total = 0u64;
+        for part in parts {
+            let mut rest = *part;
+            total = total.wrapping_add(rest.len() as u64);
+            while !rest.is_empty() {
+                let free = block.as_mut().get_mut(fill..).unwrap_or_default();
+                let n = free.len().min(rest.len());
+                let (now, later) = rest.split_at(n);
+                free.iter_mut().zip(now).for_each(|(d, s)| *d = *s);
+                fill += n;
+                rest = later;
+                if fill == block_len {
+                    H::compress(&mut state, &block);
+                    fill = 0;
+                }
+            }
+        }
+        // Padding (FIPS 180-4 §5.1): 0x80, zeros, then the bit length of key block + message.
+        // The length field is 8 bytes for SHA-1/SHA-256 and 16 for SHA-512; messages here are far
+        // below 2^61 bytes, so the upper 8 bytes of SHA-512's field stay zero.
+        let b = block.as_mut();
+        b.iter_mut().skip(fill).for_each(|x| *x = 0);
+        if let Some(x) = b.get_mut(fill) {
+            *x = 0x80;
+        }
+        let len_field = if block_len == 128 { 16 } else { 8 };
+        if fill + 1 > block_len - len_field {
+            H::compress(&mut state, &block);
+            block = H::ZERO;
+        }
+        let bits = (total.wrapping_add(block_len as u64)).wrapping_mul(8);
+        if let Some(tail) = block.as_mut().get_mut(block_len - 8..) {
+            tail.copy_from_slice(&bits.to_be_bytes());
+        }
+        H::compress(&mut state, &block);
+        block.zeroize();
+        let state = self.outer(&state);
+        let mut out = Digest {
+            bytes: [0; MAX_OUTPUT],
+            len: H::OUT,
+        };
+        H::write_state(&state, &mut out.bytes);
+        out
+    }
+}
+
+/// RFC 4226 §5.3 dynamic truncation: 31 bits from the offset named by the last byte's low nibble.
+#[inline(always)]
+pub(crate) fn dynamic_truncate(digest: &[u8]) -> u32 {
+    let offset = usize::from(digest.last().copied().unwrap_or(0) & 0x0f);
+    let mut p = [0u8; 4];
+    if let Some(s) = digest.get(offset..offset + 4) {
+        p.copy_from_slice(s);
+    }
+    u32::from_be_bytes(p) & 0x7fff_ffff
+}
+
+/// A full HMAC output (20, 32 or 64 bytes).
+#[allow(dead_code)] // used by OCRA
+#[derive(Clone)]
+pub(crate) struct Digest {
+    bytes: [u8; MAX_OUTPUT],
+    len: usize,
+}
+
+#[allow(dead_code)] // used by OCRA
+impl Digest {
+    /// The HMAC output.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&self.bytes)
+    }
+}
+
+/// A key absorbed into HMAC for one algorithm.
+#[derive(Clone)]
+pub(crate) enum Mac {
+    #[cfg(otpkit_sha1)]
+    Sha1(Keyed<Sha1>),
+    #[cfg(feature = "sha256")]
+    Sha256(Keyed<Sha256>),
+    #[cfg(feature = "sha512")]
+    Sha512(Keyed<Sha512>),
+}
+
+/// Compiles only for types that wipe themselves on drop.
+const fn wiped_on_drop<T: ZeroizeOnDrop + ?Sized>() {}
+// The keyed states, and the hashers that absorb long keys, must be wiped on drop.
+#[cfg(otpkit_sha1)]
+const _: () = wiped_on_drop::<(Keyed<Sha1>, sha1::Sha1)>();
+#[cfg(feature = "sha256")]
+const _: () = wiped_on_drop::<(Keyed<Sha256>, sha2::Sha256)>();
+#[cfg(feature = "sha512")]
+const _: () = wiped_on_drop::<(Keyed<Sha512>, sha2::Sha512)>();
+
+impl core::fmt::Debug for Mac {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Mac")
+            .field("algorithm", &self.algorithm())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Mac {
+    /// Absorbs `key` (any length) for `algorithm`.
+    pub(crate) fn new(algorithm: Algorithm, key: &[u8]) -> Mac {
+        match algorithm {
+            #[cfg(otpkit_sha1)]
+            Algorithm::Sha1 => Mac::Sha1(Keyed::new(key)),
+            #[cfg(feature = "sha256")]
+            Algorithm::Sha256 => Mac::Sha256(Keyed::new(key)),
+            #[cfg(feature = "sha512")]
+            Algorithm::Sha512 => Mac::Sha512(Keyed::new(key)),
+        }
+    }
+
+    /// The algorithm the key was absorbed for.
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        match self {
+            #[cfg(otpkit_sha1)]
+            Mac::Sha1(_) => Sha1::ALGORITHM,
+            #[cfg(feature = "sha256")]
+            Mac::Sha256(_) => Sha256::ALGORITHM,
+            #[cfg(feature = "sha512")]
+            Mac::Sha512(_) => Sha512::ALGORITHM,
+        }
+    }
+
+    /// HMAC of the 8-byte big-endian counter, truncated to 31 bits (RFC 4226 §5.3).
+    #[inline]
+    pub(crate) fn counter_value(&self, counter: u64) -> u32 {
+        match self {
+            #[cfg(otpkit_sha1)]
+            Mac::Sha1(k) => k.counter_value(counter),
+            #[cfg(feature = "sha256")]
+            Mac::Sha256(k) => k.counter_value(counter),
+            #[cfg(feature = "sha512")]
+            Mac::Sha512(k) => k.counter_value(counter),
+        }
+    }
+
+    /// HMAC over the concatenation of `parts`.
+    #[allow(dead_code)] // used by OCRA
+    pub(crate) fn digest(&self, parts: &[&[u8]]) -> Digest {
+        match self {
+            #[cfg(otpkit_sha1)]
+            Mac::Sha1(k) => k.digest(parts),
+            #[cfg(feature = "sha256")]
+            Mac::Sha256(k) => k.digest(parts),
+            #[cfg(feature = "sha512")]
+            Mac::Sha512(k) => k.digest(parts),
+        }
+    }
+}
+
+#[cfg(all(test, otpkit_sha1, feature = "sha256", feature = "sha512"))]
+mod tests {
+    use super::*;
+    use hmac::{KeyInit, Mac as _};
+    use proptest::prelude::*;
+
+    fn reference(alg: Algorithm, key: &[u8], msg: &[u8]) -> std::vec::Vec<u8> {
+        match alg {
+            Algorithm::Sha1 => {
+                let mut m = hmac::Hmac::<sha1::Sha1>::new_from_slice(key).unwrap();
+                m.update(msg);
+                m.finalize().into_bytes().to_vec()
+            }
+            Algorithm::Sha256 => {
+                let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
+                m.update(msg);
+                m.finalize().into_bytes().to_vec()
+            }
+            Algorithm::Sha512 => {
+                let mut m = hmac::Hmac::<sha2::Sha512>::new_from_slice(key).unwrap();
+                m.update(msg);
+                m.finalize().into_bytes().to_vec()
+            }
+        }
+    }
+
+    fn alg() -> impl Strategy<Value = Algorithm> {
+        prop::sample::select(Algorithm::ALL)
+    }
+
+    #[test]
+    fn every_key_and_message_length_at_block_edges() {
+        // Key lengths around both block sizes; message lengths around every padding boundary.
+        for &alg in Algorithm::ALL {
+            for key_len in [0, 1, 19, 20, 63, 64, 65, 127, 128, 129, 300] {
+                let key: std::vec::Vec<u8> = (0..key_len).map(|i| (i * 7 + 3) as u8).collect();
+                let mac = Mac::new(alg, &key);
+                for msg_len in [
+                    0, 1, 8, 55, 56, 63, 64, 65, 111, 112, 119, 128, 129, 256, 1000,
+                ] {
+                    let msg: std::vec::Vec<u8> = (0..msg_len).map(|i| (i * 13) as u8).collect();
+                    let want = reference(alg, &key, &msg);
+                    assert_eq!(
+                        mac.digest(&[&msg]).as_bytes(),
+                        &want[..],
+                        "{alg} k{key_len} m{msg_len}"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn digest_matches_hmac_crate(alg in alg(), key in prop::collection::vec(any::<u8>(), 0..300),
+                                     msg in prop::collection::vec(any::<u8>(), 0..700), split in any::<prop::sample::Index>()) {
+            let mac = Mac::new(alg, &key);
+            let want = reference(alg, &key, &msg);
+            let at = split.index(msg.len() + 1);
+            let (a, b) = msg.split_at(at);
+            let got = mac.digest(&[a, b]);
+            prop_assert_eq!(got.as_bytes(), &want[..]);
+        }
+
+        #[test]
+        fn counter_path_matches_hmac_crate(alg in alg(), key in prop::collection::vec(any::<u8>(), 0..300), counter in any::<u64>()) {
+            let mac = Mac::new(alg, &key);
+            let want = reference(alg, &key, &counter.to_be_bytes());
+            prop_assert_eq!(mac.counter_value(counter), dynamic_truncate(&want));
+            let got = mac.digest(&[&counter.to_be_bytes()]);
+            prop_assert_eq!(got.as_bytes(), &want[..]);
+        }
+    }
+
+    #[test]
+    fn rfc4226_section_5_4_truncation() {
+        let digest = hex_literal::hex!("1f8698690e02ca16618550ef7f19da8e945b555a");
+        assert_eq!(dynamic_truncate(&digest), 0x50ef_7f19);
+        assert_eq!(dynamic_truncate(&digest) % 1_000_000, 872_921);
+    }
+}

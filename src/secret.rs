@@ -1,0 +1,176 @@
+//! An owned key, wiped on drop.
+
+use core::fmt;
+
+use subtle::{Choice, ConstantTimeEq};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::{Error, base32};
+
+/// An owned shared secret of up to [`Secret::MAX_LEN`] bytes, held in a fixed buffer (no heap),
+/// wiped when dropped and never shown by `Debug`.
+///
+/// Generators keep only keyed HMAC state, not the key, so `Secret` is what a caller holds between
+/// decoding a provisioned key and building a [`Hotp`](crate::Hotp) or [`Totp`](crate::Totp).
+///
+/// # Examples
+///
+/// ```
+/// use otpkit::{Secret, Totp, TotpParams};
+///
+/// let secret = Secret::from_base32("jbsw y3dp ehpk 3pxp")?;
+/// assert_eq!(secret.len(), 10);
+/// assert_eq!(format!("{secret:?}"), "Secret { len: 10, .. }");
+/// // 80-bit keys are common in the wild but below RFC 4226's 128-bit minimum:
+/// let totp = Totp::new_allowing_short_key(secret.as_ref(), TotpParams::default())?;
+/// # let _ = totp;
+/// # Ok::<(), otpkit::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Secret {
+    bytes: [u8; Secret::MAX_LEN],
+    len: usize,
+}
+
+impl Secret {
+    /// The capacity in bytes: longer keys would be hashed by HMAC anyway, and 256 bytes covers
+    /// every key seen in practice (SHA-512 keys are 64 bytes).
+    pub const MAX_LEN: usize = base32::MAX_BYTES;
+
+    /// Copies `bytes` into a new secret.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::KeyTooLong`] when `bytes` is longer than [`Secret::MAX_LEN`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<Secret, Error> {
+        let mut s = Secret {
+            bytes: [0; Secret::MAX_LEN],
+            len: bytes.len(),
+        };
+        match s.bytes.get_mut(..bytes.len()) {
+            Some(dst) => dst.copy_from_slice(bytes),
+            None => {
+                return Err(Error::KeyTooLong {
+                    len: bytes.len(),
+                    max: Secret::MAX_LEN,
+                });
+            }
+        }
+        Ok(s)
+    }
+
+    /// Decodes base32 (RFC 4648 §6) tolerantly: lower case, spaces and hyphens between
+    /// characters, and `=` padding or none are all accepted. Decoding is constant-time in the
+    /// key's characters (`base32ct`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::{Base32ErrorKind, Error, Secret};
+    ///
+    /// let a = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
+    /// assert_eq!(a.as_ref(), b"12345678901234567890");
+    /// assert_eq!(
+    ///     Secret::from_base32("GEZD8NBV").unwrap_err(),
+    ///     Error::Base32 { position: 4, kind: Base32ErrorKind::InvalidCharacter },
+    /// );
+    /// # Ok::<(), otpkit::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`Error::Base32`] with the byte offset and [`Base32ErrorKind`](crate::Base32ErrorKind):
+    ///   a character outside the alphabet (`InvalidCharacter`), a character after `=` or padding
+    ///   that does not end on a multiple of eight characters (`InvalidPadding`), a number of
+    ///   characters that no byte string encodes to (`InvalidLength`), or nothing at all (`Empty`).
+    /// - [`Error::KeyTooLong`] when the key would exceed [`Secret::MAX_LEN`] bytes.
+    pub fn from_base32(input: &str) -> Result<Secret, Error> {
+        let mut s = Secret {
+            bytes: [0; Secret::MAX_LEN],
+            len: 0,
+        };
+        s.len = base32::decode(input, &mut s.bytes)?;
+        Ok(s)
+    }
+
+    /// The key length in bytes.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the key is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The length of [`write_base32`](Secret::write_base32)'s output.
+    #[must_use]
+    pub fn base32_len(&self) -> usize {
+        base32::encoded_len(self.len)
+    }
+
+    /// Writes the canonical base32 form (upper case, no padding), as `otpauth://` URIs carry it,
+    /// without allocating.
+    ///
+    /// The text written is the key: write it only where it is meant to go, and wipe that buffer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::Secret;
+    ///
+    /// let s = Secret::from_bytes(b"Hello!\xde\xad\xbe\xef")?;
+    /// let mut out = String::new();
+    /// s.write_base32(&mut out)?;
+    /// assert_eq!(out, "JBSWY3DPEHPK3PXP");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Only what `out` returns.
+    pub fn write_base32(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        base32::write(self.as_ref(), out)
+    }
+}
+
+impl AsRef<[u8]> for Secret {
+    fn as_ref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or(&self.bytes)
+    }
+}
+
+impl ConstantTimeEq for Secret {
+    /// Constant-time in the contents; the lengths are compared first (they are not secret).
+    fn ct_eq(&self, other: &Secret) -> Choice {
+        self.as_ref().ct_eq(other.as_ref())
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Secret")
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Secret {
+    #[inline(never)]
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+        self.len.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Secret {}
+
+impl TryFrom<&[u8]> for Secret {
+    type Error = Error;
+
+    fn try_from(bytes: &[u8]) -> Result<Secret, Error> {
+        Secret::from_bytes(bytes)
+    }
+}
