@@ -44,7 +44,7 @@
 //! | empty number (`-c ""`) | means 0 | refused, exit 1 |
 //! | `-w` over 1000 when verifying | checks them all | refused, exit 1 (otpkit caps windows) |
 //! | both `--hotp` and `--totp` | TOTP wins | refused, exit 1 |
-//! | base32 with `=` padding or `-` separators | refused | accepted (otpkit's tolerant base32) |
+//! | base32 with `-` separators | refused | accepted (otpkit's tolerant base32) |
 //! | `-N`/`-S` date strings (`2020-01-01`), `-s 1:30`, `-s 1M` | parsed | refused, exit 1: only `@UNIXTIME` (and `now` for `-N`) |
 //! | `-N @2^63` and later | refused (`time_t`) | accepted up to u64::MAX |
 //! | `-v`/`--verbose` | prints the parameters | refused, exit 1 |

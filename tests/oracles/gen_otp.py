@@ -380,7 +380,9 @@ def probes() -> list[tuple[str, bool]]:
           lambda: ot("--totp", "-N", "@0", "-w", "1", k, code_max)[:2] == (0, "1"))
     claim("oathtool: empty key accepted (as HMAC key 00)",
           lambda: ot("", )[1] == ot("00")[1] == "328482")
-    claim("oathtool: base32 '=' padding refused", lambda: ot("-b", "JBSWY3DPEHPK3PXP====")[0] == 1)
+    claim("oathtool: base32 '=' padding accepted where RFC 4648 puts it, refused elsewhere",
+          lambda: ot("-b", "GEZDGNBVGY3TQOJQGE======")[0] == 0 and ot("-b", "JBSWY3DPEHPK3PXP====")[0] == 1
+          and ot("-b", "GEZDGNBVGY3TQOJQGE=")[0] == 1)
     claim("oathtool: base32 spaces and lower case accepted",
           lambda: ot("-b", "jbsw y3dp ehpk 3pxp")[1] == ot("-b", "JBSWY3DPEHPK3PXP")[1])
     claim("oathtool: base32 '-' refused", lambda: ot("-b", "JBSW-Y3DP-EHPK-3PXP")[0] == 1)
