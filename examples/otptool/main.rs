@@ -43,6 +43,7 @@
 //! | empty key (`""`, `-b ""`) | HMAC with an empty key | refused, exit 1 |
 //! | empty number (`-c ""`) | means 0 | refused, exit 1 |
 //! | `-w` over 1000 when verifying | checks them all | refused, exit 1 (otpkit caps windows) |
+//! | `-w` over 1000000 when printing (`-w -1`) | prints (forever) | refused, exit 1 |
 //! | both `--hotp` and `--totp` | TOTP wins | refused, exit 1 |
 //! | base32 with `-` separators | refused | accepted (otpkit's tolerant base32) |
 //! | `-N`/`-S` date strings (`2020-01-01`), `-s 1:30`, `-s 1M` | parsed | refused, exit 1: only `@UNIXTIME` (and `now` for `-N`) |

@@ -495,6 +495,26 @@ fn execute(args: Vec<OsString>, io: &mut Io<'_>) -> Result<(), Failure> {
     }
 }
 
+/// The most additional codes printed at once (oathtool's `-w -1` prints forever).
+const MAX_PRINT_WINDOW: u64 = 1_000_000;
+
+/// The window for printing codes: W + 1 codes from `first` on, none past `u64::MAX`.
+fn print_range(
+    first: u64,
+    window: u64,
+    what: &str,
+) -> Result<core::ops::RangeInclusive<u64>, Failure> {
+    if window > MAX_PRINT_WINDOW {
+        return Err(usage(format!(
+            "window {window} is larger than {MAX_PRINT_WINDOW} when printing codes"
+        )));
+    }
+    let last = first
+        .checked_add(window)
+        .ok_or_else(|| usage(format!("{what} {first} + window {window} passes 2^64 - 1")))?;
+    Ok(first..=last)
+}
+
 /// The window as a verifier takes it (capped at 1000).
 fn verify_window(window: u64) -> Result<u32, Failure> {
     u32::try_from(window)
@@ -522,12 +542,7 @@ fn hotp_command(
     io: &mut Io<'_>,
 ) -> Result<(), Failure> {
     let Some(code) = code else {
-        let last = counter.checked_add(window).ok_or_else(|| {
-            usage(format!(
-                "counter {counter} + window {window} passes 2^64 - 1"
-            ))
-        })?;
-        for c in counter..=last {
+        for c in print_range(counter, window, "counter")? {
             out(io, &hotp.generate(c))?;
         }
         return Ok(());
@@ -559,10 +574,7 @@ fn totp_command(
     io: &mut Io<'_>,
 ) -> Result<(), Failure> {
     let Some(code) = code else {
-        let last = step
-            .checked_add(window)
-            .ok_or_else(|| usage(format!("step {step} + window {window} passes 2^64 - 1")))?;
-        for s in step..=last {
+        for s in print_range(step, window, "step")? {
             out(io, &totp.generate_step(s))?;
         }
         return Ok(());
