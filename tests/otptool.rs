@@ -227,6 +227,12 @@ fn long_forms_prefixes_and_clusters() {
     ok(&["-c", "0x10", KEY20], &["186581"]); // C number syntax: 0x10 = 16
     ok(&["-c", "010", KEY20], &["399871"]); // and 010 = 8
     ok(&["--", KEY20], &["755224"]);
+    // As in oathtool, HOTP ignores the TOTP options and TOTP ignores -c (values unchecked).
+    ok(
+        &["-c", "5", "-s", "0", "-N", "@x", "-S", "y", KEY20],
+        &["254676"],
+    );
+    ok(&["--totp", "-c", "5", "-N", "@59", KEY20], &["287082"]);
     fails(&["--t", KEY20], "ambiguous"); // --totp or --time-step-size
 }
 
@@ -342,7 +348,9 @@ fn input_errors_exit_1() {
     fails(&["-d", "08", KEY20], "invalid numeric value"); // octal, as in oathtool
     fails(&["-c", "5x", KEY20], "invalid numeric value");
     fails(&["-c"], "missing argument");
-    fails(&["--hotp", "-N", "@x", KEY20], "cannot parse time");
+    fails(&["--totp", "-N", "@x", KEY20], "cannot parse time");
+    fails(&["--totp", "-S", "x", KEY20], "cannot parse time");
+    fails(&["--totp", "-s", "x", KEY20], "cannot parse time step");
 }
 
 #[test]

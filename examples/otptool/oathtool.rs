@@ -138,9 +138,10 @@ struct Options {
     mode: Option<(Mode, Algorithm)>,
     base32: bool,
     counter: Option<u64>,
-    period: Option<u64>,
-    start: Option<TimeArg>,
-    now: Option<TimeArg>,
+    // TOTP-only values are read in TOTP mode only: oathtool ignores them for HOTP.
+    period: Option<String>,
+    start: Option<String>,
+    now: Option<String>,
     digits: Option<u64>,
     window: Option<u64>,
     inputs: Vec<OsString>,
@@ -213,17 +214,16 @@ fn parse_args(args: Vec<OsString>) -> Result<Options, Failure> {
             }
             Key::TimeStepSize => {
                 let v = text(parser.value().map_err(|e| usage(e.to_string()))?, key)?;
-                set_once(&mut o.period, parse_duration(&v)?, key)?;
+                set_once(&mut o.period, v, key)?;
             }
             Key::StartTime | Key::Now => {
                 let v = text(parser.value().map_err(|e| usage(e.to_string()))?, key)?;
-                let t = parse_time(&v, key)?;
                 let slot = if key == Key::Now {
                     &mut o.now
                 } else {
                     &mut o.start
                 };
-                set_once(slot, t, key)?;
+                set_once(slot, v, key)?;
             }
         }
     }
@@ -471,13 +471,15 @@ fn execute(args: Vec<OsString>, io: &mut Io<'_>) -> Result<(), Failure> {
             hotp_command(&hotp, o.counter.unwrap_or(0), window, code, io)
         }
         Mode::Totp => {
-            let period = o.period.unwrap_or(30);
-            let t0 = match o.start {
+            let period = o.period.as_deref().map_or(Ok(30), parse_duration)?;
+            let start = o.start.as_deref().map(|s| parse_time(s, Key::StartTime));
+            let now = o.now.as_deref().map(|s| parse_time(s, Key::Now));
+            let t0 = match start.transpose()? {
                 None => 0,
                 Some(TimeArg::Unix(t)) => t,
                 Some(TimeArg::Now) => (io.now)().map_err(|e| usage(e.to_string()))?,
             };
-            let now = match o.now {
+            let now = match now.transpose()? {
                 Some(TimeArg::Unix(t)) => t,
                 None | Some(TimeArg::Now) => (io.now)().map_err(|e| usage(e.to_string()))?,
             };

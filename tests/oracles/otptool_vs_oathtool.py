@@ -105,6 +105,15 @@ def draw(rng: random.Random) -> tuple[list[str], str]:
         def code_at(s: int) -> str:
             return run("oathtool", ["-d", str(digits), "-c", str(s), key.hex()])[1].strip()
         centre = counter
+    # Options of the other mode: oathtool ignores them (even -s 0 or a bad -N for HOTP).
+    if rng.random() < 0.1:
+        args += ["-c", "7"] if totp else rng.choice([["-s", "0"], ["-N", "@x"], ["-S", "@5"]])
+    # Input errors both must refuse with exit 1.
+    r = rng.random()
+    if r < 0.03:
+        args += ["-d", rng.choice(["5", "11", "abc", "08"])]
+    elif r < 0.06 and "-b" not in args and "--base32" not in args:
+        key_text = key_text[:-1]  # odd-length hex
     verify = rng.random() < 0.5
     if not verify or rng.random() < 0.5:
         args += opt(rng, "-d", "digits", str(digits))
