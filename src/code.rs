@@ -154,11 +154,12 @@ impl Code {
     }
 
     /// The decimal value of a code made of digits (what it was before zero-padding), used to
-    /// compare numbers instead of text on the verification path.
-    pub(crate) fn number(&self) -> u32 {
-        self.as_str().bytes().fold(0u32, |acc, b| {
+    /// compare numbers instead of text on the verification path. Ten digits always fit in a
+    /// `u64`, so distinct codes never share a value (a `u32` would wrap above 4294967295).
+    pub(crate) fn number(&self) -> u64 {
+        self.as_str().bytes().fold(0u64, |acc, b| {
             acc.wrapping_mul(10)
-                .wrapping_add(u32::from(b.wrapping_sub(b'0')))
+                .wrapping_add(u64::from(b.wrapping_sub(b'0')))
         })
     }
 }

@@ -207,7 +207,7 @@ impl Hotp {
         let counter = verify::scan(
             first..=last,
             used,
-            |c| self.mac.counter_value(c) % modulus,
+            |c| u64::from(self.mac.counter_value(c) % modulus),
             &given,
         )?;
         Ok(matched(counter, next_counter))
@@ -261,7 +261,7 @@ impl Hotp {
                 max: Hotp::MAX_RESYNC_WINDOW,
             });
         }
-        let mut given = [0u32; Hotp::MAX_RESYNC_CODES];
+        let mut given = [0u64; Hotp::MAX_RESYNC_CODES];
         for (slot, code) in given.iter_mut().zip(codes) {
             *slot = Code::parse(code, self.digits)?.number();
         }
@@ -280,7 +280,7 @@ impl Hotp {
         let mut found = Choice::from(0);
         let mut start = 0u64;
         for counter in next_counter..=last_start + steps {
-            let value = self.mac.counter_value(counter) % modulus;
+            let value = u64::from(self.mac.counter_value(counter) % modulus);
             // Shift: the run starting here begins fresh.
             pending.copy_within(0..Hotp::MAX_RESYNC_CODES - 1, 1);
             pending[0] = Choice::from(u8::from(counter <= last_start));

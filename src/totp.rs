@@ -244,7 +244,7 @@ impl Totp {
         let step = verify::scan(
             window.around(center),
             last_step,
-            |s| self.mac.counter_value(s) % modulus,
+            |s| u64::from(self.mac.counter_value(s) % modulus),
             &given,
         )?;
         let drift = i128::from(step) - i128::from(center);

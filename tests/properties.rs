@@ -249,6 +249,43 @@ fn window_edges_are_typed_errors() {
     assert_eq!((m.step, m.drift), (u64::MAX, 0));
 }
 
+/// Ten-digit codes are compared as whole numbers: a code 2^32 above the right one is wrong.
+#[test]
+fn ten_digit_codes_do_not_alias() {
+    let params = HotpParams {
+        digits: 10,
+        ..HotpParams::default()
+    };
+    let hotp = Hotp::new(b"12345678901234567890", params).unwrap();
+    assert_eq!(hotp.generate(0).as_str(), "1284755224");
+    // 1284755224 + 2^32
+    assert_eq!(
+        hotp.verify("5579722520", 0, 0).unwrap_err(),
+        Error::Mismatch
+    );
+    assert_eq!(
+        hotp.resync(&["5579722520", "5389254378"], 0, 5)
+            .unwrap_err(),
+        Error::Mismatch
+    );
+    let totp = Totp::new(
+        b"12345678901234567890",
+        TotpParams {
+            digits: 10,
+            ..TotpParams::default()
+        },
+    )
+    .unwrap();
+    let right: u64 = totp.generate_step(7).as_str().parse().unwrap();
+    let alias = format!("{:010}", right + (1 << 32));
+    assert_eq!(alias.len(), 10);
+    assert_eq!(
+        totp.verify_step(&alias, 7, None, Window::EXACT)
+            .unwrap_err(),
+        Error::Mismatch
+    );
+}
+
 #[test]
 fn debug_never_shows_key_material() {
     let key = [0xabu8; 32];

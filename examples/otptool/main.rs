@@ -53,40 +53,108 @@
 //! | KEY under 128 bits | accepted silently | accepted with a warning on stderr |
 //! | `-` for both KEY and CODE | fails | reads one line each |
 //!
-//! Subcommands of later features (`ocra`, `uri`, `migration`) say when they are not in this
-//! build and exit 1.
+//! # Subcommands
+//!
+//! - `otptool ocra ...`: OCRA (RFC 6287), see `ocra.rs`.
+//! - `otptool uri parse|new|qr ...` and `otptool migration decode|encode ...`: provisioning
+//!   URIs and Google Authenticator exports, see `uri.rs` and `migration.rs`; they need the
+//!   features `uri`, `migration`, `qr` and `rand`
+//!   (`cargo run --example otptool --features uri,migration,qr,rand -- uri parse URI`).
+//!   Without them they say so and exit 1.
 
+#[cfg(all(
+    feature = "uri",
+    feature = "migration",
+    feature = "qr",
+    feature = "rand"
+))]
+mod migration;
 mod oathtool;
+mod ocra;
+#[cfg(all(
+    feature = "uri",
+    feature = "migration",
+    feature = "qr",
+    feature = "rand"
+))]
+mod uri;
 
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-/// Subcommands that later features add; until then they exit 1 with a message.
-const LATER_SUBCOMMANDS: [&str; 3] = ["ocra", "uri", "migration"];
+/// The features `otptool uri` and `otptool migration` need.
+#[cfg(not(all(
+    feature = "uri",
+    feature = "migration",
+    feature = "qr",
+    feature = "rand"
+)))]
+const PROVISIONING_FEATURES: &str = "uri, migration, qr and rand";
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
-    if let Some(sub) = args
-        .first()
-        .and_then(|a| a.to_str())
-        .filter(|a| LATER_SUBCOMMANDS.contains(a))
-    {
-        let _ = writeln!(
-            std::io::stderr(),
-            "otptool: {sub} is not available in this build"
-        );
-        return ExitCode::from(oathtool::EXIT_FAILURE);
+    let sub = args.first().and_then(|a| a.to_str()).map(str::to_owned);
+    match sub.as_deref() {
+        Some(name @ ("ocra" | "uri" | "migration")) => subcommand(name, args),
+        _ => {
+            let stdin = std::io::stdin();
+            let mut stdin = stdin.lock();
+            let mut stdout = std::io::stdout().lock();
+            let mut stderr = std::io::stderr().lock();
+            let mut io = oathtool::Io {
+                stdin: &mut stdin,
+                stdout: &mut stdout,
+                stderr: &mut stderr,
+                now: &otpkit::clock::unix_now,
+            };
+            ExitCode::from(oathtool::run(args, &mut io))
+        }
     }
-    let stdin = std::io::stdin();
-    let mut stdin = stdin.lock();
-    let mut stdout = std::io::stdout().lock();
-    let mut stderr = std::io::stderr().lock();
-    let mut io = oathtool::Io {
-        stdin: &mut stdin,
-        stdout: &mut stdout,
-        stderr: &mut stderr,
-        now: &otpkit::clock::unix_now,
+}
+
+/// Runs `otptool NAME ARGS...` for a subcommand of a later feature.
+fn subcommand(name: &str, args: Vec<OsString>) -> ExitCode {
+    let mut rest = Vec::with_capacity(args.len());
+    for arg in args.into_iter().skip(1) {
+        match arg.into_string() {
+            Ok(a) => rest.push(a),
+            Err(a) => {
+                let _ = writeln!(std::io::stderr(), "otptool: {a:?} is not UTF-8");
+                return ExitCode::from(oathtool::EXIT_FAILURE);
+            }
+        }
+    }
+    let status = match name {
+        "ocra" => ocra::run(rest),
+        #[cfg(all(
+            feature = "uri",
+            feature = "migration",
+            feature = "qr",
+            feature = "rand"
+        ))]
+        "uri" => uri::run(rest),
+        #[cfg(all(
+            feature = "uri",
+            feature = "migration",
+            feature = "qr",
+            feature = "rand"
+        ))]
+        "migration" => migration::run(rest),
+        _ => {
+            #[cfg(not(all(
+                feature = "uri",
+                feature = "migration",
+                feature = "qr",
+                feature = "rand"
+            )))]
+            let _ = writeln!(
+                std::io::stderr(),
+                "otptool: {name} is not available in this build (it needs the features \
+                 {PROVISIONING_FEATURES})"
+            );
+            1
+        }
     };
-    ExitCode::from(oathtool::run(args, &mut io))
+    ExitCode::from(u8::try_from(status).unwrap_or(oathtool::EXIT_FAILURE))
 }

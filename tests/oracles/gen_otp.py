@@ -78,8 +78,8 @@ def pinned_versions() -> dict[str, str]:
         if m:
             pins[m.group(1)] = m.group(2)
             continue
-        line = line.split("#", 1)[0].strip()
-        if line:
+        line = line.split("#", 1)[0].strip().rstrip("\\").strip()
+        if line and not line.startswith("--"):  # skip `--hash=` continuation lines
             name, _, version = line.partition("==")
             if not version:
                 raise OracleFailure(f"{REQUIREMENTS}: {line!r} is not pinned with ==")
