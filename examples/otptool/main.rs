@@ -58,8 +58,8 @@
 //! - `otptool ocra ...`: OCRA (RFC 6287), see `ocra.rs`.
 //! - `otptool uri parse|new|qr ...` and `otptool migration decode|encode ...`: provisioning
 //!   URIs and Google Authenticator exports, see `uri.rs` and `migration.rs`; they need the
-//!   features `uri`, `migration`, `qr` and `rand`
-//!   (`cargo run --example otptool --features uri,migration,qr,rand -- uri parse URI`).
+//!   features `uri`, `migration`, `qr` and `rand`, all on by default (a build without them
+//!   says so and exits 1).
 //!   Without them they say so and exit 1.
 
 #[cfg(all(

@@ -4,7 +4,8 @@
 //! otptool migration decode URI           # one JSON object per line, same keys as uri parse
 //! otptool migration encode URI...        # one otpauth-migration URI
 //! ```
-//! `run` takes the arguments after `migration`. Usage errors exit 2, bad input exits 1.
+//! `run` takes the arguments after `migration`. Usage and input errors print one line on stderr and
+//! exit 1.
 
 use std::io::Write;
 use std::string::String;

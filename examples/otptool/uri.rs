@@ -6,7 +6,8 @@
 //!                 [--algorithm A] [--digits N] [--period S] [--counter C]
 //! otptool uri qr URI [--svg FILE]        # terminal QR, or SVG
 //! ```
-//! `run` takes the arguments after `uri`. Usage errors exit 2.
+//! `run` takes the arguments after `uri`. Usage and input errors print one line on stderr and exit 1 (exit 2 means
+//! "no match" everywhere in otptool).
 
 use core::fmt::Write as _;
 use std::io::Write;
@@ -38,7 +39,7 @@ pub fn run_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
     finish(result, err)
 }
 
-/// Why a subcommand failed: bad arguments (exit 2) or bad input (exit 1).
+/// Why a subcommand failed: bad arguments or bad input (both exit 1, one line on stderr).
 pub enum Failure {
     /// Wrong arguments.
     Usage(String),
@@ -51,8 +52,8 @@ pub fn finish(result: Result<(), Failure>, err: &mut dyn Write) -> i32 {
     match result {
         Ok(()) => 0,
         Err(Failure::Usage(why)) => {
-            let _ = writeln!(err, "otptool: {why}\n{USAGE}");
-            2
+            let _ = writeln!(err, "otptool: {why} ({USAGE})");
+            1
         }
         Err(Failure::Invalid(why)) => {
             let _ = writeln!(err, "otptool: {why}");
