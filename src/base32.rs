@@ -72,8 +72,14 @@ pub(crate) fn decode(input: &str, out: &mut [u8]) -> Result<usize, Error> {
             // caught by the decoder below.
             Some(slot) => *slot = b ^ (is_lower(b) & 0x20),
             None => {
+                // Report the length the whole input would decode to, not where we stopped.
+                let rest = input.as_bytes().get(position..).unwrap_or_default();
+                let chars = n + rest
+                    .iter()
+                    .filter(|&&c| !matches!(c, b' ' | b'-' | b'='))
+                    .count();
                 return Err(Error::KeyTooLong {
-                    len: (position + 1) * 5 / 8,
+                    len: chars * 5 / 8,
                     max: MAX_BYTES.min(out.len()),
                 });
             }
@@ -229,6 +235,18 @@ mod tests {
             Err(Error::Base32 {
                 position: 0,
                 kind: Base32ErrorKind::InvalidCharacter
+            })
+        );
+    }
+
+    #[test]
+    fn too_long_reports_the_whole_length() {
+        let long = "A".repeat(480); // 300 bytes
+        assert_eq!(
+            dec(&long),
+            Err(Error::KeyTooLong {
+                len: 300,
+                max: MAX_BYTES
             })
         );
     }

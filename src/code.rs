@@ -160,12 +160,13 @@ impl Code {
     }
 
     /// The decimal value of a code made of digits (what it was before zero-padding), used to
-    /// compare numbers instead of text on the verification path.
-    pub(crate) fn number(&self) -> u32 {
+    /// compare numbers instead of text on the verification path. Ten digits always fit in a
+    /// `u64`, so distinct codes never share a value (a `u32` would wrap above 4294967295).
+    pub(crate) fn number(&self) -> u64 {
         let digits = self.buf.get(..usize::from(self.len)).unwrap_or(&self.buf);
-        digits.iter().fold(0u32, |acc, &b| {
+        digits.iter().fold(0u64, |acc, &b| {
             acc.wrapping_mul(10)
-                .wrapping_add(u32::from(b.wrapping_sub(b'0')))
+                .wrapping_add(u64::from(b.wrapping_sub(b'0')))
         })
     }
 }
@@ -264,7 +265,7 @@ mod tests {
                 let want = std::format!("{reduced:0width$}", width = usize::from(digits));
                 let code = Code::from_number(v, digits);
                 assert_eq!(code.as_str(), want, "{v} {digits}");
-                assert_eq!(code.number(), reduced);
+                assert_eq!(code.number(), u64::from(reduced));
             }
         }
     }

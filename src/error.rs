@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use crate::{Base32ErrorKind, CodeErrorKind};
+use crate::ocra::OcraError;
+use crate::{Base32ErrorKind, CodeErrorKind, StateError};
 
 /// Everything that can go wrong in otpkit, as `Copy` data that says where and what.
 ///
@@ -70,11 +71,25 @@ pub enum Error {
     UnknownAlgorithm,
     /// The system clock is set before 1970-01-01.
     ClockBeforeUnixEpoch,
+    /// An OCRA suite or data input that does not fit RFC 6287.
+    Ocra(OcraError),
     /// The code does not match any candidate in the window.
     Mismatch,
     /// The code matches, but only a step or counter at or before the last one accepted: it was
     /// already used (RFC 6238 §5.2, RFC 4226 §7.2).
     Replay,
+    /// The server-side state refused the attempt (throttled, locked, resynchronisation needed)
+    /// or a stored state record is unreadable.
+    State(StateError),
+    /// The random number generator failed (feature `rand`).
+    #[cfg(feature = "rand")]
+    RandomUnavailable,
+    /// An `otpauth://` URI that cannot be parsed or built.
+    #[cfg(feature = "uri")]
+    Uri(crate::uri::UriError),
+    /// An `otpauth-migration://` export that cannot be read or written.
+    #[cfg(feature = "migration")]
+    Migration(crate::migration::MigrationError),
 }
 
 impl fmt::Display for Error {
@@ -106,10 +121,38 @@ impl fmt::Display for Error {
             Error::InvalidCode(kind) => write!(f, "invalid code: {kind}"),
             Error::UnknownAlgorithm => f.write_str("unknown or disabled algorithm"),
             Error::ClockBeforeUnixEpoch => f.write_str("system clock is before 1970"),
+            Error::Ocra(e) => write!(f, "ocra: {e}"),
             Error::Mismatch => f.write_str("code does not match"),
             Error::Replay => f.write_str("code was already used"),
+            Error::State(e) => write!(f, "{e}"),
+            #[cfg(feature = "rand")]
+            Error::RandomUnavailable => f.write_str("random number generator failed"),
+            #[cfg(feature = "uri")]
+            Error::Uri(e) => write!(f, "otpauth uri: {e}"),
+            #[cfg(feature = "migration")]
+            Error::Migration(e) => write!(f, "otpauth-migration: {e}"),
         }
     }
 }
 
 impl core::error::Error for Error {}
+
+impl From<StateError> for Error {
+    fn from(e: StateError) -> Self {
+        Error::State(e)
+    }
+}
+
+#[cfg(feature = "uri")]
+impl From<crate::uri::UriError> for Error {
+    fn from(e: crate::uri::UriError) -> Self {
+        Error::Uri(e)
+    }
+}
+
+#[cfg(feature = "migration")]
+impl From<crate::migration::MigrationError> for Error {
+    fn from(e: crate::migration::MigrationError) -> Self {
+        Error::Migration(e)
+    }
+}

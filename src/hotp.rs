@@ -2,7 +2,12 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use crate::{Algorithm, Code, Error, code::reduce, mac::Mac, verify};
+use crate::{
+    Algorithm, Code, Error,
+    code::reduce,
+    mac::{BATCH, Mac},
+    verify,
+};
 
 /// The smallest key the default constructors accept: 128 bits (RFC 4226 §4 R6).
 pub(crate) const MIN_KEY_LEN: usize = 16;
@@ -143,13 +148,6 @@ impl Hotp {
         }
     }
 
-    /// The reduced values (`HOTP mod 10^digits`) of up to `mac::BATCH` counters, as the verifier
-    /// compares them.
-    fn values(&self, counters: &[u64], values: &mut [u32]) {
-        self.mac.counter_values(counters, values);
-        values.iter_mut().for_each(|v| *v = reduce(*v, self.digits));
-    }
-
     /// The code for `counter` (RFC 4226 §5.3).
     #[must_use]
     pub fn generate(&self, counter: u64) -> Code {
@@ -210,7 +208,12 @@ impl Hotp {
         let last = next_counter
             .saturating_add(u64::from(look_ahead))
             .min(u64::MAX - 1);
-        let counter = verify::scan_batched(first..=last, used, |c, v| self.values(c, v), &given)?;
+        let counter = verify::scan_batched(
+            first..=last,
+            used,
+            |c, v| code_values(&self.mac, self.digits, c, v),
+            &given,
+        )?;
         Ok(matched(counter, next_counter))
     }
 
@@ -262,7 +265,7 @@ impl Hotp {
                 max: Hotp::MAX_RESYNC_WINDOW,
             });
         }
-        let mut given = [0u32; Hotp::MAX_RESYNC_CODES];
+        let mut given = [0u64; Hotp::MAX_RESYNC_CODES];
         for (slot, code) in given.iter_mut().zip(codes) {
             *slot = Code::parse(code, self.digits)?.number();
         }
@@ -280,7 +283,7 @@ impl Hotp {
         let mut found = Choice::from(0);
         let mut start = 0u64;
         for counter in next_counter..=last_start + steps {
-            let value = reduce(self.mac.counter_value(counter), self.digits);
+            let value = u64::from(reduce(self.mac.counter_value(counter), self.digits));
             // Shift: the run starting here begins fresh.
             pending.copy_within(0..Hotp::MAX_RESYNC_CODES - 1, 1);
             pending[0] = Choice::from(u8::from(counter <= last_start));
@@ -302,6 +305,17 @@ impl Hotp {
         } else {
             Err(Error::Mismatch)
         }
+    }
+}
+
+/// The values a verifier compares a typed code's number with: `HOTP mod 10^digits` for each of
+/// up to [`BATCH`] `counters`, written to the front of `values`, computed together so that
+/// their compressions overlap (`Mac::counter_values`).
+pub(crate) fn code_values(mac: &Mac, digits: u8, counters: &[u64], values: &mut [u64]) {
+    let mut raw = [0u32; BATCH];
+    mac.counter_values(counters, &mut raw);
+    for (value, r) in values.iter_mut().zip(raw) {
+        *value = u64::from(reduce(r, digits));
     }
 }
 

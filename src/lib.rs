@@ -19,24 +19,46 @@ extern crate alloc;
 #[cfg(any(feature = "std", test))]
 extern crate std;
 
+// build.rs turns SHA-1 on when no algorithm feature is; without it there is nothing to compute.
+#[cfg(not(any(otpkit_sha1, feature = "sha256", feature = "sha512")))]
+compile_error!("no hash algorithm is compiled in: was build.rs left out of the package?");
+
 mod algorithm;
 mod base32;
 mod code;
 mod error;
 mod hotp;
 mod mac;
+mod record;
 mod secret;
+mod throttle;
 mod totp;
 mod verify;
 
+pub mod ocra;
+
 #[cfg(feature = "std")]
 pub mod clock;
+#[cfg(feature = "rand")]
+mod generate;
+#[cfg(feature = "migration")]
+pub mod migration;
+#[cfg(feature = "qr")]
+pub mod qr;
+#[cfg(feature = "serde")]
+pub mod serde;
+#[cfg(feature = "steam")]
+pub mod steam;
+#[cfg(feature = "uri")]
+pub mod uri;
 
 pub use algorithm::Algorithm;
 pub use base32::Base32ErrorKind;
 pub use code::{Code, CodeErrorKind};
 pub use error::Error;
 pub use hotp::{Hotp, HotpMatch, HotpParams};
+pub use record::{Accepted, Policy, RecordKind, StateError, StateRecord, Verification};
 pub use secret::Secret;
+pub use throttle::{Backoff, Lock, ThrottlePolicy, ThrottleState};
 pub use totp::{Totp, TotpMatch, TotpParams};
 pub use verify::Window;

@@ -372,15 +372,31 @@ pub(crate) fn dynamic_truncate(digest: &[u8]) -> u32 {
     u32::from_be_bytes(p) & 0x7fff_ffff
 }
 
+/// The plain hash of `data` (20, 32 or 64 bytes): OCRA's `P` field is the hash of the PIN
+/// (RFC 6287 §5.1).
+pub(crate) fn hash(algorithm: Algorithm, data: &[u8]) -> Digest {
+    let mut out = Digest {
+        bytes: [0; MAX_OUTPUT],
+        len: algorithm.output_len(),
+    };
+    match algorithm {
+        #[cfg(otpkit_sha1)]
+        Algorithm::Sha1 => Sha1::hash_key(data, &mut out.bytes),
+        #[cfg(feature = "sha256")]
+        Algorithm::Sha256 => Sha256::hash_key(data, &mut out.bytes),
+        #[cfg(feature = "sha512")]
+        Algorithm::Sha512 => Sha512::hash_key(data, &mut out.bytes),
+    }
+    out
+}
+
 /// A full HMAC output (20, 32 or 64 bytes).
-#[allow(dead_code)] // used by OCRA
 #[derive(Clone)]
 pub(crate) struct Digest {
     bytes: [u8; MAX_OUTPUT],
     len: usize,
 }
 
-#[allow(dead_code)] // used by OCRA
 impl Digest {
     /// The HMAC output.
     pub(crate) fn as_bytes(&self) -> &[u8] {
@@ -470,7 +486,6 @@ impl Mac {
     }
 
     /// HMAC over the concatenation of `parts`.
-    #[allow(dead_code)] // used by OCRA
     pub(crate) fn digest(&self, parts: &[&[u8]]) -> Digest {
         match self {
             #[cfg(otpkit_sha1)]

@@ -4,8 +4,7 @@ use core::num::NonZeroU64;
 
 use crate::{
     Algorithm, Code, Error, Window,
-    code::reduce,
-    hotp::{MIN_KEY_LEN, keyed},
+    hotp::{MIN_KEY_LEN, code_values, keyed},
     mac::Mac,
     verify,
 };
@@ -250,10 +249,7 @@ impl Totp {
         let step = verify::scan_batched(
             window.around(center),
             last_step,
-            |steps, values| {
-                self.mac.counter_values(steps, values);
-                values.iter_mut().for_each(|v| *v = reduce(*v, self.digits));
-            },
+            |steps, values| code_values(&self.mac, self.digits, steps, values),
             &given,
         )?;
         let drift = i128::from(step) - i128::from(center);

@@ -1,0 +1,521 @@
+//! Google Authenticator's export format, `otpauth-migration://offline?data=...`.
+//!
+//! `data` is the standard-alphabet Base64 (padded, percent-encoded) of a protobuf
+//! `MigrationPayload` holding one or more entries; a large export spans several QR codes
+//! (`batch_size`, `batch_index`, `batch_id`). This module converts it to and from the same
+//! [`OtpAuthUri`] values the `otpauth://` parser produces. The protobuf codec is a small
+//! hand-written one (varint and length-delimited fields, unknown fields of every wire type
+//! skipped, every length bounded), so that decoded key bytes only ever live in zeroizing
+//! buffers.
+//!
+//! Import is lenient where it costs nothing: missing Base64 padding, the URL-safe alphabet and
+//! spaces standing for `+` (a form decoder's damage) are accepted. Unknown fields are ignored.
+//! Export refuses what the format cannot hold: digits other than 6 or 8, a period other than
+//! 30 s, and Steam entries; unknown `otpauth://` parameters ([`OtpAuthUri::extra`]) are dropped.
+//!
+//! # Examples
+//! ```
+//! use otpkit::migration::Migration;
+//!
+//! let export = Migration::parse(
+//!     "otpauth-migration://offline?data=CjEKCkhlbGxvId6tvu8SGEV4YW1wbGU6YWxpY2VAZ29vZ2xlLmNvbRoHRXhhbXBsZTAC",
+//! )?;
+//! let entry = &export.entries[0];
+//! assert_eq!(entry.issuer.as_deref(), Some("Example"));
+//! assert_eq!(entry.account_name, "alice@google.com");
+//! assert_eq!(entry.secret.as_ref(), b"Hello!\xde\xad\xbe\xef");
+//!
+//! let again = Migration::parse(&export.to_uri()?)?;
+//! assert_eq!(again.entries, export.entries);
+//! # Ok::<(), otpkit::migration::MigrationError>(())
+//! ```
+
+mod protobuf;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::{self, Write};
+
+use base64::Engine;
+use base64::engine::general_purpose::{
+    STANDARD, STANDARD_PAD_INDIFFERENT, URL_SAFE_PAD_INDIFFERENT,
+};
+use percent_encoding::{NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
+use zeroize::Zeroizing;
+
+use crate::uri::{Encoder, OtpAuthUri, OtpType, UriErrorKind};
+use crate::{Algorithm, Secret};
+use protobuf::{Reader, Value};
+
+/// What is wrong with an export, or why values cannot be exported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MigrationErrorKind {
+    /// Not `otpauth-migration://offline?...`.
+    UnsupportedScheme,
+    /// No `data` parameter.
+    MissingData,
+    /// `data` given twice.
+    DuplicateData,
+    /// A `%` not followed by two hexadecimal digits.
+    InvalidPercentEncoding,
+    /// `data` is not Base64.
+    InvalidBase64,
+    /// The protobuf payload ends inside a field, or a length runs past its end.
+    Truncated,
+    /// A varint longer than 10 bytes or beyond 64 bits.
+    InvalidVarint,
+    /// A field number 0, a group or an undefined wire type.
+    InvalidWireType,
+    /// An enum value the schema does not define (algorithm, digits or type).
+    UnknownEnum,
+    /// The `MD5` algorithm: it has no otpauth:// spelling and no RFC basis.
+    UnsupportedAlgorithm,
+    /// The algorithm's Cargo feature is disabled.
+    DisabledAlgorithm,
+    /// An empty secret, or one longer than [`Secret::MAX_LEN`].
+    InvalidSecret,
+    /// `name` or `issuer` is not UTF-8.
+    InvalidUtf8,
+    /// A negative HOTP counter.
+    InvalidCounter,
+    /// Export: digits other than 6 or 8.
+    UnsupportedDigits,
+    /// Export: a period other than 30 seconds (the format has no period field).
+    UnsupportedPeriod,
+    /// Export: Steam Guard entries have no representation.
+    UnsupportedSteam,
+    /// Export: the entry cannot be written as a label (see [`OtpAuthUri::validate`]).
+    Uri(UriErrorKind),
+}
+
+impl MigrationErrorKind {
+    /// The stable snake_case id.
+    #[must_use]
+    pub const fn id(self) -> &'static str {
+        match self {
+            MigrationErrorKind::UnsupportedScheme => "unsupported_scheme",
+            MigrationErrorKind::MissingData => "missing_data",
+            MigrationErrorKind::DuplicateData => "duplicate_data",
+            MigrationErrorKind::InvalidPercentEncoding => "invalid_percent_encoding",
+            MigrationErrorKind::InvalidBase64 => "invalid_base64",
+            MigrationErrorKind::Truncated => "truncated",
+            MigrationErrorKind::InvalidVarint => "invalid_varint",
+            MigrationErrorKind::InvalidWireType => "invalid_wire_type",
+            MigrationErrorKind::UnknownEnum => "unknown_enum",
+            MigrationErrorKind::UnsupportedAlgorithm => "unsupported_algorithm",
+            MigrationErrorKind::DisabledAlgorithm => "disabled_algorithm",
+            MigrationErrorKind::InvalidSecret => "invalid_secret",
+            MigrationErrorKind::InvalidUtf8 => "invalid_utf8",
+            MigrationErrorKind::InvalidCounter => "invalid_counter",
+            MigrationErrorKind::UnsupportedDigits => "unsupported_digits",
+            MigrationErrorKind::UnsupportedPeriod => "unsupported_period",
+            MigrationErrorKind::UnsupportedSteam => "unsupported_steam",
+            MigrationErrorKind::Uri(_) => "uri",
+        }
+    }
+}
+
+/// An export that cannot be read, or entries that cannot be exported.
+///
+/// `position` is a byte offset: in the URI for scheme, parameter and percent-escape errors, in
+/// the decoded protobuf payload for codec errors, and the entry's index for export errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MigrationError {
+    /// What is wrong.
+    pub kind: MigrationErrorKind,
+    /// Where (see the type's docs).
+    pub position: usize,
+}
+
+impl MigrationError {
+    pub(crate) const fn new(kind: MigrationErrorKind, position: usize) -> Self {
+        MigrationError { kind, position }
+    }
+}
+
+impl fmt::Display for MigrationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            MigrationErrorKind::UnsupportedScheme => "not an otpauth-migration://offline uri",
+            MigrationErrorKind::MissingData => "missing data parameter",
+            MigrationErrorKind::DuplicateData => "data parameter given twice",
+            MigrationErrorKind::InvalidPercentEncoding => "invalid percent-encoding",
+            MigrationErrorKind::InvalidBase64 => "data is not base64",
+            MigrationErrorKind::Truncated => "truncated protobuf payload",
+            MigrationErrorKind::InvalidVarint => "invalid protobuf varint",
+            MigrationErrorKind::InvalidWireType => "invalid protobuf field key",
+            MigrationErrorKind::UnknownEnum => "unknown enum value",
+            MigrationErrorKind::UnsupportedAlgorithm => "md5 is not supported",
+            MigrationErrorKind::DisabledAlgorithm => "algorithm disabled at compile time",
+            MigrationErrorKind::InvalidSecret => "empty or too long secret",
+            MigrationErrorKind::InvalidUtf8 => "text is not utf-8",
+            MigrationErrorKind::InvalidCounter => "negative counter",
+            MigrationErrorKind::UnsupportedDigits => "the export format holds only 6 or 8 digits",
+            MigrationErrorKind::UnsupportedPeriod => "the export format holds only 30 s periods",
+            MigrationErrorKind::UnsupportedSteam => "the export format cannot hold steam entries",
+            MigrationErrorKind::Uri(kind) => {
+                return write!(
+                    f,
+                    "entry {} cannot be exported: {}",
+                    self.position,
+                    kind.id()
+                );
+            }
+        };
+        write!(f, "{what} at byte {}", self.position)
+    }
+}
+
+impl core::error::Error for MigrationError {}
+
+/// One `otpauth-migration://` payload: its entries and batch information.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Migration {
+    /// The exported entries (TOTP entries have the fixed 30 s period).
+    pub entries: Vec<OtpAuthUri>,
+    /// Format version (1 in known exports; 0 when absent).
+    pub version: i32,
+    /// Number of payloads (QR codes) in this export.
+    pub batch_size: i32,
+    /// 0-based index of this payload.
+    pub batch_index: i32,
+    /// Same value on every payload of one export.
+    pub batch_id: i32,
+}
+
+impl Migration {
+    /// A single-payload export (version 1, batch 1 of 1, batch id 0).
+    #[must_use]
+    pub fn new(entries: Vec<OtpAuthUri>) -> Migration {
+        Migration {
+            entries,
+            version: 1,
+            batch_size: 1,
+            batch_index: 0,
+            batch_id: 0,
+        }
+    }
+
+    /// Reads an `otpauth-migration://offline?data=...` URI.
+    ///
+    /// # Errors
+    /// [`MigrationErrorKind::UnsupportedScheme`], [`MissingData`](MigrationErrorKind::MissingData),
+    /// [`DuplicateData`](MigrationErrorKind::DuplicateData),
+    /// [`InvalidPercentEncoding`](MigrationErrorKind::InvalidPercentEncoding),
+    /// [`InvalidBase64`](MigrationErrorKind::InvalidBase64), and every error of
+    /// [`Migration::decode_payload`].
+    pub fn parse(uri: &str) -> Result<Migration, MigrationError> {
+        let uri_at = uri.len() - uri.trim_start().len();
+        let uri = uri.trim();
+        const PREFIX: &str = "otpauth-migration://offline?";
+        if !uri
+            .get(..PREFIX.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(PREFIX))
+        {
+            return Err(MigrationError::new(
+                MigrationErrorKind::UnsupportedScheme,
+                uri_at,
+            ));
+        }
+        let mut at = uri_at + PREFIX.len();
+        let mut data = None;
+        for segment in uri.get(PREFIX.len()..).unwrap_or_default().split('&') {
+            if let Some(value) = segment.strip_prefix("data=") {
+                if data.is_some() {
+                    return Err(MigrationError::new(MigrationErrorKind::DuplicateData, at));
+                }
+                data = Some((at + 5, value));
+            }
+            at += segment.len() + 1;
+        }
+        let (at, value) =
+            data.ok_or(MigrationError::new(MigrationErrorKind::MissingData, uri_at))?;
+
+        let bytes = value.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'%'
+                && !matches!(bytes.get(i + 1..i + 3), Some([h, l]) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit())
+            {
+                return Err(MigrationError::new(
+                    MigrationErrorKind::InvalidPercentEncoding,
+                    at + i,
+                ));
+            }
+        }
+        let mut text = Zeroizing::new(Vec::with_capacity(bytes.len()));
+        // `+` stays a plus (the data is not form-encoded); a space is a plus a form decoder
+        // turned into a space.
+        text.extend(percent_decode(bytes).map(|b| if b == b' ' { b'+' } else { b }));
+
+        let mut payload = Zeroizing::new(Vec::with_capacity(text.len() / 4 * 3 + 3));
+        if STANDARD_PAD_INDIFFERENT
+            .decode_vec(&*text, &mut payload)
+            .is_err()
+        {
+            payload.clear();
+            URL_SAFE_PAD_INDIFFERENT
+                .decode_vec(&*text, &mut payload)
+                .map_err(|_| MigrationError::new(MigrationErrorKind::InvalidBase64, at))?;
+        }
+        Migration::decode_payload(&payload)
+    }
+
+    /// Decodes a protobuf `MigrationPayload`; unknown fields are skipped.
+    ///
+    /// # Errors
+    /// [`Truncated`](MigrationErrorKind::Truncated), [`InvalidVarint`](MigrationErrorKind::InvalidVarint),
+    /// [`InvalidWireType`](MigrationErrorKind::InvalidWireType) for a malformed payload;
+    /// [`UnknownEnum`](MigrationErrorKind::UnknownEnum),
+    /// [`UnsupportedAlgorithm`](MigrationErrorKind::UnsupportedAlgorithm) (MD5),
+    /// [`DisabledAlgorithm`](MigrationErrorKind::DisabledAlgorithm),
+    /// [`InvalidSecret`](MigrationErrorKind::InvalidSecret),
+    /// [`InvalidUtf8`](MigrationErrorKind::InvalidUtf8) and
+    /// [`InvalidCounter`](MigrationErrorKind::InvalidCounter) for an entry that cannot be meant.
+    pub fn decode_payload(payload: &[u8]) -> Result<Migration, MigrationError> {
+        let mut migration = Migration {
+            entries: Vec::new(),
+            version: 0,
+            batch_size: 0,
+            batch_index: 0,
+            batch_id: 0,
+        };
+        let mut reader = Reader::new(payload, 0);
+        while let Some((field, value, _)) = reader.next_field()? {
+            match (field, value) {
+                (1, Value::Bytes(bytes)) => {
+                    // Positions inside an entry count from the start of the payload.
+                    let start = reader.offset().saturating_sub(bytes.len());
+                    migration.entries.push(decode_entry(bytes, start)?);
+                }
+                (2, Value::Varint(v)) => migration.version = int32(v),
+                (3, Value::Varint(v)) => migration.batch_size = int32(v),
+                (4, Value::Varint(v)) => migration.batch_index = int32(v),
+                (5, Value::Varint(v)) => migration.batch_id = int32(v),
+                _ => {}
+            }
+        }
+        Ok(migration)
+    }
+
+    /// Encodes the protobuf `MigrationPayload` into a buffer wiped on drop.
+    ///
+    /// Each entry's `name` is written `issuer:account` (as Google Authenticator does) and its
+    /// `issuer` field is set; [`OtpAuthUri::extra`] is dropped.
+    ///
+    /// # Errors
+    /// [`UnsupportedDigits`](MigrationErrorKind::UnsupportedDigits),
+    /// [`UnsupportedPeriod`](MigrationErrorKind::UnsupportedPeriod),
+    /// [`UnsupportedSteam`](MigrationErrorKind::UnsupportedSteam), or
+    /// [`Uri`](MigrationErrorKind::Uri) when [`OtpAuthUri::validate`] refuses an entry;
+    /// `position` is the entry's index.
+    pub fn encode_payload(&self) -> Result<Zeroizing<Vec<u8>>, MigrationError> {
+        let mut names = Vec::with_capacity(self.entries.len());
+        let mut total = 0usize;
+        for (i, entry) in self.entries.iter().enumerate() {
+            check_exportable(entry, i)?;
+            let name = match &entry.issuer {
+                Some(issuer) => alloc::format!("{issuer}:{}", entry.account_name),
+                None => entry.account_name.clone(),
+            };
+            let len = entry_len(entry, &name);
+            total += 1 + protobuf::varint_len(len as u64) + len;
+            names.push(name);
+        }
+        total += 4 * 11;
+        // Exact capacity: the buffer never reallocates, so no unwiped copy of a key is left.
+        let mut out = Zeroizing::new(Vec::with_capacity(total));
+        for (entry, name) in self.entries.iter().zip(&names) {
+            protobuf::put_varint(&mut out, (1 << 3) | 2);
+            protobuf::put_varint(&mut out, entry_len(entry, name) as u64);
+            put_entry(&mut out, entry, name);
+        }
+        for (field, value) in [
+            (2, self.version),
+            (3, self.batch_size),
+            (4, self.batch_index),
+            (5, self.batch_id),
+        ] {
+            // int32: negative values are sign-extended to 64 bits on the wire.
+            protobuf::put_uint(&mut out, field, i64::from(value) as u64);
+        }
+        Ok(out)
+    }
+
+    /// The `otpauth-migration://offline?data=...` URI, in a string wiped on drop.
+    ///
+    /// # Errors
+    /// As [`Migration::encode_payload`].
+    pub fn to_uri(&self) -> Result<Zeroizing<String>, MigrationError> {
+        let payload = self.encode_payload()?;
+        let mut b64 = Zeroizing::new(String::with_capacity(payload.len().div_ceil(3) * 4));
+        STANDARD.encode_string(&*payload, &mut b64);
+        const PREFIX: &str = "otpauth-migration://offline?data=";
+        let mut out = Zeroizing::new(String::with_capacity(PREFIX.len() + b64.len() * 3));
+        out.push_str(PREFIX);
+        // Writing into a String cannot fail.
+        let _ = write!(out, "{}", utf8_percent_encode(&b64, NON_ALPHANUMERIC));
+        Ok(out)
+    }
+}
+
+/// proto3 int32: the low 32 bits of the varint.
+fn int32(value: u64) -> i32 {
+    (value & 0xffff_ffff) as u32 as i32
+}
+
+fn check_exportable(entry: &OtpAuthUri, index: usize) -> Result<(), MigrationError> {
+    let fail = |kind| Err(MigrationError::new(kind, index));
+    entry
+        .validate()
+        .map_err(|e| MigrationError::new(MigrationErrorKind::Uri(e.kind), index))?;
+    if entry.encoder == Encoder::Steam {
+        return fail(MigrationErrorKind::UnsupportedSteam);
+    }
+    if !matches!(entry.digits, 6 | 8) {
+        return fail(MigrationErrorKind::UnsupportedDigits);
+    }
+    if matches!(entry.otp_type, OtpType::Totp { period } if period != 30) {
+        return fail(MigrationErrorKind::UnsupportedPeriod);
+    }
+    Ok(())
+}
+
+fn algorithm_number(algorithm: Algorithm) -> u64 {
+    match algorithm.as_str() {
+        "SHA256" => 2,
+        "SHA512" => 3,
+        _ => 1,
+    }
+}
+
+fn entry_fields(entry: &OtpAuthUri) -> [(u64, u64); 4] {
+    let (kind, counter) = match entry.otp_type {
+        OtpType::Hotp { counter } => (1, counter),
+        OtpType::Totp { .. } => (2, 0),
+    };
+    let digits = if entry.digits == 8 { 2 } else { 1 };
+    [
+        (4, algorithm_number(entry.algorithm)),
+        (5, digits),
+        (6, kind),
+        (7, counter),
+    ]
+}
+
+fn bytes_len(value: &[u8]) -> usize {
+    if value.is_empty() {
+        0
+    } else {
+        1 + protobuf::varint_len(value.len() as u64) + value.len()
+    }
+}
+
+fn entry_len(entry: &OtpAuthUri, name: &str) -> usize {
+    let issuer = entry.issuer.as_deref().unwrap_or_default();
+    let mut len = bytes_len(entry.secret.as_ref())
+        + bytes_len(name.as_bytes())
+        + bytes_len(issuer.as_bytes());
+    for (_, value) in entry_fields(entry) {
+        if value != 0 {
+            len += 1 + protobuf::varint_len(value);
+        }
+    }
+    len
+}
+
+fn put_entry(out: &mut Vec<u8>, entry: &OtpAuthUri, name: &str) {
+    protobuf::put_bytes(out, 1, entry.secret.as_ref());
+    protobuf::put_bytes(out, 2, name.as_bytes());
+    protobuf::put_bytes(
+        out,
+        3,
+        entry.issuer.as_deref().unwrap_or_default().as_bytes(),
+    );
+    for (field, value) in entry_fields(entry) {
+        protobuf::put_uint(out, field, value);
+    }
+}
+
+fn text(bytes: &[u8], at: usize) -> Result<&str, MigrationError> {
+    core::str::from_utf8(bytes)
+        .map_err(|_| MigrationError::new(MigrationErrorKind::InvalidUtf8, at))
+}
+
+fn decode_entry(bytes: &[u8], base: usize) -> Result<OtpAuthUri, MigrationError> {
+    let mut secret = None;
+    let (mut name, mut issuer) = ("", "");
+    let (mut algorithm, mut digits, mut kind, mut counter) =
+        ((0, base), (0, base), (0, base), (0, base));
+    let mut reader = Reader::new(bytes, base);
+    while let Some((field, value, at)) = reader.next_field()? {
+        match (field, value) {
+            (1, Value::Bytes(b)) => {
+                if b.is_empty() {
+                    return Err(MigrationError::new(MigrationErrorKind::InvalidSecret, at));
+                }
+                secret = Some(
+                    Secret::from_bytes(b)
+                        .map_err(|_| MigrationError::new(MigrationErrorKind::InvalidSecret, at))?,
+                );
+            }
+            (2, Value::Bytes(b)) => name = text(b, at)?,
+            (3, Value::Bytes(b)) => issuer = text(b, at)?,
+            (4, Value::Varint(v)) => algorithm = (v, at),
+            (5, Value::Varint(v)) => digits = (v, at),
+            (6, Value::Varint(v)) => kind = (v, at),
+            (7, Value::Varint(v)) => counter = (v, at),
+            _ => {}
+        }
+    }
+    let fail = |kind, at| Err(MigrationError::new(kind, at));
+    let Some(secret) = secret else {
+        return fail(MigrationErrorKind::InvalidSecret, base);
+    };
+    let algorithm = match algorithm.0 {
+        #[cfg(otpkit_sha1)]
+        0 | 1 => Algorithm::Sha1,
+        #[cfg(feature = "sha256")]
+        2 => Algorithm::Sha256,
+        #[cfg(feature = "sha512")]
+        3 => Algorithm::Sha512,
+        #[allow(unreachable_patterns)]
+        0..=3 => return fail(MigrationErrorKind::DisabledAlgorithm, algorithm.1),
+        4 => return fail(MigrationErrorKind::UnsupportedAlgorithm, algorithm.1),
+        _ => return fail(MigrationErrorKind::UnknownEnum, algorithm.1),
+    };
+    let digits = match digits.0 {
+        0 | 1 => 6,
+        2 => 8,
+        _ => return fail(MigrationErrorKind::UnknownEnum, digits.1),
+    };
+    let otp_type = match kind.0 {
+        0 | 2 => OtpType::Totp { period: 30 },
+        1 => OtpType::Hotp {
+            counter: i64::try_from(counter.0)
+                .ok()
+                .and_then(|c| u64::try_from(c).ok())
+                .ok_or(MigrationError::new(
+                    MigrationErrorKind::InvalidCounter,
+                    counter.1,
+                ))?,
+        },
+        _ => return fail(MigrationErrorKind::UnknownEnum, kind.1),
+    };
+    // `name` is a label, often already `Issuer:account`: split it as the otpauth:// parser
+    // does, and let the `issuer` field win so the issuer is never doubled.
+    let (label_issuer, account) = match name.split_once(':') {
+        Some((prefix, account)) => (
+            Some(prefix).filter(|p| !p.is_empty()),
+            account.trim_start_matches(' '),
+        ),
+        None => (None, name),
+    };
+    let issuer = Some(issuer).filter(|i| !i.is_empty()).or(label_issuer);
+    let mut entry = OtpAuthUri::totp(secret, account);
+    entry.issuer = issuer.map(String::from);
+    entry.otp_type = otp_type;
+    entry.algorithm = algorithm;
+    entry.digits = digits;
+    Ok(entry)
+}

@@ -1,0 +1,105 @@
+//! OCRA (RFC 6287) counter and time suites through the stored record.
+
+use crate::ocra::{DataInput, Element, Ocra, OcraError};
+use crate::{Error, Policy, RecordKind, StateRecord, Verification};
+
+impl StateRecord {
+    /// Verifies an OCRA `response` of a counter suite (`C` in the suite) to the challenge in
+    /// `input`, received at Unix time `now`, within `policy.look_ahead` counters of the next
+    /// expected one. Same rules as [`verify_hotp`](Self::verify_hotp): throttle first, replay
+    /// not counted, wrong responses counted.
+    ///
+    /// RFC 6287 §5.1 lets the counter wrap after `u64::MAX`; the record does not follow it
+    /// there (a wrapped counter would make old responses acceptable again): a match at
+    /// `u64::MAX` is refused with [`Error::CounterOverflow`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::ocra::{DataInput, Ocra, OcraSuite};
+    /// use otpkit::{Error, Policy, StateRecord};
+    ///
+    /// // RFC 6287 Appendix C.1: counter 3 gives 71565254.
+    /// let suite: OcraSuite = "OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1".parse()?;
+    /// let ocra = Ocra::new(suite, b"12345678901234567890123456789012")?;
+    /// let input = DataInput::new().question("12345678").password(b"1234");
+    /// let policy = Policy::default();
+    /// let v = StateRecord::counter(1).verify_ocra_counter(&ocra, &policy, 0, "71565254", &input);
+    /// assert_eq!(v.result()?.matched, 3);
+    /// let again = v.record().verify_ocra_counter(&ocra, &policy, 0, "71565254", &input);
+    /// assert_eq!(again.result(), Err(Error::Replay));
+    /// # Ok::<(), otpkit::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// In [`Verification::result`]: as [`verify_hotp`](Self::verify_hotp), and as
+    /// [`Ocra::verify_counter`] (a suite without `C`, missing or unused input).
+    pub fn verify_ocra_counter(
+        &self,
+        ocra: &Ocra,
+        policy: &Policy,
+        now: u64,
+        response: &str,
+        input: &DataInput<'_>,
+    ) -> Verification {
+        if let Err(e) = self.precheck(RecordKind::Counter, now) {
+            return Verification::unchanged(*self, e);
+        }
+        let outcome = ocra
+            .verify_counter(response, input, self.next, policy.look_ahead)
+            .map(|m| (m.counter, i64::try_from(m.drift).unwrap_or(i64::MAX), 0));
+        self.settle(policy, now, outcome)
+    }
+
+    /// Verifies an OCRA `response` of a time suite (`T…` in the suite) to the challenge in
+    /// `input`, received at Unix time `now`. Same rules as
+    /// [`verify_totp`](Self::verify_totp): throttle first, the window centred on the stored
+    /// drift and clipped to the cap, [`StateError::ResyncNeeded`](crate::StateError) at the
+    /// cap, replay not counted, wrong responses counted. The time step is the suite's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::ocra::{DataInput, Ocra, OcraSuite};
+    /// use otpkit::{Error, Policy, StateRecord};
+    ///
+    /// // RFC 6287 Appendix C.1: 95209754 at T = 0x132d0b6 minutes.
+    /// let suite: OcraSuite = "OCRA-1:HOTP-SHA512-8:QN08-T1M".parse()?;
+    /// let key: Vec<u8> = b"1234567890".iter().copied().cycle().take(64).collect();
+    /// let ocra = Ocra::new(suite, &key)?;
+    /// let input = DataInput::new().question("00000000");
+    /// let now = 0x132d0b6 * 60 + 20;
+    /// let policy = Policy::default();
+    /// let v = StateRecord::time_step().verify_ocra_time(&ocra, &policy, now, "95209754", &input);
+    /// assert_eq!(v.result()?.matched, 0x132d0b6);
+    /// let again = v.record().verify_ocra_time(&ocra, &policy, now, "95209754", &input);
+    /// assert_eq!(again.result(), Err(Error::Replay));
+    /// # Ok::<(), otpkit::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// In [`Verification::result`]: as [`verify_totp`](Self::verify_totp), and as
+    /// [`Ocra::verify_step`] (a suite without `T`, missing or unused input).
+    pub fn verify_ocra_time(
+        &self,
+        ocra: &Ocra,
+        policy: &Policy,
+        now: u64,
+        response: &str,
+        input: &DataInput<'_>,
+    ) -> Verification {
+        self.verify_time(policy, now, |record| {
+            let step = ocra
+                .suite()
+                .time_step()
+                .ok_or(Error::Ocra(OcraError::UnusedInput(Element::Timestamp)))?;
+            let current = now / step.seconds();
+            let matched = record.scan_drift_window(current, policy, |center, last, window| {
+                ocra.verify_step(response, input, center, last, window)
+            })?;
+            Ok((current, matched))
+        })
+    }
+}

@@ -1,0 +1,325 @@
+//! Throttling of verification attempts (RFC 4226 §7.3): a policy and a small persistable state.
+
+use crate::{Error, StateError};
+
+/// What happens once a token has failed [`ThrottlePolicy::after_failures`] times in a row.
+///
+/// # Examples
+///
+/// ```
+/// use otpkit::{Backoff, ThrottlePolicy};
+///
+/// let p = ThrottlePolicy::delay(3, 30, 3600);
+/// assert_eq!(p.backoff(), Backoff::Delay { first: 30, cap: 3600 });
+/// assert_eq!(ThrottlePolicy::lockout(5).backoff(), Backoff::Lockout);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Backoff {
+    /// A delay of `first` seconds after the first failure over the allowance, doubling with each
+    /// further failure, never more than `cap` seconds.
+    Delay {
+        /// The first delay, in seconds.
+        first: u64,
+        /// The longest delay, in seconds.
+        cap: u64,
+    },
+    /// A lock that only [`ThrottleState::reset`] (an administrator) lifts.
+    Lockout,
+}
+
+/// How a server slows down guessing: after `after_failures` consecutive failures, that failure
+/// and every further one either starts a delay that doubles up to a cap, or locks the token
+/// until an administrator resets it (RFC 4226 §7.3 names both schemes).
+///
+/// The policy is configuration, not state: only the [`ThrottleState`] is stored, and a lock
+/// already recorded keeps its end time when the policy changes.
+///
+/// RFC 4226 §6 bounds an attacker's success by `s · v / 10^digits` for a look-ahead of `s`
+/// codes and `v` attempts; the policy is what bounds `v`. With the [default](Self::default)
+/// (after 5 failures, 30 s doubling up to one hour) an attacker gets about 24 guesses an hour at
+/// first and 24 a day once the cap is reached.
+///
+/// # Examples
+///
+/// ```
+/// use otpkit::ThrottlePolicy;
+///
+/// let p = ThrottlePolicy::delay(3, 10, 60);
+/// assert_eq!(p.delay_after(3), Some(10)); // third failure in a row
+/// assert_eq!(p.delay_after(4), Some(20));
+/// assert_eq!(p.delay_after(9), Some(60)); // capped
+/// assert_eq!(p.delay_after(2), Some(0));  // below the threshold
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ThrottlePolicy {
+    after_failures: u32,
+    backoff: Backoff,
+}
+
+impl ThrottlePolicy {
+    /// A delay scheme: the `after_failures`-th failure in a row locks the token for `first`
+    /// seconds, and every further one for twice as long as the one before, at most `cap`
+    /// seconds.
+    ///
+    /// `after_failures` is RFC 4226's parameter T. An `after_failures` of 0 behaves as 1 (a
+    /// delay after the first failure); a `first` of 0 turns the delay off, which RFC 4226 §7.3
+    /// does not allow for a real server.
+    #[must_use]
+    pub const fn delay(after_failures: u32, first: u64, cap: u64) -> ThrottlePolicy {
+        ThrottlePolicy {
+            after_failures: if after_failures == 0 {
+                1
+            } else {
+                after_failures
+            },
+            backoff: Backoff::Delay { first, cap },
+        }
+    }
+
+    /// A lockout scheme: the `after_failures`-th failure in a row locks the token until
+    /// [`ThrottleState::reset`]. An `after_failures` of 0 behaves as 1.
+    #[must_use]
+    pub const fn lockout(after_failures: u32) -> ThrottlePolicy {
+        ThrottlePolicy {
+            after_failures: if after_failures == 0 {
+                1
+            } else {
+                after_failures
+            },
+            backoff: Backoff::Lockout,
+        }
+    }
+
+    /// The number of consecutive failures that triggers the backoff (RFC 4226's T).
+    #[must_use]
+    pub const fn after_failures(&self) -> u32 {
+        self.after_failures
+    }
+
+    /// What happens from the [`after_failures`](Self::after_failures)-th failure on.
+    #[must_use]
+    pub const fn backoff(&self) -> Backoff {
+        self.backoff
+    }
+
+    /// The delay in seconds that the `failures`-th consecutive failure starts: `Some(0)` below
+    /// the threshold, `None` for a lockout.
+    #[must_use]
+    pub const fn delay_after(&self, failures: u32) -> Option<u64> {
+        if failures < self.after_failures {
+            return Some(0);
+        }
+        match self.backoff {
+            Backoff::Lockout => None,
+            Backoff::Delay { first, cap } => {
+                let doublings = failures - self.after_failures;
+                let delay = if doublings >= 64 {
+                    u64::MAX
+                } else {
+                    match first.checked_mul(1u64 << doublings) {
+                        Some(d) => d,
+                        None => u64::MAX,
+                    }
+                };
+                Some(if delay < cap { delay } else { cap })
+            }
+        }
+    }
+}
+
+impl Default for ThrottlePolicy {
+    /// After 5 failures in a row, 30 seconds doubling up to one hour.
+    fn default() -> Self {
+        ThrottlePolicy::delay(5, 30, 3600)
+    }
+}
+
+/// A lock recorded in a [`ThrottleState`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lock {
+    /// Attempts are refused before this Unix time (seconds).
+    Until(u64),
+    /// Attempts are refused until [`ThrottleState::reset`].
+    UntilReset,
+}
+
+/// The persistable throttling state of one token: consecutive failures and the lock they caused.
+///
+/// Consult it before verifying ([`check`](Self::check)), update it afterwards
+/// ([`after_failure`](Self::after_failure), [`after_success`](Self::after_success)), and store
+/// it with the token's other state so that it holds across sessions and restarts (RFC 4226
+/// §7.3). Time is an argument, in Unix seconds. [`StateRecord`](crate::StateRecord) does all of
+/// this for you; use this type directly only for a factor the record does not cover.
+///
+/// Rules:
+/// - a locked token is refused before its code is looked at, with an error saying until when;
+/// - attempts while locked change nothing, so they neither extend the lock nor count;
+/// - a success resets the count and lifts any delay;
+/// - a replayed code (right, but already used) is not a guessing failure and must not be fed to
+///   [`after_failure`](Self::after_failure): it proves knowledge of a real code, a random guess
+///   hits a spent code no more often than a fresh one, and counting it would let anyone who saw
+///   one used code (over a shoulder, in a log) lock the owner out.
+///
+/// # Examples
+///
+/// ```
+/// use otpkit::{Error, StateError, ThrottlePolicy, ThrottleState};
+///
+/// let policy = ThrottlePolicy::delay(2, 30, 300);
+/// let mut state = ThrottleState::new();
+/// state.check(1000)?;
+/// state = state.after_failure(&policy, 1000);
+/// state.check(1001)?; // below the threshold
+/// state = state.after_failure(&policy, 1001);
+/// assert_eq!(state.check(1002), Err(Error::State(StateError::Throttled { until: 1031 })));
+/// state.check(1031)?;
+/// state = state.after_success();
+/// assert_eq!(state.failures(), 0);
+/// # Ok::<(), otpkit::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct ThrottleState {
+    failures: u32,
+    /// Unix time before which attempts are refused; 0 for none, `u64::MAX` until reset.
+    locked_until: u64,
+}
+
+/// The stored `locked_until` value meaning "until an administrator resets it".
+pub(crate) const UNTIL_RESET: u64 = u64::MAX;
+
+impl ThrottleState {
+    /// No failures and no lock.
+    #[must_use]
+    pub const fn new() -> ThrottleState {
+        ThrottleState {
+            failures: 0,
+            locked_until: 0,
+        }
+    }
+
+    /// Rebuilds a state from its stored parts; `locked_until` is 0 for none and `u64::MAX` for
+    /// a lock until reset. Used by decoders.
+    pub(crate) const fn from_parts(failures: u32, locked_until: u64) -> ThrottleState {
+        ThrottleState {
+            failures,
+            locked_until,
+        }
+    }
+
+    /// The stored lock end: 0 for none, `u64::MAX` until reset.
+    pub(crate) const fn locked_until_raw(&self) -> u64 {
+        self.locked_until
+    }
+
+    /// Consecutive failures since the last success or reset.
+    #[must_use]
+    pub const fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// The lock in force at Unix time `now`, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::{Lock, ThrottlePolicy, ThrottleState};
+    ///
+    /// let s = ThrottleState::new().after_failure(&ThrottlePolicy::lockout(1), 50);
+    /// assert_eq!(s.lock_at(10_000), Some(Lock::UntilReset));
+    /// assert_eq!(s.reset().lock_at(10_000), None);
+    /// ```
+    #[must_use]
+    pub const fn lock_at(&self, now: u64) -> Option<Lock> {
+        if self.locked_until == UNTIL_RESET {
+            Some(Lock::UntilReset)
+        } else if now < self.locked_until {
+            Some(Lock::Until(self.locked_until))
+        } else {
+            None
+        }
+    }
+
+    /// Whether an attempt may be evaluated at Unix time `now`. Call it before looking at the
+    /// code; a refusal changes nothing.
+    ///
+    /// # Errors
+    ///
+    /// - [`StateError::Throttled`] (inside [`Error::State`]) with the Unix time from which
+    ///   attempts are evaluated again.
+    /// - [`StateError::LockedOut`] when only [`reset`](Self::reset) lifts the lock.
+    pub const fn check(&self, now: u64) -> Result<(), Error> {
+        match self.lock_at(now) {
+            None => Ok(()),
+            Some(Lock::Until(until)) => Err(Error::State(StateError::Throttled { until })),
+            Some(Lock::UntilReset) => Err(Error::State(StateError::LockedOut)),
+        }
+    }
+
+    /// The state after a wrong code evaluated at Unix time `now`: one more failure and, from
+    /// the policy's threshold on, a lock.
+    ///
+    /// Called while a lock is in force (which [`check`](Self::check) prevents), it returns the
+    /// state unchanged: attempts while locked never extend the lock.
+    #[must_use = "store the new state, or the failure is forgotten"]
+    pub const fn after_failure(self, policy: &ThrottlePolicy, now: u64) -> ThrottleState {
+        if self.lock_at(now).is_some() {
+            return self;
+        }
+        let failures = self.failures.saturating_add(1);
+        let locked_until = match policy.delay_after(failures) {
+            None => UNTIL_RESET,
+            Some(0) => 0,
+            // A delay never becomes a lock until reset by saturating.
+            Some(delay) => {
+                let until = now.saturating_add(delay);
+                if until == UNTIL_RESET {
+                    UNTIL_RESET - 1
+                } else {
+                    until
+                }
+            }
+        };
+        ThrottleState {
+            failures,
+            locked_until,
+        }
+    }
+
+    /// The state after an accepted code: no failures, no lock.
+    #[must_use = "store the new state"]
+    pub const fn after_success(self) -> ThrottleState {
+        ThrottleState::new()
+    }
+
+    /// An administrator's reset: no failures, no lock (lifts a [`Lock::UntilReset`]).
+    #[must_use = "store the new state"]
+    pub const fn reset(self) -> ThrottleState {
+        ThrottleState::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delay_doubles_and_saturates() {
+        let p = ThrottlePolicy::delay(1, 1, u64::MAX);
+        assert_eq!(p.delay_after(0), Some(0));
+        assert_eq!(p.delay_after(1), Some(1));
+        assert_eq!(p.delay_after(64), Some(1 << 63));
+        assert_eq!(p.delay_after(65), Some(u64::MAX));
+        assert_eq!(p.delay_after(u32::MAX), Some(u64::MAX));
+        let s = ThrottleState::new().after_failure(&p, u64::MAX - 5);
+        assert_eq!(s.lock_at(0), Some(Lock::Until(u64::MAX - 4)));
+        let s = ThrottleState::from_parts(100, 0).after_failure(&p, 7);
+        assert_eq!(s.lock_at(7), Some(Lock::Until(UNTIL_RESET - 1)));
+    }
+
+    #[test]
+    fn zero_after_failures_means_one() {
+        assert_eq!(ThrottlePolicy::delay(0, 5, 5).after_failures(), 1);
+        assert_eq!(ThrottlePolicy::lockout(0).after_failures(), 1);
+    }
+}

@@ -1,0 +1,598 @@
+//! The otpauth:// parser (lenient by default, strict on request).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use percent_encoding::percent_decode;
+use zeroize::Zeroizing;
+
+use super::{
+    Encoder, OtpAuthUri, OtpType, Parameter, ParseOptions, ParsedUri, UriError, UriErrorKind,
+    Warning, Warnings,
+};
+use crate::{Algorithm, Secret};
+
+/// Warnings with the byte offset where each was first seen (for strict-mode errors).
+struct Found {
+    set: Warnings,
+    at: [usize; Warning::ALL.len()],
+}
+
+impl Found {
+    fn warn(&mut self, warning: Warning, position: usize) {
+        if !self.set.contains(warning) {
+            self.set.insert(warning);
+            if let Some(slot) = self.at.get_mut(warning as usize) {
+                *slot = position;
+            }
+        }
+    }
+}
+
+const fn err(kind: UriErrorKind, parameter: Option<Parameter>, position: usize) -> UriError {
+    UriError::new(kind, parameter, position)
+}
+
+/// Characters RFC 3986 allows raw in a path or query (besides `%`, checked separately).
+fn allowed_raw(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?%".contains(c)
+}
+
+/// Checks that every `%` starts a two-hex-digit escape.
+fn check_escapes(raw: &str, offset: usize, parameter: Option<Parameter>) -> Result<(), UriError> {
+    let bytes = raw.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'%' {
+            let ok = matches!(bytes.get(i + 1..i + 3), Some([h, l]) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit());
+            if !ok {
+                return Err(err(
+                    UriErrorKind::InvalidPercentEncoding,
+                    parameter,
+                    offset + i,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Percent-decodes `raw` into `out`; with `plus_as_space`, a raw `+` becomes a space
+/// (form encoding) while `%2B` stays a plus. Returns whether a raw `+` was seen.
+fn decode_into(
+    raw: &str,
+    offset: usize,
+    plus_as_space: bool,
+    parameter: Option<Parameter>,
+    out: &mut Vec<u8>,
+) -> Result<bool, UriError> {
+    check_escapes(raw, offset, parameter)?;
+    if !plus_as_space {
+        out.extend(percent_decode(raw.as_bytes()));
+        return Ok(false);
+    }
+    let mut pieces = raw.split('+');
+    if let Some(first) = pieces.next() {
+        out.extend(percent_decode(first.as_bytes()));
+    }
+    let mut plus = false;
+    for piece in pieces {
+        plus = true;
+        out.push(b' ');
+        out.extend(percent_decode(piece.as_bytes()));
+    }
+    Ok(plus)
+}
+
+fn decode_text(
+    raw: &str,
+    offset: usize,
+    plus_as_space: bool,
+    parameter: Option<Parameter>,
+) -> Result<(String, bool), UriError> {
+    let mut out = Vec::with_capacity(raw.len());
+    let plus = decode_into(raw, offset, plus_as_space, parameter, &mut out)?;
+    String::from_utf8(out)
+        .map(|s| (s, plus))
+        .map_err(|_| err(UriErrorKind::InvalidUtf8, parameter, offset))
+}
+
+/// Strict decimal: ASCII digits only, no sign, no overflow.
+fn parse_decimal(s: &str) -> Option<u64> {
+    if s.is_empty() {
+        return None;
+    }
+    s.bytes().try_fold(0u64, |acc, b| {
+        if b.is_ascii_digit() {
+            acc.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+/// Returns the algorithm and whether it was spelled canonically.
+fn parse_algorithm(value: &str, position: usize) -> Result<(Algorithm, bool), UriError> {
+    let mut upper = value.to_ascii_uppercase();
+    if upper.starts_with("SHA-") {
+        upper.remove(3);
+    }
+    let canonical = upper == value;
+    let e = |kind| err(kind, Some(Parameter::Algorithm), position);
+    let algorithm = match upper.as_str() {
+        #[cfg(otpkit_sha1)]
+        "SHA1" => Algorithm::Sha1,
+        #[cfg(feature = "sha256")]
+        "SHA256" => Algorithm::Sha256,
+        #[cfg(feature = "sha512")]
+        "SHA512" => Algorithm::Sha512,
+        // Reachable only when an algorithm feature is disabled.
+        #[allow(unreachable_patterns)]
+        "SHA1" | "SHA256" | "SHA512" => return Err(e(UriErrorKind::DisabledAlgorithm)),
+        _ => return Err(e(UriErrorKind::UnknownAlgorithm)),
+    };
+    Ok((algorithm, canonical))
+}
+
+/// Decodes a tolerant Base32 secret (RFC 4648 alphabet, any case, spaces, trailing `=`).
+fn decode_secret(text: &[u8], position: usize, found: &mut Found) -> Result<Secret, UriError> {
+    let invalid = err(
+        UriErrorKind::InvalidSecret,
+        Some(Parameter::Secret),
+        position,
+    );
+    let mut out = Zeroizing::new([0u8; Secret::MAX_LEN]);
+    let mut used = 0usize;
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    let mut chars = 0usize;
+    let mut padded = false;
+    for &b in text {
+        let value = match b {
+            b' ' => {
+                found.warn(Warning::SpacedSecret, position);
+                continue;
+            }
+            b'=' => {
+                padded = true;
+                continue;
+            }
+            _ if padded => return Err(invalid),
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => {
+                found.warn(Warning::LowercaseSecret, position);
+                b - b'a'
+            }
+            b'2'..=b'7' => b - b'2' + 26,
+            _ => return Err(invalid),
+        };
+        chars += 1;
+        acc = ((acc << 5) | u32::from(value)) & 0xfff;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            let slot = out.get_mut(used).ok_or(err(
+                UriErrorKind::SecretTooLong,
+                Some(Parameter::Secret),
+                position,
+            ))?;
+            *slot = ((acc >> bits) & 0xff) as u8;
+            used += 1;
+        }
+    }
+    if padded {
+        found.warn(Warning::PaddedSecret, position);
+    }
+    if chars == 0 {
+        return Err(if padded {
+            invalid
+        } else {
+            err(
+                UriErrorKind::MissingSecret,
+                Some(Parameter::Secret),
+                position,
+            )
+        });
+    }
+    // RFC 4648 §6: the last quantum has 2, 4, 5 or 7 characters; unused bits must be zero.
+    if !matches!(chars % 8, 0 | 2 | 4 | 5 | 7) || acc & ((1 << bits) - 1) != 0 {
+        return Err(invalid);
+    }
+    let bytes = out.get(..used).ok_or(invalid)?;
+    Secret::from_bytes(bytes).map_err(|_| invalid)
+}
+
+#[derive(Default)]
+struct Raw<'a> {
+    secret: Option<(usize, &'a str)>,
+    issuer: Option<(usize, &'a str)>,
+    algorithm: Option<(usize, &'a str)>,
+    digits: Option<(usize, &'a str)>,
+    period: Option<(usize, &'a str)>,
+    counter: Option<(usize, &'a str)>,
+    encoder: Option<(usize, &'a str)>,
+}
+
+pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, UriError> {
+    let mut found = Found {
+        set: Warnings::new(),
+        at: [0; Warning::ALL.len()],
+    };
+
+    // §5.10: strip surrounding whitespace (QR scanners add a newline).
+    let trimmed = input.trim_matches(|c: char| c.is_ascii_whitespace());
+    let base = input.len()
+        - input
+            .trim_start_matches(|c: char| c.is_ascii_whitespace())
+            .len();
+    if trimmed.len() != input.len() {
+        found.warn(Warning::SurroundingWhitespace, 0);
+    }
+
+    // Scheme, case-insensitive (RFC 3986 §3.1).
+    const SCHEME: &str = "otpauth://";
+    let head = trimmed.get(..SCHEME.len());
+    if !head.is_some_and(|h| h.eq_ignore_ascii_case(SCHEME)) {
+        let migration = trimmed
+            .get(..18)
+            .is_some_and(|h| h.eq_ignore_ascii_case("otpauth-migration:"));
+        let kind = if migration {
+            UriErrorKind::MigrationScheme
+        } else {
+            UriErrorKind::UnsupportedScheme
+        };
+        return Err(err(kind, None, base));
+    }
+    if head != Some(SCHEME) {
+        found.warn(Warning::SchemeCase, base);
+    }
+
+    for (i, c) in trimmed.char_indices() {
+        if c.is_control() {
+            return Err(err(UriErrorKind::InvalidCharacter, None, base + i));
+        }
+        if !allowed_raw(c) {
+            found.warn(Warning::UnencodedCharacter, base + i);
+        }
+    }
+
+    let rest_at = base + SCHEME.len();
+    let rest = trimmed.get(SCHEME.len()..).unwrap_or_default();
+    let (before_query, query) = match rest.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (rest, None),
+    };
+    let query_at = rest_at + before_query.len() + 1;
+
+    // Type.
+    let (type_raw, label_raw) = match before_query.split_once('/') {
+        Some((t, l)) => (t, l),
+        None => (before_query, ""),
+    };
+    let label_at = rest_at + type_raw.len() + 1;
+    let mut encoder = Encoder::Standard;
+    let is_hotp = if type_raw.eq_ignore_ascii_case("totp") {
+        false
+    } else if type_raw.eq_ignore_ascii_case("hotp") {
+        true
+    } else if type_raw.eq_ignore_ascii_case("steam") {
+        // Aegis writes Steam entries as `otpauth://steam/...`.
+        encoder = Encoder::Steam;
+        found.warn(Warning::Steam, rest_at);
+        false
+    } else {
+        return Err(err(
+            UriErrorKind::UnknownType,
+            Some(Parameter::Type),
+            rest_at,
+        ));
+    };
+    if type_raw.bytes().any(|b| b.is_ascii_uppercase()) {
+        found.warn(Warning::TypeCase, rest_at);
+    }
+
+    // Label: split at the first `:` or `%3A` (§5.4), `+` stays literal (§5.2).
+    let sep = label_raw.char_indices().find_map(|(i, c)| match c {
+        ':' => Some((i, 1)),
+        '%' if label_raw
+            .get(i..i + 3)
+            .is_some_and(|e| e.eq_ignore_ascii_case("%3A")) =>
+        {
+            Some((i, 3))
+        }
+        _ => None,
+    });
+    let (label_issuer, account_name) = match sep {
+        Some((i, len)) => {
+            if len == 3 {
+                found.warn(Warning::EncodedSeparator, label_at + i);
+            }
+            let issuer_raw = label_raw.get(..i).unwrap_or_default();
+            let account_raw = label_raw.get(i + len..).unwrap_or_default();
+            let (issuer, _) = decode_text(issuer_raw, label_at, false, Some(Parameter::Label))?;
+            let (account, _) = decode_text(
+                account_raw,
+                label_at + i + len,
+                false,
+                Some(Parameter::Label),
+            )?;
+            let trimmed_account = account.trim_start_matches(' ');
+            let account = if trimmed_account.len() == account.len() {
+                account
+            } else {
+                found.warn(Warning::SpaceAfterSeparator, label_at + i + len);
+                String::from(trimmed_account)
+            };
+            let issuer = if issuer.is_empty() {
+                found.warn(Warning::EmptyIssuer, label_at);
+                None
+            } else {
+                Some(issuer)
+            };
+            (issuer, account)
+        }
+        None => {
+            let (account, _) = decode_text(label_raw, label_at, false, Some(Parameter::Label))?;
+            (None, account)
+        }
+    };
+    if account_name.contains(':') {
+        found.warn(Warning::ColonInAccount, label_at);
+    }
+    if account_name.is_empty() {
+        found.warn(Warning::EmptyAccount, label_at);
+    }
+
+    // Query parameters.
+    let mut raw = Raw::default();
+    let mut extra: Vec<(String, String)> = Vec::new();
+    let mut at = query_at;
+    for segment in query.unwrap_or_default().split('&') {
+        let segment_at = at;
+        at += segment.len() + 1;
+        if segment.is_empty() {
+            continue;
+        }
+        let (key_raw, value_raw, value_at) = match segment.split_once('=') {
+            Some((k, v)) => (k, v, segment_at + k.len() + 1),
+            None => (segment, "", segment_at + segment.len()),
+        };
+        let (key, key_plus) = decode_text(key_raw, segment_at, true, Some(Parameter::Extra))?;
+        let (slot, parameter) = match key.as_str() {
+            "secret" => (&mut raw.secret, Parameter::Secret),
+            "issuer" => (&mut raw.issuer, Parameter::Issuer),
+            "algorithm" => (&mut raw.algorithm, Parameter::Algorithm),
+            "digits" => (&mut raw.digits, Parameter::Digits),
+            "period" => (&mut raw.period, Parameter::Period),
+            "counter" => (&mut raw.counter, Parameter::Counter),
+            "encoder" => (&mut raw.encoder, Parameter::Encoder),
+            _ => {
+                if key_plus {
+                    found.warn(Warning::PlusAsSpace, segment_at);
+                }
+                let (value, plus) = decode_text(value_raw, value_at, true, Some(Parameter::Extra))?;
+                if plus {
+                    found.warn(Warning::PlusAsSpace, value_at);
+                }
+                found.warn(Warning::UnknownParameter, segment_at);
+                if extra.iter().any(|(k, _)| *k == key) {
+                    found.warn(Warning::DuplicateUnknownParameter, segment_at);
+                } else {
+                    extra.push((key, value));
+                }
+                continue;
+            }
+        };
+        if slot.is_some() {
+            return Err(err(
+                UriErrorKind::DuplicateParameter,
+                Some(parameter),
+                segment_at,
+            ));
+        }
+        *slot = Some((value_at, value_raw));
+    }
+
+    // Parameters whose value is text (algorithm, digits... are ASCII but may be escaped).
+    let text = |field: Option<(usize, &str)>,
+                parameter: Parameter,
+                found: &mut Found|
+     -> Result<Option<(usize, String)>, UriError> {
+        match field {
+            None => Ok(None),
+            Some((pos, value)) => {
+                let (text, plus) = decode_text(value, pos, true, Some(parameter))?;
+                if plus {
+                    found.warn(Warning::PlusAsSpace, pos);
+                }
+                Ok(Some((pos, text)))
+            }
+        }
+    };
+
+    // Secret (decoded into zeroizing memory).
+    let secret = match raw.secret {
+        None => {
+            return Err(err(
+                UriErrorKind::MissingSecret,
+                Some(Parameter::Secret),
+                query_at,
+            ));
+        }
+        Some((pos, value)) => {
+            let mut bytes = Zeroizing::new(Vec::with_capacity(value.len()));
+            if decode_into(value, pos, true, Some(Parameter::Secret), &mut bytes)? {
+                found.warn(Warning::PlusAsSpace, pos);
+            }
+            decode_secret(&bytes, pos, &mut found)?
+        }
+    };
+
+    // Encoder.
+    if let Some((pos, value)) = text(raw.encoder, Parameter::Encoder, &mut found)? {
+        if value == "steam" {
+            encoder = Encoder::Steam;
+            found.warn(Warning::Steam, pos);
+        } else {
+            return Err(err(
+                UriErrorKind::UnknownEncoder,
+                Some(Parameter::Encoder),
+                pos,
+            ));
+        }
+    }
+    let steam = encoder == Encoder::Steam;
+    let steam_error = |pos| err(UriErrorKind::InvalidSteam, Some(Parameter::Encoder), pos);
+    if steam && is_hotp {
+        return Err(steam_error(rest_at));
+    }
+
+    // Algorithm.
+    let algorithm = match text(raw.algorithm, Parameter::Algorithm, &mut found)? {
+        // The Key URI format's default is SHA-1, whatever this build's default is.
+        None => parse_algorithm("SHA1", query_at)?.0,
+        Some((pos, value)) => {
+            let (algorithm, canonical) = parse_algorithm(&value, pos)?;
+            if !canonical {
+                found.warn(Warning::AlgorithmSpelling, pos);
+            }
+            if steam && algorithm.as_str() != "SHA1" {
+                return Err(steam_error(pos));
+            }
+            algorithm
+        }
+    };
+
+    // Digits: 6..=10, exactly 5 for Steam.
+    let digits = match text(raw.digits, Parameter::Digits, &mut found)? {
+        None if steam => 5,
+        None => 6,
+        Some((pos, value)) => {
+            let invalid = err(UriErrorKind::InvalidDigits, Some(Parameter::Digits), pos);
+            let n = parse_decimal(&value)
+                .and_then(|n| u8::try_from(n).ok())
+                .ok_or(invalid)?;
+            match (steam, n) {
+                (true, 5) | (false, 6 | 8) => n,
+                (false, 7 | 9 | 10) => {
+                    found.warn(Warning::NonstandardDigits, pos);
+                    n
+                }
+                _ => return Err(invalid),
+            }
+        }
+    };
+
+    // Period (TOTP) or counter (HOTP); the other one is ignored with a warning.
+    let period = text(raw.period, Parameter::Period, &mut found)?;
+    let counter = text(raw.counter, Parameter::Counter, &mut found)?;
+    let otp_type = if is_hotp {
+        if let Some((pos, _)) = period {
+            found.warn(Warning::PeriodOnHotp, pos);
+        }
+        let (pos, value) = counter.ok_or(err(
+            UriErrorKind::MissingCounter,
+            Some(Parameter::Counter),
+            query_at,
+        ))?;
+        let counter = parse_decimal(&value).ok_or(err(
+            UriErrorKind::InvalidCounter,
+            Some(Parameter::Counter),
+            pos,
+        ))?;
+        OtpType::Hotp { counter }
+    } else {
+        if let Some((pos, _)) = counter {
+            found.warn(Warning::CounterOnTotp, pos);
+        }
+        let period = match period {
+            None => 30,
+            Some((pos, value)) => parse_decimal(&value).filter(|p| *p > 0).ok_or(err(
+                UriErrorKind::InvalidPeriod,
+                Some(Parameter::Period),
+                pos,
+            ))?,
+        };
+        OtpType::Totp { period }
+    };
+
+    // Issuer: prefer the parameter, report a differing label prefix (§5.3).
+    let issuer_param = match text(raw.issuer, Parameter::Issuer, &mut found)? {
+        Some((pos, value)) if value.is_empty() => {
+            found.warn(Warning::EmptyIssuer, pos);
+            None
+        }
+        Some((pos, value)) => Some((pos, value)),
+        None => None,
+    };
+    let (issuer, label_issuer) = match (issuer_param, label_issuer) {
+        (Some((pos, param)), Some(label)) if param != label => {
+            found.warn(Warning::IssuerMismatch, pos);
+            (Some(param), Some(label))
+        }
+        (Some((_, param)), _) => (Some(param), None),
+        (None, label) => (label, None),
+    };
+
+    let uri = OtpAuthUri {
+        secret,
+        account_name,
+        issuer,
+        otp_type,
+        algorithm,
+        digits,
+        encoder,
+        extra,
+    };
+
+    // Advice.
+    if uri.secret.len() < 16 {
+        found.warn(Warning::ShortKey, query_at);
+    }
+    if uri.issuer.is_none() {
+        found.warn(Warning::NoIssuer, label_at);
+    }
+    if uri.name_len() > 64 {
+        found.warn(Warning::LongName, label_at);
+    }
+
+    if options.strict
+        && let Some(quirk) = found.set.first_quirk()
+    {
+        {
+            let position = found.at.get(quirk as usize).copied().unwrap_or_default();
+            return Err(err(
+                UriErrorKind::Quirk(quirk),
+                quirk_parameter(quirk),
+                position,
+            ));
+        }
+    }
+
+    Ok(ParsedUri {
+        uri,
+        label_issuer,
+        warnings: found.set,
+    })
+}
+
+fn quirk_parameter(quirk: Warning) -> Option<Parameter> {
+    Some(match quirk {
+        Warning::TypeCase => Parameter::Type,
+        Warning::Steam => Parameter::Encoder,
+        Warning::ColonInAccount
+        | Warning::EmptyAccount
+        | Warning::EncodedSeparator
+        | Warning::SpaceAfterSeparator => Parameter::Label,
+        Warning::EmptyIssuer | Warning::IssuerMismatch | Warning::NoIssuer => Parameter::Issuer,
+        Warning::UnknownParameter | Warning::DuplicateUnknownParameter => Parameter::Extra,
+        Warning::LowercaseSecret
+        | Warning::PaddedSecret
+        | Warning::SpacedSecret
+        | Warning::ShortKey => Parameter::Secret,
+        Warning::AlgorithmSpelling => Parameter::Algorithm,
+        Warning::NonstandardDigits => Parameter::Digits,
+        Warning::PeriodOnHotp => Parameter::Period,
+        Warning::CounterOnTotp => Parameter::Counter,
+        _ => return None,
+    })
+}

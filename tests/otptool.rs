@@ -1,0 +1,537 @@
+//! The `otptool` example: its oathtool-compatible command line is run in-process (the module
+//! `examples/otptool/oathtool.rs` is compiled into this test) for outputs and exit codes, a
+//! property test feeds it arbitrary command lines to show it never panics, and the built
+//! example binary, when present, is run as a process for the subcommand dispatch and the real
+//! exit codes.
+//!
+//! `.ci/otptool_vs_oathtool` diffs the binary against oathtool itself.
+
+// The helpers that run otptool are test code too: a failure there should stop the test.
+#![allow(clippy::unwrap_used)]
+
+#[path = "../examples/otptool/oathtool.rs"]
+mod oathtool;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use proptest::prelude::*;
+
+/// RFC 4226 App. D / RFC 6238 App. B SHA-1 key.
+const KEY20: &str = "3132333435363738393031323334353637383930";
+/// RFC 6238 erratum 2866 SHA-256 key.
+const KEY32: &str = "3132333435363738393031323334353637383930313233343536373839303132";
+/// `KEY20` in base32.
+const KEY20_BASE32: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+/// The 80-bit demo key `JBSWY3DPEHPK3PXP` in hex.
+const KEY10: &str = "48656c6c6f21deadbeef";
+/// The clock of the in-process runs.
+const NOW: u64 = 1_111_111_109;
+
+struct Output {
+    status: u8,
+    stdout: String,
+    stderr: String,
+}
+
+fn otptool_with_stdin(args: &[&str], stdin: &str) -> Output {
+    let mut input = stdin.as_bytes();
+    let mut stdout = Vec::new();
+    let mut stderr = Vec::new();
+    let now = || Ok(NOW);
+    let mut io = oathtool::Io {
+        stdin: &mut input,
+        stdout: &mut stdout,
+        stderr: &mut stderr,
+        now: &now,
+    };
+    let status = oathtool::run(args.iter().map(OsString::from).collect(), &mut io);
+    Output {
+        status,
+        stdout: String::from_utf8(stdout).unwrap(),
+        stderr: String::from_utf8(stderr).unwrap(),
+    }
+}
+
+fn otptool(args: &[&str]) -> Output {
+    otptool_with_stdin(args, "")
+}
+
+/// Exit 0, these stdout lines, and nothing on stderr.
+#[track_caller]
+fn ok(args: &[&str], lines: &[&str]) {
+    let o = otptool(args);
+    assert_eq!(
+        (
+            o.status,
+            o.stdout.lines().collect::<Vec<_>>(),
+            o.stderr.as_str()
+        ),
+        (oathtool::EXIT_OK, lines.to_vec(), ""),
+        "otptool {args:?}"
+    );
+}
+
+/// Exit 1, nothing on stdout, one line on stderr containing `needle`.
+#[track_caller]
+fn fails(args: &[&str], needle: &str) {
+    let o = otptool(args);
+    assert_eq!(
+        o.status,
+        oathtool::EXIT_FAILURE,
+        "otptool {args:?}: {}",
+        o.stderr
+    );
+    assert_eq!(o.stdout, "", "otptool {args:?}");
+    assert_eq!(
+        o.stderr.lines().count(),
+        1,
+        "otptool {args:?}: {:?}",
+        o.stderr
+    );
+    assert!(o.stderr.starts_with("otptool: "), "{:?}", o.stderr);
+    assert!(
+        o.stderr.contains(needle),
+        "otptool {args:?}: {:?} lacks {needle:?}",
+        o.stderr
+    );
+}
+
+#[test]
+fn hotp_rfc4226_appendix_d() {
+    ok(
+        &["-w", "9", KEY20],
+        &[
+            "755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583",
+            "399871", "520489",
+        ],
+    );
+    ok(&["-c", "7", KEY20], &["162583"]);
+    ok(&["--hotp", "-c", "1", "-d", "8", KEY20], &["94287082"]);
+}
+
+#[test]
+fn totp_rfc6238_appendix_b() {
+    let key64 = format!("{}{}", KEY20.repeat(3), "31323334");
+    let table: [(u64, [&str; 3]); 6] = [
+        (59, ["94287082", "46119246", "90693936"]),
+        (1111111109, ["07081804", "68084774", "25091201"]),
+        (1111111111, ["14050471", "67062674", "99943326"]),
+        (1234567890, ["89005924", "91819424", "93441116"]),
+        (2000000000, ["69279037", "90698825", "38618901"]),
+        (20000000000, ["65353130", "77737706", "47863826"]),
+    ];
+    for (time, codes) in table {
+        let now = format!("@{time}");
+        for ((mode, key), code) in [
+            ("--totp", KEY20),
+            ("--totp=SHA256", KEY32),
+            ("--totp=sha512", key64.as_str()),
+        ]
+        .into_iter()
+        .zip(codes)
+        {
+            ok(&[mode, "-d", "8", "-N", &now, key], &[code]);
+            // Verifying the same code: distance 0.
+            ok(&[mode, "-N", &now, key, code], &["0"]);
+        }
+    }
+}
+
+#[test]
+fn hotp_verification_prints_the_distance_from_the_counter() {
+    ok(&["-w", "3", KEY20, "969429"], &["3"]);
+    ok(&["-c", "2", "-w", "3", KEY20, "969429"], &["1"]);
+    ok(&["-d", "8", "-c", "1", KEY20, "94287082"], &["0"]);
+    // No match: oathtool's message, exit 2.
+    for (args, range) in [
+        (&["-w", "1", KEY20, "969429"][..], "0 .. 1"),
+        (&["-c", "1", KEY20, "755224"][..], "1 .. 1"), // counter 0 is behind the window
+        (&[KEY20, "12345a"][..], "0 .. 0"),            // not digits: a mismatch, as in oathtool
+    ] {
+        let o = otptool(args);
+        assert_eq!(o.status, oathtool::EXIT_MISMATCH, "{args:?}");
+        assert_eq!(o.stdout, "");
+        let code = args.last().unwrap();
+        assert_eq!(
+            o.stderr,
+            format!("otptool: password \"{code}\" not found in range {range}\n")
+        );
+    }
+}
+
+#[test]
+fn totp_verification_prints_the_absolute_drift() {
+    // At 119 s the step is 3; the window reaches steps 1..=5.
+    let codes = [
+        "84755224", "94287082", "37359152", "26969429", "40338314", "68254676",
+    ];
+    for (step, code) in codes.iter().enumerate() {
+        let o = otptool(&["--totp", "-N", "@119", "-w", "2", "-d", "8", KEY20, code]);
+        if step == 0 {
+            assert_eq!(o.status, oathtool::EXIT_MISMATCH);
+            assert_eq!(
+                o.stderr,
+                format!("otptool: password \"{code}\" not found in range 1 .. 5\n")
+            );
+        } else {
+            let distance = (step as i64 - 3).unsigned_abs().to_string();
+            assert_eq!(
+                (o.status, o.stdout.trim()),
+                (0, distance.as_str()),
+                "step {step}"
+            );
+        }
+    }
+}
+
+#[test]
+fn totp_options_step_start_and_generation_window() {
+    ok(&["--totp", "-N", "@59", KEY20], &["287082"]);
+    ok(&["--totp", "-s", "1m", "-N", "@59", KEY20], &["755224"]);
+    ok(&["--totp", "-s", "1m30s", "-N", "@90", KEY20], &["287082"]);
+    ok(&["--totp", "-s", "60s", "-N", "@120", KEY20], &["359152"]);
+    ok(&["--totp", "-S", "@30", "-N", "@89", KEY20], &["287082"]);
+    ok(
+        &["--totp", "-w", "2", "-N", "@0", KEY20],
+        &["755224", "287082", "359152"],
+    );
+    // Without -N the clock is used (NOW = 1111111109: RFC 6238 App. B).
+    ok(&["--totp", "-d", "8", KEY20], &["07081804"]);
+    ok(&["--totp", "-d", "8", "-N", "now", KEY20], &["07081804"]);
+    // Times past 2^63, which oathtool cannot take.
+    let o = otptool(&["--totp", "-N", "@18446744073709551615", "-s", "1", KEY20]);
+    assert_eq!((o.status, o.stdout.trim()), (0, "094451"));
+}
+
+#[test]
+fn long_forms_prefixes_and_clusters() {
+    ok(&["--digits=8", KEY20], &["84755224"]);
+    ok(&["--dig", "8", KEY20], &["84755224"]);
+    ok(&["-d8", KEY20], &["84755224"]);
+    ok(&["--counter=3", KEY20], &["969429"]);
+    ok(&["--window", "1", KEY20], &["755224", "287082"]);
+    ok(&["-bd8", "-c1", KEY20_BASE32], &["94287082"]);
+    ok(
+        &[
+            "--totp",
+            "--time-step-size=30s",
+            "--start-time=@0",
+            "--now=@59",
+            KEY20,
+        ],
+        &["287082"],
+    );
+    ok(&[KEY20, "-c", "3"], &["969429"]); // options after operands, as getopt permutes
+    ok(&["-c", "0x10", KEY20], &["186581"]); // C number syntax: 0x10 = 16
+    ok(&["-c", "010", KEY20], &["399871"]); // and 010 = 8
+    ok(&["--", KEY20], &["755224"]);
+    // As in oathtool, HOTP ignores the TOTP options and TOTP ignores -c (values unchecked).
+    ok(
+        &["-c", "5", "-s", "0", "-N", "@x", "-S", "y", KEY20],
+        &["254676"],
+    );
+    ok(&["--totp", "-c", "5", "-N", "@59", KEY20], &["287082"]);
+    fails(&["--t", KEY20], "ambiguous"); // --totp or --time-step-size
+}
+
+#[test]
+fn keys_from_stdin_files_and_base32() {
+    let o = otptool_with_stdin(&["-"], &format!("{KEY20}\n"));
+    assert_eq!((o.status, o.stdout.as_str()), (0, "755224\n"));
+    let o = otptool_with_stdin(&["-b", "-"], "jbsw y3dp ehpk 3pxp\r\n");
+    assert_eq!((o.status, o.stdout.as_str()), (0, "282760\n"));
+    let o = otptool_with_stdin(&[KEY20, "-"], "755224\n");
+    assert_eq!((o.status, o.stdout.as_str()), (0, "0\n"));
+    let o = otptool_with_stdin(&["-", "-"], &format!("{KEY20}\n755224\n"));
+    assert_eq!((o.status, o.stdout.as_str()), (0, "0\n"));
+    let o = otptool_with_stdin(&["-"], "");
+    assert_eq!((o.status, o.stdout.as_str()), (1, ""));
+    assert!(o.stderr.contains("standard input"));
+
+    let path = std::env::temp_dir().join(format!("otptool-key-{}", std::process::id()));
+    std::fs::write(&path, format!("{KEY20}\nignored\n")).unwrap();
+    let arg = format!("@{}", path.display());
+    ok(&[&arg], &["755224"]);
+    std::fs::remove_file(&path).unwrap();
+    fails(&[&arg], "cannot read KEY");
+
+    ok(&["-b", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"], &["755224"]);
+    ok(
+        &["-b", "gezd-gnbv-gy3t-qojq-gezd-gnbv-gy3t-qojq"],
+        &["755224"],
+    );
+    ok(&[&KEY20.to_uppercase()], &["755224"]);
+}
+
+#[test]
+fn short_keys_work_with_a_warning() {
+    let o = otptool(&["-b", "JBSWY3DPEHPK3PXP"]);
+    assert_eq!((o.status, o.stdout.as_str()), (0, "282760\n"));
+    assert_eq!(
+        o.stderr,
+        "otptool: warning: the key has 80 bits, under the 128 that RFC 4226 requires\n"
+    );
+    let o = otptool(&["ab"]);
+    assert_eq!(o.status, 0);
+    assert!(o.stderr.contains("8 bits"));
+    // 16 bytes: no warning.
+    ok(&[&KEY32[..32]], &["504023"]);
+    let o = otptool(&[KEY10]);
+    assert_eq!((o.status, o.stdout.as_str()), (0, "282760\n"));
+}
+
+#[test]
+fn extensions_beyond_oathtool() {
+    ok(&["-d", "9", KEY20], &["284755224"]);
+    ok(&["-d", "10", "-c", "1", KEY20], &["1094287082"]);
+    ok(&[KEY20, "-c", "1", "1094287082"], &["0"]); // 10 digits from the CODE's length
+    ok(
+        &["--hotp=sha256", "-d", "8", "-c", "1", KEY32],
+        &["46119246"],
+    );
+    ok(&["--hotp=SHA1", KEY20], &["755224"]);
+}
+
+#[test]
+fn documented_deviations_exit_1() {
+    fails(
+        &["-s", "0", "--totp", "-N", "@59", KEY20],
+        "at least 1 second",
+    );
+    fails(
+        &["--totp", "-S", "@100", "-N", "@10", KEY20],
+        "before the epoch",
+    );
+    fails(&["-c", "-1", KEY20], "negative");
+    fails(&["-c", "18446744073709551616", KEY20], "larger than");
+    fails(
+        &["-c", "18446744073709551615", "-w", "1", KEY20],
+        "passes 2^64 - 1",
+    );
+    fails(
+        &["-c", "18446744073709551615", KEY20, "094451"],
+        "cannot be verified",
+    );
+    fails(&["--totp=sha7", KEY20], "unknown mode");
+    fails(&["--hotp=md5", KEY20], "unknown mode");
+    fails(&[""], "empty");
+    fails(&["-b", ""], "base32");
+    fails(&["-c", "", KEY20], "invalid numeric value");
+    fails(&["-w", "1001", KEY20, "755224"], "larger than 1000");
+    fails(&["-w", "1000001", KEY20], "larger than 1000000");
+    fails(&["--hotp", "--totp", KEY20], "more than one mode");
+    fails(&["--totp", "-N", "@-5", KEY20], "before 1970");
+    fails(&["--totp", "-N", "2020-01-01", KEY20], "@UNIXTIME");
+    fails(&["--totp", "-N", "@59.5", KEY20], "whole seconds");
+    fails(&["--totp", "-s", "1:30", KEY20], "cannot parse time step");
+    fails(&["--totp", "-s", "1M", KEY20], "cannot parse time step");
+    fails(&["-v", KEY20], "not supported");
+}
+
+#[test]
+fn input_errors_exit_1() {
+    fails(&["-d", "5", KEY20], "digits 6 to 10");
+    fails(&["-d", "11", KEY20], "digits 6 to 10");
+    fails(&[KEY20, "12345"], "digits 6 to 10");
+    fails(&[KEY20, "12345678901"], "digits 6 to 10");
+    fails(&["-d", "7", KEY20, "123456"], "bad length 7 != 6");
+    fails(&["313"], "hex decoding");
+    fails(&["31x3"], "hex decoding");
+    fails(&["-b", "JBSW1"], "base32 decoding failed");
+    fails(&[KEY20, "1", "2"], "too many parameters");
+    fails(&["-c", "5", "-c", "6", KEY20], "more than once");
+    fails(&["--totp", "--totp", KEY20], "more than once");
+    fails(&["-x", KEY20], "invalid option");
+    fails(&["--frobnicate", KEY20], "unrecognized option");
+    fails(&["-d", "08", KEY20], "invalid numeric value"); // octal, as in oathtool
+    fails(&["-c", "5x", KEY20], "invalid numeric value");
+    fails(&["-c"], "missing argument");
+    fails(&["--totp", "-N", "@x", KEY20], "cannot parse time");
+    fails(&["--totp", "-S", "x", KEY20], "cannot parse time");
+    fails(&["--totp", "-s", "x", KEY20], "cannot parse time step");
+}
+
+#[test]
+fn help_and_version() {
+    for args in [&[][..], &["--help"][..], &["-h"][..]] {
+        let o = otptool(args);
+        assert_eq!(o.status, 0);
+        assert!(o.stdout.starts_with("Usage: otptool"), "{args:?}");
+    }
+    let o = otptool(&["--version"]);
+    assert_eq!(
+        o.stdout,
+        format!("otptool (otpkit) {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+/// Words the property test builds command lines from: options, edge values and junk.
+const WORDS: &[&str] = &[
+    "-b",
+    "-c",
+    "-d",
+    "-s",
+    "-S",
+    "-N",
+    "-w",
+    "-h",
+    "-V",
+    "-v",
+    "--hotp",
+    "--totp",
+    "--totp=sha256",
+    "--hotp=sha512",
+    "--totp=x",
+    "--digits=10",
+    "--counter",
+    "--window=",
+    "--now=@",
+    "-",
+    "--",
+    "@",
+    "@0",
+    "@18446744073709551615",
+    "@18446744073709551616",
+    "@-1",
+    "0",
+    "1",
+    "6",
+    "8",
+    "9",
+    "10",
+    "255",
+    "256",
+    "1000",
+    "1001",
+    "0x",
+    "0xffffffffffffffff",
+    "010",
+    "-1",
+    "",
+    "18446744073709551615",
+    "1m",
+    "0s",
+    "1d1h1m1s",
+    "JBSWY3DPEHPK3PXP",
+    "====",
+    "755224",
+    "1094287082",
+    "3132333435363738393031323334353637383930",
+    "abc",
+    "ocra",
+    "\u{e9}",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// No command line makes otptool panic, and every run ends with exit 0, 1 or 2; a
+    /// failure is one `otptool:` line (after an optional key warning) and prints no code.
+    #[test]
+    fn never_panics(
+        words in prop::collection::vec(
+            prop_oneof![
+                4 => prop::sample::select(WORDS).prop_map(str::to_owned),
+                1 => "\\PC{0,12}",
+            ],
+            0..7,
+        ),
+        stdin in "\\PC{0,40}",
+    ) {
+        let args: Vec<&str> = words.iter().map(String::as_str).collect();
+        let o = otptool_with_stdin(&args, &stdin);
+        prop_assert!(o.status <= 2);
+        if o.status != 0 {
+            prop_assert_eq!(o.stdout.as_str(), "");
+            let lines: Vec<&str> = o.stderr.lines().filter(|l| !l.contains("warning:")).collect();
+            prop_assert_eq!(lines.len(), 1, "{:?}", o.stderr);
+            prop_assert!(lines[0].starts_with("otptool: "));
+        }
+    }
+}
+
+/// The example binary `cargo test` built next to this test, if it is there.
+fn binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    // target/<profile>/deps/otptool-<hash> -> target/<profile>/examples/otptool
+    let profile_dir = exe.parent()?.parent()?;
+    let path = profile_dir
+        .join("examples")
+        .join(format!("otptool{}", std::env::consts::EXE_SUFFIX));
+    path.is_file().then_some(path)
+}
+
+fn run_binary(path: &PathBuf, args: &[&str], stdin: &str) -> (i32, String, String) {
+    use std::io::Write as _;
+    let mut child = Command::new(path)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn the_binary_dispatches_and_exits_with_the_codes() {
+    let Some(path) = binary() else {
+        eprintln!(
+            "SKIPPED: no example binary next to this test (build it with \
+             `cargo build --example otptool`); the in-process tests above still ran"
+        );
+        return;
+    };
+    // Subcommands of later features: OCRA is always in; uri and migration need features, and
+    // the example was built with this test's features.
+    let (status, stdout, _) = run_binary(&path, &["ocra", "--help"], "");
+    assert_eq!(status, 0);
+    assert!(stdout.starts_with("usage: otptool ocra"), "{stdout:?}");
+    let provisioning = cfg!(all(
+        feature = "uri",
+        feature = "migration",
+        feature = "qr",
+        feature = "rand"
+    ));
+    for sub in ["uri", "migration"] {
+        let (status, stdout, stderr) = run_binary(&path, &[sub], "");
+        assert_ne!(status, 0);
+        assert_eq!(stdout, "");
+        assert_eq!(
+            stderr.contains("is not available in this build"),
+            !provisioning,
+            "{sub}: {stderr:?}"
+        );
+    }
+    assert_eq!(
+        run_binary(
+            &path,
+            &["--totp", "-N", "@59", "-d", "8", "-"],
+            &format!("{KEY20}\n")
+        ),
+        (0, "94287082\n".into(), String::new())
+    );
+    let (status, stdout, _) = run_binary(&path, &["--totp", "-N", "@59", KEY20, "000000"], "");
+    assert_eq!((status, stdout.as_str()), (2, ""));
+    let (status, stdout, stderr) = run_binary(&path, &["-d", "5", KEY20], "");
+    assert_eq!((status, stdout.as_str()), (1, ""));
+    assert!(stderr.starts_with("otptool: "));
+    // The README's live-code command: a code and the short-key warning.
+    let (status, stdout, stderr) = run_binary(&path, &["--totp", "-b", "JBSWY3DPEHPK3PXP"], "");
+    assert_eq!(status, 0);
+    assert!(stdout.trim().len() == 6 && stdout.trim().bytes().all(|b| b.is_ascii_digit()));
+    assert!(stderr.contains("warning"));
+}
