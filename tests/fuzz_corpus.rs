@@ -1,8 +1,14 @@
 //! Replays the committed fuzz corpus (`fuzz/corpus/<target>/`) through the same checks the
 //! fuzz targets run (`fuzz/src/checks.rs`), on stable Rust, so CI keeps every finding fixed.
 
-// Every algorithm is exercised, so every algorithm feature is needed.
-#![cfg(all(feature = "sha1", feature = "sha256", feature = "sha512"))]
+// Every algorithm, URIs and migration payloads are exercised.
+#![cfg(all(
+    feature = "sha1",
+    feature = "sha256",
+    feature = "sha512",
+    feature = "uri",
+    feature = "migration"
+))]
 // Test helpers, not library code: a failure should stop the test loudly.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::std_instead_of_core)]
 
@@ -52,4 +58,29 @@ fn impl_totp_verify() {
 #[test]
 fn spec_generate_verify() {
     replay("spec_generate_verify", checks::spec_generate_verify);
+}
+
+#[test]
+fn impl_ocra_suite() {
+    replay("impl_ocra_suite", checks::impl_ocra_suite);
+}
+
+#[test]
+fn impl_ocra_verify() {
+    replay("impl_ocra_verify", checks::impl_ocra_verify);
+}
+
+#[test]
+fn impl_uri_parse() {
+    replay("impl_uri_parse", checks::impl_uri_parse);
+}
+
+#[test]
+fn impl_migration_decode() {
+    replay("impl_migration_decode", checks::impl_migration_decode);
+}
+
+#[test]
+fn impl_state_record() {
+    replay("impl_state_record", checks::impl_state_record);
 }

@@ -14,7 +14,12 @@
 //! targets compare otpkit against an independent construction (the `hmac` crate).
 
 use hmac::{KeyInit, Mac};
-use otpkit::{Algorithm, Code, Error, Hotp, HotpParams, Secret, Totp, TotpParams, Window};
+use otpkit::migration::Migration;
+use otpkit::ocra::{DataInput, Ocra, OcraSuite, Role};
+use otpkit::uri::{OtpAuthUri, ParseOptions};
+use otpkit::{
+    Algorithm, Code, Error, Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams, Window,
+};
 
 /// Reads fixed-size fields from the front of the fuzzer's bytes, zeros once they run out.
 struct Input<'a>(&'a [u8]);
@@ -299,4 +304,170 @@ fn reference_code(algorithm: Algorithm, key: &[u8], counter: u64, digits: u8) ->
     let value = u32::from_be_bytes(digest[offset..offset + 4].try_into().unwrap()) & 0x7fff_ffff;
     let reduced = u64::from(value) % 10u64.pow(u32::from(digits));
     format!("{reduced:0width$}", width = usize::from(digits))
+}
+
+/// `OcraSuite::parse` on any text: never panics; an accepted suite's canonical form parses back
+/// to itself, and the original text is kept as given.
+pub fn impl_ocra_suite(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(suite) = OcraSuite::parse(text) else {
+        return;
+    };
+    assert_eq!(suite.as_str(), text);
+    let canonical = suite.canonical();
+    let again = OcraSuite::parse(canonical.as_str()).unwrap();
+    assert_eq!(again.canonical(), canonical);
+    assert_eq!(again.algorithm(), suite.algorithm());
+    assert_eq!(again.digits(), suite.digits());
+}
+
+/// Suites covering every data input element, the digit counts and all three hashes.
+const OCRA_SUITES: [&str; 8] = [
+    "OCRA-1:HOTP-SHA1-6:QN08",
+    "OCRA-1:HOTP-SHA256-8:C-QN08-PSHA1",
+    "OCRA-1:HOTP-SHA512-8:C-QN08",
+    "OCRA-1:HOTP-SHA512-8:QN08-T1M",
+    "OCRA-1:HOTP-SHA256-8:QA08",
+    "OCRA-1:HOTP-SHA1-0:QH40-PSHA256",
+    "OCRA-1:HOTP-SHA1-10:QA64-S064",
+    "OCRA-1:HOTP-SHA256-6:C-QH64-PSHA512-S128-T30S",
+];
+
+/// OCRA compute and verify (exact, counter look-ahead, time window) on any inputs: never
+/// panic; a computed response verifies against the input it was computed for.
+pub fn impl_ocra_verify(data: &[u8]) {
+    let mut input = Input(data);
+    let suite = OcraSuite::parse(OCRA_SUITES[usize::from(input.u8()) % OCRA_SUITES.len()]).unwrap();
+    let counter = input.u64();
+    let time = input.u64();
+    let look_ahead = u32::from(input.u8() % 16);
+    let window = Window::symmetric(u32::from(input.u8() % 4)).unwrap();
+    let mode = input.u8();
+    let key_len = usize::from(input.u8() % 80);
+    let key = input.bytes(key_len);
+    let q_len = usize::from(input.u8() % 80);
+    let question = String::from_utf8_lossy(input.bytes(q_len)).into_owned();
+    let extra_len = usize::from(input.u8());
+    let extra = input.bytes(extra_len);
+    let response = input.rest();
+    let Ok(ocra) = Ocra::new(suite, key) else {
+        assert!(key.is_empty());
+        return;
+    };
+    let mut di = if mode & 1 == 0 {
+        DataInput::new().question(&question)
+    } else {
+        let mid = (0..=question.len() / 2)
+            .rev()
+            .find(|&i| question.is_char_boundary(i))
+            .unwrap_or(0);
+        let (a, b) = question.split_at(mid);
+        let role = if mode & 2 == 0 {
+            Role::Client
+        } else {
+            Role::Server
+        };
+        DataInput::new().mutual(role, a, b)
+    };
+    if mode & 4 != 0 {
+        di = di.counter(counter);
+    }
+    if mode & 8 != 0 {
+        di = di.password(extra);
+    } else if mode & 16 != 0 {
+        di = di.password_hash(extra);
+    }
+    if mode & 32 != 0 {
+        di = di.session(extra);
+    }
+    if mode & 64 != 0 {
+        di = di.unix_time(time);
+    }
+    let _ = ocra.verify(&response, &di);
+    let _ = ocra.verify_counter(&response, &di, counter, look_ahead);
+    let _ = ocra.verify_at(&response, &di, time, None, window);
+    if let Ok(r) = ocra.compute(&di) {
+        let text = r.to_string();
+        assert_eq!(ocra.verify(&text, &di), Ok(()), "{text}");
+    }
+}
+
+/// `OtpAuthUri::parse` (lenient and strict) on arbitrary text never panics, and whatever it
+/// accepts and can rebuild parses back to the same value.
+pub fn impl_uri_parse(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let _ = OtpAuthUri::parse_with(text, ParseOptions { strict: true });
+    if let Ok(parsed) = OtpAuthUri::parse(text) {
+        if let Ok(built) = parsed.uri.to_uri() {
+            let again = OtpAuthUri::parse(&built).expect("a built URI parses");
+            assert_eq!(again.uri, parsed.uri);
+        }
+    }
+}
+
+/// The hand-written protobuf codec of `otpkit::migration` on arbitrary payloads never panics,
+/// and whatever it decodes and can export decodes back to the same value.
+pub fn impl_migration_decode(data: &[u8]) {
+    if let Ok(m) = Migration::decode_payload(data) {
+        if let Ok(payload) = m.encode_payload() {
+            let again = Migration::decode_payload(&payload).expect("an encoded payload decodes");
+            assert_eq!(again, m);
+        }
+    }
+}
+
+/// Persisted verifier state: `StateRecord::from_bytes` on any bytes never panics and what it
+/// accepts re-encodes to the same bytes; then a sequence of verifications (right and wrong
+/// codes, any times) driven by the input never panics, and every record it produces survives
+/// the byte round trip.
+pub fn impl_state_record(data: &[u8]) {
+    let mut input = Input(data);
+    let raw = input.bytes(StateRecord::ENCODED_LEN);
+    if let Ok(r) = StateRecord::from_bytes(raw) {
+        assert_eq!(&r.to_bytes()[..], raw);
+    }
+    let key = b"12345678901234567890";
+    let totp = Totp::new(key, TotpParams::default()).unwrap();
+    let hotp = Hotp::new(key, HotpParams::default()).unwrap();
+    let policy = Policy::default();
+    let mut record = if input.u8() % 2 == 0 {
+        StateRecord::counter(input.u64() >> (input.u8() % 64))
+    } else {
+        StateRecord::time_step()
+    };
+    let mut now = u64::from(input.u16()) * 30 + 1_700_000_000;
+    for _ in 0..16 {
+        let op = input.u8();
+        now = now.saturating_add(u64::from(input.u8()));
+        let code = match op % 3 {
+            0 => totp
+                .generate_at(
+                    now.saturating_add(30 * u64::from(input.u8() % 3))
+                        .saturating_sub(30),
+                )
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            1 => hotp
+                .generate(
+                    record
+                        .next_counter()
+                        .saturating_add(u64::from(input.u8() % 8)),
+                )
+                .to_string(),
+            _ => format!("{:06}", u32::from(input.u16()) * 16),
+        };
+        let v = if op & 4 == 0 {
+            record.verify_totp(&totp, &policy, now, &code)
+        } else {
+            record.verify_hotp(&hotp, &policy, now, &code)
+        };
+        let (next, _) = v.into_parts();
+        let bytes = next.to_bytes();
+        assert_eq!(StateRecord::from_bytes(&bytes).unwrap(), next);
+        record = next;
+    }
 }
