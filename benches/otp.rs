@@ -11,6 +11,11 @@
 //! - `generate/*` and `verify_miss_w1/*`: otpkit and its peers (totp-rs, totp-lite, libreauth).
 //!   The miss is a wrong code with a window of one step either side: three candidates, the worst
 //!   case.
+//! - `ocra/floor_hmac_sha1_190b`: the `hmac` crate keyed once, over a 190-byte message;
+//!   `ocra/otpkit_c_qn08_psha1`: an RFC 6287 response for `OCRA-1:HOTP-SHA1-8:C-QN08-PSHA1`
+//!   with the PIN hash precomputed (a 188-byte message: the same four compressions).
+//! - `uri_parse/*`: the same `otpauth://totp/...` URI (issuer, SHA-1, 6 digits) parsed by otpkit
+//!   and totp-rs.
 
 // A benchmark program, not library code: setup failures should stop it loudly.
 #![allow(
@@ -23,6 +28,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{KeyInit, Mac};
+use otpkit::ocra::{DataInput, Ocra, OcraSuite};
+use otpkit::uri::OtpAuthUri;
 use otpkit::{Algorithm, Hotp, HotpParams, Totp, TotpParams, Window};
 
 const KEY: &[u8; 20] = b"12345678901234567890";
@@ -146,6 +153,50 @@ fn verify_miss_w1(c: &mut Criterion) {
     g.finish();
 }
 
+fn ocra(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ocra");
+
+    let keyed = hmac::Hmac::<sha1::Sha1>::new_from_slice(KEY).unwrap();
+    let message = [0x5au8; 190];
+    g.bench_function("floor_hmac_sha1_190b", |b| {
+        b.iter(|| {
+            let mut m = black_box(&keyed).clone();
+            m.update(black_box(&message));
+            m.finalize().into_bytes()
+        })
+    });
+
+    let suite = OcraSuite::parse("OCRA-1:HOTP-SHA1-8:C-QN08-PSHA1").unwrap();
+    let ocra = Ocra::new(suite, KEY).unwrap();
+    // SHA-1("1234"), RFC 6287 Appendix C.
+    let pin_hash = hex_literal::hex!("7110eda4d09e062aa5e4a390b0a572ac0d2c0220");
+    let input = DataInput::new()
+        .counter(5)
+        .question("12345678")
+        .password_hash(&pin_hash);
+    let response = ocra.compute(&input).unwrap().to_string();
+    assert_eq!(ocra.verify(&response, &input), Ok(()));
+    g.bench_function("otpkit_c_qn08_psha1", |b| {
+        b.iter(|| black_box(&ocra).compute(black_box(&input)))
+    });
+
+    g.finish();
+}
+
+const URI: &str = "otpauth://totp/ACME%20Co:john.doe@email.com?\
+    secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30";
+
+fn uri_parse(c: &mut Criterion) {
+    let mut g = c.benchmark_group("uri_parse");
+    assert!(OtpAuthUri::parse(URI).is_ok());
+    g.bench_function("otpkit", |b| b.iter(|| OtpAuthUri::parse(black_box(URI))));
+    assert!(totp_rs::Totp::from_url(URI).is_ok());
+    g.bench_function("totp_rs", |b| {
+        b.iter(|| totp_rs::Totp::from_url(black_box(URI)))
+    });
+    g.finish();
+}
+
 fn totp_rs_sha1() -> totp_rs::Totp {
     totp_rs::Builder::new()
         .with_algorithm(totp_rs::Algorithm::SHA1)
@@ -167,5 +218,5 @@ fn libreauth_sha1() -> libreauth::oath::TOTP {
         .unwrap()
 }
 
-criterion_group!(benches, generate, verify_miss_w1);
+criterion_group!(benches, generate, verify_miss_w1, ocra, uri_parse);
 criterion_main!(benches);
