@@ -64,3 +64,40 @@ extern crate std;
 fn halt(_: &core::panic::PanicInfo<'_>) -> ! {
     loop {}
 }
+
+/// OCRA (`OCRA-1:HOTP-SHA1-8:C-QN08-PSHA1`, RFC 6287): writes the 8-digit response to the
+/// numeric `question` (8 ASCII digits) at `counter` with a precomputed PIN hash; returns 0, or 1
+/// on error.
+#[cfg(feature = "ocra")]
+#[unsafe(no_mangle)]
+pub extern "C" fn otp_ocra_compute(
+    key: &Key,
+    counter: u64,
+    question: &[u8; 8],
+    pin_hash: &[u8; 20],
+    out: &mut [u8; 8],
+) -> u8 {
+    use otpkit::ocra::{DataInput, Ocra, OcraSuite, Response};
+    let (Ok(suite), Ok(question)) = (
+        OcraSuite::parse("OCRA-1:HOTP-SHA1-8:C-QN08-PSHA1"),
+        core::str::from_utf8(question),
+    ) else {
+        return 1;
+    };
+    let Ok(ocra) = Ocra::new(suite, key) else {
+        return 1;
+    };
+    let input = DataInput::new()
+        .counter(counter)
+        .question(question)
+        .password_hash(pin_hash);
+    match ocra.compute(&input) {
+        Ok(Response::Code(code)) => {
+            out.iter_mut()
+                .zip(code.as_str().bytes())
+                .for_each(|(o, c)| *o = c);
+            0
+        }
+        _ => 1,
+    }
+}
