@@ -401,22 +401,22 @@ pub fn impl_uri_parse(data: &[u8]) {
         return;
     };
     let _ = OtpAuthUri::parse_with(text, ParseOptions { strict: true });
-    if let Ok(parsed) = OtpAuthUri::parse(text) {
-        if let Ok(built) = parsed.uri.to_uri() {
-            let again = OtpAuthUri::parse(&built).expect("a built URI parses");
-            assert_eq!(again.uri, parsed.uri);
-        }
+    if let Ok(parsed) = OtpAuthUri::parse(text)
+        && let Ok(built) = parsed.uri.to_uri()
+    {
+        let again = OtpAuthUri::parse(&built).expect("a built URI parses");
+        assert_eq!(again.uri, parsed.uri);
     }
 }
 
 /// The hand-written protobuf codec of `otpkit::migration` on arbitrary payloads never panics,
 /// and whatever it decodes and can export decodes back to the same value.
 pub fn impl_migration_decode(data: &[u8]) {
-    if let Ok(m) = Migration::decode_payload(data) {
-        if let Ok(payload) = m.encode_payload() {
-            let again = Migration::decode_payload(&payload).expect("an encoded payload decodes");
-            assert_eq!(again, m);
-        }
+    if let Ok(m) = Migration::decode_payload(data)
+        && let Ok(payload) = m.encode_payload()
+    {
+        let again = Migration::decode_payload(&payload).expect("an encoded payload decodes");
+        assert_eq!(again, m);
     }
 }
 
