@@ -78,15 +78,20 @@ impl Window {
     /// The candidates around `center`, nearest first (`0, -1, +1, -2, +2, …`), leaving out
     /// those below 0 or above `u64::MAX`.
     pub(crate) fn around(self, center: u64) -> impl Iterator<Item = u64> {
-        let reach = self.behind.max(self.ahead);
-        (0..=reach).flat_map(move |d| {
-            let d64 = u64::from(d);
-            let before = (d > 0 && d <= self.behind)
-                .then(|| center.checked_sub(d64))
-                .flatten();
-            let after = (d <= self.ahead).then(|| center.checked_add(d64)).flatten();
-            // At d = 0 both are the center; keep it once.
-            before.into_iter().chain(after)
+        // Slot k is the center (k = 0), then d = ceil(k / 2) steps behind (k odd) or ahead
+        // (k even): one range and a closure, which keeps the verifier's frame small.
+        let reach = u64::from(self.behind.max(self.ahead));
+        (0..=2 * reach).filter_map(move |k| {
+            let d = k.div_ceil(2);
+            if k % 2 == 1 {
+                (d <= u64::from(self.behind))
+                    .then(|| center.checked_sub(d))
+                    .flatten()
+            } else {
+                (d <= u64::from(self.ahead))
+                    .then(|| center.checked_add(d))
+                    .flatten()
+            }
         })
     }
 }
