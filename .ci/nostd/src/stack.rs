@@ -1,9 +1,12 @@
-//! Peak stack of `otp_totp_generate` and `otp_totp_verify`, by painting: fill a region below
-//! the current frame with a pattern, run the function, then find the deepest byte it changed.
+//! Peak stack of TOTP keying (`Totp::new`), generation and verification (±1 window) alone, and
+//! of the exported `otp_totp_generate` and `otp_totp_verify` (which key on every call), by
+//! painting: fill a region below the current frame with a pattern, run the function, then find
+//! the deepest byte it changed.
 //! Host only; run with the release profile (the one firmware would use).
 
 use std::hint::black_box;
 
+use otpkit::{Totp, TotpParams, Window};
 use otpkit_nostd::{otp_totp_generate, otp_totp_verify};
 
 const PAINT: usize = 64 * 1024;
@@ -45,14 +48,28 @@ fn measure(name: &str, mut f: impl FnMut()) {
 
 fn main() {
     let key = *b"12345678901234567890";
-    let mut code = [0u8; 6];
+    // The operations alone, as firmware that keys its Totp once at start-up calls them.
+    let params = TotpParams::default();
+    measure("new", || {
+        black_box(Totp::new(black_box(&key), params).ok());
+    });
+    let totp = Totp::new(&key, params).unwrap();
+    let window = Window::symmetric(1).unwrap();
     measure("generate", || {
+        black_box(black_box(&totp).generate_at(black_box(59)).ok());
+    });
+    measure("verify", || {
+        black_box(black_box(&totp).verify_at(black_box("000000"), 59, None, window).ok());
+    });
+    // The exported functions, which key the Totp on every call as well.
+    let mut code = [0u8; 6];
+    measure("otp_totp_generate", || {
         black_box(otp_totp_generate(black_box(&key), 0, black_box(59), &mut code));
     });
     let mut good = [0u8; 6];
     otp_totp_generate(&key, 0, 59, &mut good);
     assert_eq!(&good, b"287082");
-    measure("verify", || {
+    measure("otp_totp_verify", || {
         black_box(otp_totp_verify(black_box(&key), 0, black_box(b"000000"), 59, u64::MAX));
     });
     assert_eq!(otp_totp_verify(&key, 0, &good, 59, u64::MAX), 1);
