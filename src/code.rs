@@ -10,19 +10,25 @@ use crate::Error;
 const MAX_LEN: usize = MAX_DIGITS as usize;
 const MAX_DIGITS: u8 = 10;
 
-/// `10^d` for `d` in `0..=9`; a 31-bit value needs no reduction for 10 digits.
-const POW10: [u32; 10] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-    1_000_000_000,
-];
+/// `value mod 10^digits` for `digits` in `1..=9`, and `value` itself for 10 or more (a 31-bit
+/// value has at most 10 digits). Each arm divides by a constant, which compiles to a
+/// multiplication: no `div` instruction, whose latency can depend on its operands.
+#[inline]
+pub(crate) fn reduce(value: u32, digits: u8) -> u32 {
+    match digits {
+        0 => 0,
+        1 => value % 10,
+        2 => value % 100,
+        3 => value % 1_000,
+        4 => value % 10_000,
+        5 => value % 100_000,
+        6 => value % 1_000_000,
+        7 => value % 10_000_000,
+        8 => value % 100_000_000,
+        9 => value % 1_000_000_000,
+        _ => value,
+    }
+}
 
 /// A one-time code: up to 10 ASCII characters held on the stack, leading zeros kept.
 ///
@@ -50,16 +56,16 @@ pub struct Code {
 impl Code {
     /// `value mod 10^digits`, zero-padded to `digits` decimal digits (RFC 4226 §5.3 step 3).
     /// `digits` is clamped to `1..=10`; callers validate it first.
+    ///
+    /// Every division is by a constant (a multiplication): no `div` instruction, whose latency
+    /// can depend on its operands, and no division-by-zero path. The loop runs `digits` times,
+    /// which is public.
     #[inline]
     pub(crate) fn from_number(value: u32, digits: u8) -> Code {
         let digits = digits.clamp(1, MAX_DIGITS);
-        let mut v = match POW10.get(usize::from(digits)) {
-            Some(p) => value % p,
-            None => value,
-        };
+        let mut v = reduce(value, digits);
         let mut buf = [0u8; MAX_LEN];
-        let len = usize::from(digits);
-        for slot in buf.iter_mut().take(len).rev() {
+        for slot in buf.iter_mut().take(usize::from(digits)).rev() {
             // `v % 10` is below 10, so the cast cannot truncate.
             *slot = b'0' + (v % 10) as u8;
             v /= 10;
@@ -157,7 +163,8 @@ impl Code {
     /// compare numbers instead of text on the verification path. Ten digits always fit in a
     /// `u64`, so distinct codes never share a value (a `u32` would wrap above 4294967295).
     pub(crate) fn number(&self) -> u64 {
-        self.as_str().bytes().fold(0u64, |acc, b| {
+        let digits = self.buf.get(..usize::from(self.len)).unwrap_or(&self.buf);
+        digits.iter().fold(0u64, |acc, &b| {
             acc.wrapping_mul(10)
                 .wrapping_add(u64::from(b.wrapping_sub(b'0')))
         })
@@ -232,6 +239,35 @@ mod tests {
         assert_eq!(Code::from_number(7, 8).as_str(), "00000007");
         assert_eq!(Code::from_number(0x7fff_ffff, 10).as_str(), "2147483647");
         assert_eq!(Code::from_number(12, 10).as_str(), "0000000012");
+    }
+
+    #[test]
+    fn branch_free_formatting_agrees_with_format() {
+        let values = [
+            0,
+            1,
+            9,
+            10,
+            99_999,
+            1_000_000,
+            872_921,
+            0x7fff_ffff,
+            u32::MAX,
+        ];
+        for digits in 1..=10u8 {
+            for &v in &values {
+                let reduced = if digits < 10 {
+                    v % 10u32.pow(u32::from(digits))
+                } else {
+                    v
+                };
+                assert_eq!(reduce(v, digits), reduced, "{v} {digits}");
+                let want = std::format!("{reduced:0width$}", width = usize::from(digits));
+                let code = Code::from_number(v, digits);
+                assert_eq!(code.as_str(), want, "{v} {digits}");
+                assert_eq!(code.number(), u64::from(reduced));
+            }
+        }
     }
 
     #[test]

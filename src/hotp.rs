@@ -2,7 +2,12 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use crate::{Algorithm, Code, Error, mac::Mac, verify};
+use crate::{
+    Algorithm, Code, Error,
+    code::reduce,
+    mac::{BATCH, Mac},
+    verify,
+};
 
 /// The smallest key the default constructors accept: 128 bits (RFC 4226 §4 R6).
 pub(crate) const MIN_KEY_LEN: usize = 16;
@@ -194,7 +199,6 @@ impl Hotp {
             });
         }
         let given = Code::parse(code, self.digits)?.number();
-        let modulus = modulus(self.digits);
         if next_counter == u64::MAX {
             return Err(Error::WindowOutOfRange);
         }
@@ -204,10 +208,10 @@ impl Hotp {
         let last = next_counter
             .saturating_add(u64::from(look_ahead))
             .min(u64::MAX - 1);
-        let counter = verify::scan(
+        let counter = verify::scan_batched(
             first..=last,
             used,
-            |c| u64::from(self.mac.counter_value(c) % modulus),
+            |c, v| code_values(&self.mac, self.digits, c, v),
             &given,
         )?;
         Ok(matched(counter, next_counter))
@@ -265,7 +269,6 @@ impl Hotp {
         for (slot, code) in given.iter_mut().zip(codes) {
             *slot = Code::parse(code, self.digits)?.number();
         }
-        let modulus = modulus(self.digits);
         // The last code's counter must stay below u64::MAX (never accepted, see `verify`).
         let steps = (n - 1) as u64;
         let Some(last_start) = (u64::MAX - 1)
@@ -280,7 +283,7 @@ impl Hotp {
         let mut found = Choice::from(0);
         let mut start = 0u64;
         for counter in next_counter..=last_start + steps {
-            let value = u64::from(self.mac.counter_value(counter) % modulus);
+            let value = u64::from(reduce(self.mac.counter_value(counter), self.digits));
             // Shift: the run starting here begins fresh.
             pending.copy_within(0..Hotp::MAX_RESYNC_CODES - 1, 1);
             pending[0] = Choice::from(u8::from(counter <= last_start));
@@ -305,7 +308,19 @@ impl Hotp {
     }
 }
 
+/// The values a verifier compares a typed code's number with: `HOTP mod 10^digits` for each of
+/// up to [`BATCH`] `counters`, written to the front of `values`, computed together so that
+/// their compressions overlap (`Mac::counter_values`).
+pub(crate) fn code_values(mac: &Mac, digits: u8, counters: &[u64], values: &mut [u64]) {
+    let mut raw = [0u32; BATCH];
+    mac.counter_values(counters, &mut raw);
+    for (value, r) in values.iter_mut().zip(raw) {
+        *value = u64::from(reduce(r, digits));
+    }
+}
+
 /// `10^digits` as the modulus of the truncated value (no reduction for 10 digits).
+#[allow(dead_code)] // used by OCRA
 pub(crate) fn modulus(digits: u8) -> u32 {
     match digits {
         6 => 1_000_000,

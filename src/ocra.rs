@@ -502,7 +502,15 @@ impl Ocra {
             .suite
             .time_step()
             .ok_or(Error::Ocra(OcraError::UnusedInput(Element::Timestamp)))?;
-        self.verify_step(response, input, unix / step.seconds(), last_step, window)
+        // A time step is at least one second; `checked_div` only keeps a division-by-zero
+        // panic path out of the binary.
+        self.verify_step(
+            response,
+            input,
+            unix.checked_div(step.seconds()).unwrap_or(0),
+            last_step,
+            window,
+        )
     }
 }
 

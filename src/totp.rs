@@ -1,8 +1,10 @@
 //! TOTP (RFC 6238): time-based codes.
 
+use core::num::NonZeroU64;
+
 use crate::{
     Algorithm, Code, Error, Window,
-    hotp::{MIN_KEY_LEN, keyed, modulus},
+    hotp::{MIN_KEY_LEN, code_values, keyed},
     mac::Mac,
     verify,
 };
@@ -82,7 +84,8 @@ pub struct TotpMatch {
 pub struct Totp {
     mac: Mac,
     digits: u8,
-    period: u64,
+    // Non-zero by type, so dividing by it has no division-by-zero panic path to link.
+    period: NonZeroU64,
     t0: u64,
 }
 
@@ -111,13 +114,13 @@ impl Totp {
     }
 
     fn with_min_key(key: &[u8], params: TotpParams, min: usize) -> Result<Totp, Error> {
-        if params.period == 0 {
+        let Some(period) = NonZeroU64::new(params.period) else {
             return Err(Error::ZeroPeriod);
-        }
+        };
         Ok(Totp {
             mac: keyed(params.algorithm, key, params.digits, min)?,
             digits: params.digits,
-            period: params.period,
+            period,
             t0: params.t0,
         })
     }
@@ -128,7 +131,7 @@ impl Totp {
         TotpParams {
             algorithm: self.mac.algorithm(),
             digits: self.digits,
-            period: self.period,
+            period: self.period.get(),
             t0: self.t0,
         }
     }
@@ -140,6 +143,9 @@ impl Totp {
     /// [`Error::TimeBeforeT0`] when `time < T0`.
     pub fn step_at(&self, time: u64) -> Result<u64, Error> {
         match time.checked_sub(self.t0) {
+            // RFC 6238's 30 s step, divided by a constant (a multiplication) rather than by the
+            // field (a 64-bit `div`, which costs a fifth of a code's two compressions).
+            Some(elapsed) if self.period.get() == 30 => Ok(elapsed / 30),
             Some(elapsed) => Ok(elapsed / self.period),
             None => Err(Error::TimeBeforeT0 { time, t0: self.t0 }),
         }
@@ -163,7 +169,7 @@ impl Totp {
     /// [`Error::TimeBeforeT0`] when `time < T0`.
     pub fn seconds_left_at(&self, time: u64) -> Result<u64, Error> {
         match time.checked_sub(self.t0) {
-            Some(elapsed) => Ok(self.period - elapsed % self.period),
+            Some(elapsed) => Ok(self.period.get() - elapsed % self.period),
             None => Err(Error::TimeBeforeT0 { time, t0: self.t0 }),
         }
     }
@@ -240,11 +246,10 @@ impl Totp {
         window: Window,
     ) -> Result<TotpMatch, Error> {
         let given = Code::parse(code, self.digits)?.number();
-        let modulus = modulus(self.digits);
-        let step = verify::scan(
+        let step = verify::scan_batched(
             window.around(center),
             last_step,
-            |s| u64::from(self.mac.counter_value(s) % modulus),
+            |steps, values| code_values(&self.mac, self.digits, steps, values),
             &given,
         )?;
         let drift = i128::from(step) - i128::from(center);

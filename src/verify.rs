@@ -2,7 +2,7 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use crate::Error;
+use crate::{Error, mac::BATCH};
 
 /// How many extra steps (TOTP) or counters (HOTP resynchronisation) around the expected one a
 /// verifier also checks.
@@ -78,15 +78,20 @@ impl Window {
     /// The candidates around `center`, nearest first (`0, -1, +1, -2, +2, …`), leaving out
     /// those below 0 or above `u64::MAX`.
     pub(crate) fn around(self, center: u64) -> impl Iterator<Item = u64> {
-        let reach = self.behind.max(self.ahead);
-        (0..=reach).flat_map(move |d| {
-            let d64 = u64::from(d);
-            let before = (d > 0 && d <= self.behind)
-                .then(|| center.checked_sub(d64))
-                .flatten();
-            let after = (d <= self.ahead).then(|| center.checked_add(d64)).flatten();
-            // At d = 0 both are the center; keep it once.
-            before.into_iter().chain(after)
+        // Slot k is the center (k = 0), then d = ceil(k / 2) steps behind (k odd) or ahead
+        // (k even): one range and a closure, which keeps the verifier's frame small.
+        let reach = u64::from(self.behind.max(self.ahead));
+        (0..=2 * reach).filter_map(move |k| {
+            let d = k.div_ceil(2);
+            if k % 2 == 1 {
+                (d <= u64::from(self.behind))
+                    .then(|| center.checked_sub(d))
+                    .flatten()
+            } else {
+                (d <= u64::from(self.ahead))
+                    .then(|| center.checked_add(d))
+                    .flatten()
+            }
         })
     }
 }
@@ -112,33 +117,97 @@ impl Default for Window {
 ///
 /// [`Error::WindowOutOfRange`] for no candidates, [`Error::Replay`] when the only matches are at
 /// or before `used`, [`Error::Mismatch`] when nothing matched.
+#[allow(dead_code)] // the generic form, for verifiers without a batched expectation
 pub(crate) fn scan<T: ConstantTimeEq>(
     candidates: impl Iterator<Item = u64>,
     used: Option<u64>,
     mut expected: impl FnMut(u64) -> T,
     given: &T,
 ) -> Result<u64, Error> {
-    let mut any = false;
-    let mut found = Choice::from(0);
-    let mut replay = Choice::from(0);
-    let mut matched = 0u64;
+    let mut tally = Tally::new(used);
     for candidate in candidates {
-        any = true;
-        let hit = expected(candidate).ct_eq(given);
-        let fresh = Choice::from(u8::from(used.is_none_or(|u| candidate > u)));
-        matched.conditional_assign(&candidate, hit & fresh & !found);
-        found |= hit & fresh;
-        replay |= hit & !fresh;
+        tally.add(candidate, expected(candidate).ct_eq(given));
     }
-    if !any {
-        return Err(Error::WindowOutOfRange);
+    tally.finish()
+}
+
+/// [`scan`] with the expected values computed [`BATCH`] candidates at a time:
+/// `expected(candidates, values)` fills `values[i]` for `candidates[i]` (both the same length,
+/// at most `BATCH`), so that independent HMACs can overlap.
+///
+/// # Errors
+///
+/// As [`scan`].
+pub(crate) fn scan_batched<T: ConstantTimeEq + Copy + Default>(
+    mut candidates: impl Iterator<Item = u64>,
+    used: Option<u64>,
+    mut expected: impl FnMut(&[u64], &mut [T]),
+    given: &T,
+) -> Result<u64, Error> {
+    let mut tally = Tally::new(used);
+    loop {
+        let mut batch = [0u64; BATCH];
+        let mut n = 0;
+        // `zip` asks `batch` first, so no candidate is drawn and lost once it is full.
+        for (slot, candidate) in batch.iter_mut().zip(&mut candidates) {
+            *slot = candidate;
+            n += 1;
+        }
+        let mut values = [T::default(); BATCH];
+        if let (Some(batch), Some(values)) = (batch.get(..n), values.get_mut(..n)) {
+            expected(batch, values);
+            for (&candidate, value) in batch.iter().zip(values.iter()) {
+                tally.add(candidate, value.ct_eq(given));
+            }
+        }
+        if n < BATCH {
+            return tally.finish();
+        }
     }
-    if bool::from(found) {
-        Ok(matched)
-    } else if bool::from(replay) {
-        Err(Error::Replay)
-    } else {
-        Err(Error::Mismatch)
+}
+
+/// The running outcome of a scan, kept as `Choice`s until the end.
+struct Tally {
+    used: Option<u64>,
+    any: bool,
+    found: Choice,
+    replay: Choice,
+    matched: u64,
+}
+
+impl Tally {
+    fn new(used: Option<u64>) -> Tally {
+        Tally {
+            used,
+            any: false,
+            found: Choice::from(0),
+            replay: Choice::from(0),
+            matched: 0,
+        }
+    }
+
+    /// Records whether `candidate` matched; the first fresh match wins.
+    #[inline(always)]
+    fn add(&mut self, candidate: u64, hit: Choice) {
+        self.any = true;
+        let fresh = Choice::from(u8::from(self.used.is_none_or(|u| candidate > u)));
+        self.matched
+            .conditional_assign(&candidate, hit & fresh & !self.found);
+        self.found |= hit & fresh;
+        self.replay |= hit & !fresh;
+    }
+
+    fn finish(self) -> Result<u64, Error> {
+        if !self.any {
+            return Err(Error::WindowOutOfRange);
+        }
+        if bool::from(self.found) {
+            Ok(self.matched)
+        } else if bool::from(self.replay) {
+            Err(Error::Replay)
+        } else {
+            Err(Error::Mismatch)
+        }
     }
 }
 
@@ -176,5 +245,26 @@ mod tests {
             scan([].into_iter(), None, codes, &0),
             Err(Error::WindowOutOfRange)
         );
+    }
+
+    #[test]
+    fn batched_scan_agrees_with_scan_at_every_length() {
+        let codes = |c: u64| (c % 5) as u32;
+        let batched = |cs: &[u64], out: &mut [u32]| {
+            assert!(cs.len() <= BATCH && cs.len() == out.len());
+            cs.iter().zip(out).for_each(|(&c, o)| *o = codes(c));
+        };
+        for len in 0..=3 * BATCH + 1 {
+            for used in [None, Some(3), Some(100)] {
+                for given in 0..5 {
+                    let cands = || (0..len as u64).rev();
+                    assert_eq!(
+                        scan_batched(cands(), used, batched, &given),
+                        scan(cands(), used, codes, &given),
+                        "len {len} used {used:?} given {given}"
+                    );
+                }
+            }
+        }
     }
 }

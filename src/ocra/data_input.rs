@@ -275,7 +275,10 @@ impl<'a> Message<'a> {
 
         let timestamp = match (suite.time_step(), input.timestamp) {
             (Some(_), Some(Timestamp::Steps(t))) => Some(t.to_be_bytes()),
-            (Some(step), Some(Timestamp::Unix(s))) => Some((s / step.seconds()).to_be_bytes()),
+            (Some(step), Some(Timestamp::Unix(s))) => {
+                // A step is at least one second: `checked_div` only keeps a panic path out.
+                Some(s.checked_div(step.seconds()).unwrap_or(0).to_be_bytes())
+            }
             (Some(_), None) => Some([0; 8]),
             (None, _) => None,
         };
