@@ -60,7 +60,6 @@
 //!   URIs and Google Authenticator exports, see `uri.rs` and `migration.rs`; they need the
 //!   features `uri`, `migration`, `qr` and `rand`, all on by default (a build without them
 //!   says so and exits 1).
-//!   Without them they say so and exit 1.
 
 #[cfg(all(
     feature = "uri",
