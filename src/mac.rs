@@ -590,6 +590,26 @@ mod tests {
     }
 
     #[test]
+    fn plain_hash_matches_the_hash_crates() {
+        use sha2::Digest as _;
+        for len in [0, 1, 55, 56, 63, 64, 65, 111, 112, 127, 128, 129, 300] {
+            let data: std::vec::Vec<u8> = (0..len).map(|i| (i * 31 + 7) as u8).collect();
+            assert_eq!(
+                hash(Algorithm::Sha1, &data).as_bytes(),
+                &sha1::Sha1::digest(&data)[..]
+            );
+            assert_eq!(
+                hash(Algorithm::Sha256, &data).as_bytes(),
+                &sha2::Sha256::digest(&data)[..]
+            );
+            assert_eq!(
+                hash(Algorithm::Sha512, &data).as_bytes(),
+                &sha2::Sha512::digest(&data)[..]
+            );
+        }
+    }
+
+    #[test]
     fn rfc4226_section_5_4_truncation() {
         let digest = hex_literal::hex!("1f8698690e02ca16618550ef7f19da8e945b555a");
         assert_eq!(dynamic_truncate(&digest), 0x50ef_7f19);
