@@ -47,11 +47,16 @@ const MAX_CHARS: usize = (MAX_BYTES * 8).div_ceil(5);
 ///
 /// Accepts lower case, spaces and hyphens anywhere, and `=` padding at the end (or none).
 pub(crate) fn decode(input: &str, out: &mut [u8]) -> Result<usize, Error> {
+    decode_bytes(input.as_bytes(), out)
+}
+
+/// [`decode`] over bytes (percent-decoded URI parameters are bytes).
+pub(crate) fn decode_bytes(input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
     let mut chars = Zeroizing::new([0u8; MAX_CHARS]);
     let mut n = 0usize;
     let mut padding: Option<usize> = None;
     let mut pads = 0usize;
-    for (position, &b) in input.as_bytes().iter().enumerate() {
+    for (position, &b) in input.iter().enumerate() {
         // Only separators and padding branch here; a secret character is never one of them.
         if b == b' ' || b == b'-' {
             continue;
@@ -73,7 +78,7 @@ pub(crate) fn decode(input: &str, out: &mut [u8]) -> Result<usize, Error> {
             Some(slot) => *slot = b ^ (is_lower(b) & 0x20),
             None => {
                 // Report the length the whole input would decode to, not where we stopped.
-                let rest = input.as_bytes().get(position..).unwrap_or_default();
+                let rest = input.get(position..).unwrap_or_default();
                 let chars = n + rest
                     .iter()
                     .filter(|&&c| !matches!(c, b' ' | b'-' | b'='))
@@ -123,9 +128,20 @@ pub(crate) fn decode(input: &str, out: &mut [u8]) -> Result<usize, Error> {
     }
 }
 
+/// The 5-bit value of a base32 character (`A-Z`, `a-z`, `2-7`), computed without branching; any
+/// other byte gives an unspecified value (callers decode with `base32ct` first).
+pub(crate) fn value_of(b: u8) -> u8 {
+    let letter = (b | 0x20).wrapping_sub(b'a');
+    let digit = b.wrapping_sub(b'2').wrapping_add(26);
+    // 0xff for `2-7`: both differences negative exactly when '2' <= b <= '7'.
+    let bi = i16::from(b);
+    let is_digit = ((((i16::from(b'2') - 1 - bi) & (bi - i16::from(b'7') - 1)) >> 8) & 0xff) as u8;
+    (letter & !is_digit) | (digit & is_digit)
+}
+
 /// `0xff` when `b` is an ASCII lower-case letter, else `0`, computed without branching.
 #[inline(always)]
-fn is_lower(b: u8) -> u8 {
+pub(crate) fn is_lower(b: u8) -> u8 {
     let b = i16::from(b);
     // Both differences are negative exactly when 'a' <= b <= 'z'.
     let mask = ((i16::from(b'a') - 1 - b) & (b - i16::from(b'z') - 1)) >> 8;
@@ -134,8 +150,8 @@ fn is_lower(b: u8) -> u8 {
 
 /// Where the first character outside the tolerated alphabet is (only called once decoding
 /// failed, so this may branch).
-fn first_invalid(input: &str) -> Option<usize> {
-    input.bytes().position(|b| {
+fn first_invalid(input: &[u8]) -> Option<usize> {
+    input.iter().position(|&b| {
         !(b.is_ascii_alphabetic()
             || (b'2'..=b'7').contains(&b)
             || b == b' '
@@ -249,6 +265,14 @@ mod tests {
                 max: MAX_BYTES
             })
         );
+    }
+
+    #[test]
+    fn value_of_matches_the_alphabet() {
+        for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".bytes().enumerate() {
+            assert_eq!(usize::from(value_of(c)), i);
+            assert_eq!(usize::from(value_of(c.to_ascii_lowercase())), i);
+        }
     }
 
     #[test]

@@ -499,3 +499,21 @@ fn totp_and_hotp_uris_build_generators() {
     };
     assert_eq!((totp.params().period, totp.params().digits), (60, 8));
 }
+
+/// The secret goes through the core's constant-time base32 decoder; the URI rules around it
+/// (spaces and padding tolerated with warnings, no hyphens, zero trailing bits) still hold.
+#[test]
+fn secret_decoding_keeps_the_uri_rules() {
+    use otpkit::uri::{OtpAuthUri, UriErrorKind, Warning};
+    let p = OtpAuthUri::parse("otpauth://totp/a?secret=me%3D%3D%3D%3D%3D%3D").unwrap();
+    assert_eq!(p.uri.secret.as_ref(), b"a");
+    assert!(p.warnings.contains(Warning::LowercaseSecret));
+    assert!(p.warnings.contains(Warning::PaddedSecret));
+    let p = OtpAuthUri::parse("otpauth://totp/a?secret=JBSW%20Y3DP").unwrap();
+    assert!(p.warnings.contains(Warning::SpacedSecret));
+    assert!(!p.warnings.contains(Warning::LowercaseSecret));
+    for bad in ["MF", "JBSW-Y3DP", "JBSWY3DPEHPK3PX", "ME%3DA", "M1"] {
+        let e = OtpAuthUri::parse(&format!("otpauth://totp/a?secret={bad}")).unwrap_err();
+        assert_eq!(e.kind, UriErrorKind::InvalidSecret, "{bad}");
+    }
+}

@@ -10,7 +10,7 @@ use super::{
     Encoder, OtpAuthUri, OtpType, Parameter, ParseOptions, ParsedUri, UriError, UriErrorKind,
     Warning, Warnings,
 };
-use crate::{Algorithm, Secret};
+use crate::{Algorithm, Secret, base32};
 
 /// Warnings with the byte offset where each was first seen (for strict-mode errors).
 struct Found {
@@ -134,55 +134,49 @@ fn parse_algorithm(value: &str, position: usize) -> Result<(Algorithm, bool), Ur
 }
 
 /// Decodes a tolerant Base32 secret (RFC 4648 alphabet, any case, spaces, trailing `=`).
+///
+/// Only spaces and padding are looked at here, so the branches taken depend on the secret's
+/// formatting, never on its characters; the characters go to the core's constant-time decoder
+/// (`base32ct`), and case and trailing bits are folded in with masks.
 fn decode_secret(text: &[u8], position: usize, found: &mut Found) -> Result<Secret, UriError> {
     let invalid = err(
         UriErrorKind::InvalidSecret,
         Some(Parameter::Secret),
         position,
     );
-    let mut out = Zeroizing::new([0u8; Secret::MAX_LEN]);
-    let mut used = 0usize;
-    let mut acc: u32 = 0;
-    let mut bits = 0u32;
-    let mut chars = 0usize;
+    // The characters, without spaces and padding, in wiped memory.
+    let mut chars = Zeroizing::new([0u8; (Secret::MAX_LEN * 8).div_ceil(5) + 8]);
+    let mut n = 0usize;
     let mut padded = false;
+    let mut lower = 0u8;
+    let mut last = 0u8;
     for &b in text {
-        let value = match b {
-            b' ' => {
-                found.warn(Warning::SpacedSecret, position);
-                continue;
-            }
-            b'=' => {
-                padded = true;
-                continue;
-            }
-            _ if padded => return Err(invalid),
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => {
-                found.warn(Warning::LowercaseSecret, position);
-                b - b'a'
-            }
-            b'2'..=b'7' => b - b'2' + 26,
-            _ => return Err(invalid),
-        };
-        chars += 1;
-        acc = ((acc << 5) | u32::from(value)) & 0xfff;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            let slot = out.get_mut(used).ok_or(err(
-                UriErrorKind::SecretTooLong,
-                Some(Parameter::Secret),
-                position,
-            ))?;
-            *slot = ((acc >> bits) & 0xff) as u8;
-            used += 1;
+        if b == b' ' {
+            found.warn(Warning::SpacedSecret, position);
+            continue;
         }
+        if b == b'=' {
+            padded = true;
+            continue;
+        }
+        // A character after padding, or a hyphen (the core's separator, not a URI's).
+        if padded || b == b'-' {
+            return Err(invalid);
+        }
+        let slot = chars.get_mut(n).ok_or(err(
+            UriErrorKind::SecretTooLong,
+            Some(Parameter::Secret),
+            position,
+        ))?;
+        *slot = b;
+        lower |= base32::is_lower(b);
+        last = b;
+        n += 1;
     }
     if padded {
         found.warn(Warning::PaddedSecret, position);
     }
-    if chars == 0 {
+    if n == 0 {
         return Err(if padded {
             invalid
         } else {
@@ -193,8 +187,33 @@ fn decode_secret(text: &[u8], position: usize, found: &mut Found) -> Result<Secr
             )
         });
     }
-    // RFC 4648 §6: the last quantum has 2, 4, 5 or 7 characters; unused bits must be zero.
-    if !matches!(chars % 8, 0 | 2 | 4 | 5 | 7) || acc & ((1 << bits) - 1) != 0 {
+    if lower != 0 {
+        found.warn(Warning::LowercaseSecret, position);
+    }
+    // RFC 4648 §6: the last quantum has 2, 4, 5 or 7 characters, and the bits of its last
+    // character that fall past the final byte must be zero.
+    let unused_bits = match n % 8 {
+        0 => 0,
+        2 => 2,
+        4 => 4,
+        5 => 1,
+        7 => 3,
+        _ => return Err(invalid),
+    };
+    let mut out = Zeroizing::new([0u8; Secret::MAX_LEN]);
+    let src = chars.get(..n).unwrap_or_default();
+    let used = match base32::decode_bytes(src, out.as_mut()) {
+        Ok(used) => used,
+        Err(crate::Error::KeyTooLong { .. }) => {
+            return Err(err(
+                UriErrorKind::SecretTooLong,
+                Some(Parameter::Secret),
+                position,
+            ));
+        }
+        Err(_) => return Err(invalid),
+    };
+    if base32::value_of(last) & ((1u8 << unused_bits) - 1) != 0 {
         return Err(invalid);
     }
     let bytes = out.get(..used).ok_or(invalid)?;
