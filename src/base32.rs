@@ -130,6 +130,7 @@ pub(crate) fn decode_bytes(input: &[u8], out: &mut [u8]) -> Result<usize, Error>
 
 /// The 5-bit value of a base32 character (`A-Z`, `a-z`, `2-7`), computed without branching; any
 /// other byte gives an unspecified value (callers decode with `base32ct` first).
+#[cfg(any(test, feature = "uri"))]
 pub(crate) fn value_of(b: u8) -> u8 {
     let letter = (b | 0x20).wrapping_sub(b'a');
     let digit = b.wrapping_sub(b'2').wrapping_add(26);
