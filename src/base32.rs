@@ -8,7 +8,7 @@
 use core::fmt;
 
 use base32ct::{Base32UpperUnpadded, Encoding};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::Error;
 
@@ -52,8 +52,23 @@ pub(crate) fn decode(input: &str, out: &mut [u8]) -> Result<usize, Error> {
 
 /// [`decode`] over bytes (percent-decoded URI parameters are bytes).
 pub(crate) fn decode_bytes(input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-    let mut chars = Zeroizing::new([0u8; MAX_CHARS]);
+    let mut chars = [0u8; MAX_CHARS];
     let mut n = 0usize;
+    let result = compact_and_decode(input, out, &mut chars, &mut n);
+    // Wipe the characters written (the rest of the buffer was never touched).
+    if let Some(used) = chars.get_mut(..n) {
+        used.zeroize();
+    }
+    result
+}
+
+/// Copies the characters of `input` into `chars` (counting them in `n`), then decodes them.
+fn compact_and_decode(
+    input: &[u8],
+    out: &mut [u8],
+    chars: &mut [u8; MAX_CHARS],
+    n: &mut usize,
+) -> Result<usize, Error> {
     let mut padding: Option<usize> = None;
     let mut pads = 0usize;
     for (position, &b) in input.iter().enumerate() {
@@ -72,53 +87,54 @@ pub(crate) fn decode_bytes(input: &[u8], out: &mut [u8]) -> Result<usize, Error>
                 kind: Base32ErrorKind::InvalidPadding,
             });
         }
-        match chars.get_mut(n) {
+        match chars.get_mut(*n) {
             // Upper-case ASCII letters without a branch on the character; anything invalid is
             // caught by the decoder below.
             Some(slot) => *slot = b ^ (is_lower(b) & 0x20),
             None => {
                 // Report the length the whole input would decode to, not where we stopped.
                 let rest = input.get(position..).unwrap_or_default();
-                let chars = n + rest
-                    .iter()
-                    .filter(|&&c| !matches!(c, b' ' | b'-' | b'='))
-                    .count();
+                let chars = *n
+                    + rest
+                        .iter()
+                        .filter(|&&c| !matches!(c, b' ' | b'-' | b'='))
+                        .count();
                 return Err(Error::KeyTooLong {
                     len: chars * 5 / 8,
                     max: MAX_BYTES.min(out.len()),
                 });
             }
         }
-        n += 1;
+        *n += 1;
     }
-    if n == 0 {
+    if *n == 0 {
         return Err(Error::Base32 {
             position: input.len(),
             kind: Base32ErrorKind::Empty,
         });
     }
     if let Some(position) = padding
-        && (!(n + pads).is_multiple_of(8) || pads >= 8)
+        && (!(*n + pads).is_multiple_of(8) || pads >= 8)
     {
         return Err(Error::Base32 {
             position,
             kind: Base32ErrorKind::InvalidPadding,
         });
     }
-    if matches!(n % 8, 1 | 3 | 6) {
+    if matches!(*n % 8, 1 | 3 | 6) {
         return Err(Error::Base32 {
             position: input.len(),
             kind: Base32ErrorKind::InvalidLength,
         });
     }
-    let decoded_len = n * 5 / 8;
+    let decoded_len = *n * 5 / 8;
     if decoded_len > out.len().min(MAX_BYTES) {
         return Err(Error::KeyTooLong {
             len: decoded_len,
             max: out.len().min(MAX_BYTES),
         });
     }
-    let src = chars.get(..n).unwrap_or_default();
+    let src = chars.get(..*n).unwrap_or_default();
     match Base32UpperUnpadded::decode(src, out) {
         Ok(bytes) => Ok(bytes.len()),
         Err(_) => Err(Error::Base32 {

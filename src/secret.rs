@@ -93,6 +93,17 @@ impl Secret {
         Ok(s)
     }
 
+    /// [`Secret::from_base32`] over bytes, for parsers that hold percent-decoded bytes.
+    #[cfg(feature = "uri")]
+    pub(crate) fn from_base32_bytes(input: &[u8]) -> Result<Secret, Error> {
+        let mut s = Secret {
+            bytes: [0; Secret::MAX_LEN],
+            len: 0,
+        };
+        s.len = base32::decode_bytes(input, &mut s.bytes)?;
+        Ok(s)
+    }
+
     /// The key length in bytes.
     #[must_use]
     pub fn len(&self) -> usize {

@@ -1,5 +1,6 @@
 //! The otpauth:// parser (lenient by default, strict on request).
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -35,7 +36,10 @@ const fn err(kind: UriErrorKind, parameter: Option<Parameter>, position: usize) 
 
 /// Characters RFC 3986 allows raw in a path or query (besides `%`, checked separately).
 fn allowed_raw(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?%".contains(c)
+    matches!(c,
+        'a'..='z' | 'A'..='Z' | '0'..='9'
+        | '-' | '.' | '_' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ','
+        | ';' | '=' | ':' | '@' | '/' | '?' | '%')
 }
 
 /// Checks that every `%` starts a two-hex-digit escape.
@@ -70,29 +74,36 @@ fn decode_into(
         out.extend(percent_decode(raw.as_bytes()));
         return Ok(false);
     }
-    let mut pieces = raw.split('+');
+    let mut pieces = raw.as_bytes().split(|&b| b == b'+');
     if let Some(first) = pieces.next() {
-        out.extend(percent_decode(first.as_bytes()));
+        out.extend(percent_decode(first));
     }
     let mut plus = false;
     for piece in pieces {
         plus = true;
         out.push(b' ');
-        out.extend(percent_decode(piece.as_bytes()));
+        out.extend(percent_decode(piece));
     }
     Ok(plus)
 }
 
-fn decode_text(
-    raw: &str,
+fn decode_text<'a>(
+    raw: &'a str,
     offset: usize,
     plus_as_space: bool,
     parameter: Option<Parameter>,
-) -> Result<(String, bool), UriError> {
+) -> Result<(Cow<'a, str>, bool), UriError> {
+    // Nothing to decode: borrow (the common case for parameter values).
+    if !raw
+        .bytes()
+        .any(|b| b == b'%' || (plus_as_space && b == b'+'))
+    {
+        return Ok((Cow::Borrowed(raw), false));
+    }
     let mut out = Vec::with_capacity(raw.len());
     let plus = decode_into(raw, offset, plus_as_space, parameter, &mut out)?;
     String::from_utf8(out)
-        .map(|s| (s, plus))
+        .map(|s| (Cow::Owned(s), plus))
         .map_err(|_| err(UriErrorKind::InvalidUtf8, parameter, offset))
 }
 
@@ -144,34 +155,31 @@ fn decode_secret(text: &[u8], position: usize, found: &mut Found) -> Result<Secr
         Some(Parameter::Secret),
         position,
     );
-    // The characters, without spaces and padding, in wiped memory.
-    let mut chars = Zeroizing::new([0u8; (Secret::MAX_LEN * 8).div_ceil(5) + 8]);
+    // The characters end at the first `=`; only padding and spaces may follow it.
+    let end = text.iter().position(|&b| b == b'=').unwrap_or(text.len());
+    let (body, padding) = text.split_at(end);
+    let padded = !padding.is_empty();
+    if padding.iter().any(|&b| b != b'=' && b != b' ') {
+        return Err(invalid);
+    }
     let mut n = 0usize;
-    let mut padded = false;
     let mut lower = 0u8;
     let mut last = 0u8;
-    for &b in text {
+    for &b in body {
         if b == b' ' {
             found.warn(Warning::SpacedSecret, position);
             continue;
         }
-        if b == b'=' {
-            padded = true;
-            continue;
-        }
-        // A character after padding, or a hyphen (the core's separator, not a URI's).
-        if padded || b == b'-' {
+        // A hyphen is the core's separator, not a URI's.
+        if b == b'-' {
             return Err(invalid);
         }
-        let slot = chars.get_mut(n).ok_or(err(
-            UriErrorKind::SecretTooLong,
-            Some(Parameter::Secret),
-            position,
-        ))?;
-        *slot = b;
         lower |= base32::is_lower(b);
         last = b;
         n += 1;
+    }
+    if padding.contains(&b' ') {
+        found.warn(Warning::SpacedSecret, position);
     }
     if padded {
         found.warn(Warning::PaddedSecret, position);
@@ -200,10 +208,9 @@ fn decode_secret(text: &[u8], position: usize, found: &mut Found) -> Result<Secr
         7 => 3,
         _ => return Err(invalid),
     };
-    let mut out = Zeroizing::new([0u8; Secret::MAX_LEN]);
-    let src = chars.get(..n).unwrap_or_default();
-    let used = match base32::decode_bytes(src, out.as_mut()) {
-        Ok(used) => used,
+    // The core decoder skips the spaces itself.
+    let secret = match Secret::from_base32_bytes(body) {
+        Ok(secret) => secret,
         Err(crate::Error::KeyTooLong { .. }) => {
             return Err(err(
                 UriErrorKind::SecretTooLong,
@@ -216,8 +223,7 @@ fn decode_secret(text: &[u8], position: usize, found: &mut Found) -> Result<Secr
     if base32::value_of(last) & ((1u8 << unused_bits) - 1) != 0 {
         return Err(invalid);
     }
-    let bytes = out.get(..used).ok_or(invalid)?;
-    Secret::from_bytes(bytes).map_err(|_| invalid)
+    Ok(secret)
 }
 
 #[derive(Default)]
@@ -265,12 +271,24 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         found.warn(Warning::SchemeCase, base);
     }
 
-    for (i, c) in trimmed.char_indices() {
-        if c.is_control() {
-            return Err(err(UriErrorKind::InvalidCharacter, None, base + i));
+    if trimmed.is_ascii() {
+        // The common case, byte by byte (every ASCII byte is a char).
+        for (i, &b) in trimmed.as_bytes().iter().enumerate() {
+            if b.is_ascii_control() {
+                return Err(err(UriErrorKind::InvalidCharacter, None, base + i));
+            }
+            if !allowed_raw(char::from(b)) {
+                found.warn(Warning::UnencodedCharacter, base + i);
+            }
         }
-        if !allowed_raw(c) {
-            found.warn(Warning::UnencodedCharacter, base + i);
+    } else {
+        for (i, c) in trimmed.char_indices() {
+            if c.is_control() {
+                return Err(err(UriErrorKind::InvalidCharacter, None, base + i));
+            }
+            if !allowed_raw(c) {
+                found.warn(Warning::UnencodedCharacter, base + i);
+            }
         }
     }
 
@@ -339,7 +357,7 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
                 account
             } else {
                 found.warn(Warning::SpaceAfterSeparator, label_at + i + len);
-                String::from(trimmed_account)
+                Cow::Owned(String::from(trimmed_account))
             };
             let issuer = if issuer.is_empty() {
                 found.warn(Warning::EmptyIssuer, label_at);
@@ -376,7 +394,7 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
             None => (segment, "", segment_at + segment.len()),
         };
         let (key, key_plus) = decode_text(key_raw, segment_at, true, Some(Parameter::Extra))?;
-        let (slot, parameter) = match key.as_str() {
+        let (slot, parameter) = match &*key {
             "secret" => (&mut raw.secret, Parameter::Secret),
             "issuer" => (&mut raw.issuer, Parameter::Issuer),
             "algorithm" => (&mut raw.algorithm, Parameter::Algorithm),
@@ -396,7 +414,7 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
                 if extra.iter().any(|(k, _)| *k == key) {
                     found.warn(Warning::DuplicateUnknownParameter, segment_at);
                 } else {
-                    extra.push((key, value));
+                    extra.push((key.into_owned(), value.into_owned()));
                 }
                 continue;
             }
@@ -412,10 +430,11 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
     }
 
     // Parameters whose value is text (algorithm, digits... are ASCII but may be escaped).
-    let text = |field: Option<(usize, &str)>,
-                parameter: Parameter,
-                found: &mut Found|
-     -> Result<Option<(usize, String)>, UriError> {
+    fn text<'a>(
+        field: Option<(usize, &'a str)>,
+        parameter: Parameter,
+        found: &mut Found,
+    ) -> Result<Option<(usize, Cow<'a, str>)>, UriError> {
         match field {
             None => Ok(None),
             Some((pos, value)) => {
@@ -426,7 +445,7 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
                 Ok(Some((pos, text)))
             }
         }
-    };
+    }
 
     // Secret (decoded into zeroizing memory).
     let secret = match raw.secret {
@@ -554,8 +573,8 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
 
     let uri = OtpAuthUri {
         secret,
-        account_name,
-        issuer,
+        account_name: account_name.into_owned(),
+        issuer: issuer.map(Cow::into_owned),
         otp_type,
         algorithm,
         digits,
@@ -589,7 +608,7 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
 
     Ok(ParsedUri {
         uri,
-        label_issuer,
+        label_issuer: label_issuer.map(Cow::into_owned),
         warnings: found.set,
     })
 }
