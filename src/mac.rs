@@ -390,11 +390,20 @@ pub(crate) fn hash(algorithm: Algorithm, data: &[u8]) -> Digest {
     out
 }
 
-/// A full HMAC output (20, 32 or 64 bytes).
+/// A full HMAC or hash output (20, 32 or 64 bytes).
+///
+/// Wiped on drop: besides HMAC outputs it carries the hash of an OCRA PIN, which is as good as
+/// the PIN to anyone who can try PINs offline.
 #[derive(Clone)]
 pub(crate) struct Digest {
     bytes: [u8; MAX_OUTPUT],
     len: usize,
+}
+
+impl Drop for Digest {
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+    }
 }
 
 impl Digest {
