@@ -47,12 +47,16 @@
 
 mod asynch;
 mod error;
+#[cfg(feature = "alloc")]
+mod keys;
 #[cfg(feature = "store-memory")]
 mod memory;
 mod verifier;
 
 pub use asynch::{AsyncStore, AsyncVerifier};
 pub use error::VerifyError;
+#[cfg(feature = "alloc")]
+pub use keys::KeyStore;
 #[cfg(feature = "store-memory")]
 pub use memory::MemoryStore;
 pub use verifier::Verifier;

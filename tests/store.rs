@@ -241,3 +241,29 @@ fn async_verifier_is_the_same_loop() {
         Err(VerifyError::Rejected(Error::Replay))
     );
 }
+
+#[test]
+fn sealed_keys_live_beside_the_record_and_outside_its_swap() {
+    use otpkit::store::KeyStore;
+    let store = MemoryStore::new();
+    assert_eq!(
+        store.put_sealed_key("t", b"ciphertext"),
+        Ok(false),
+        "no token yet"
+    );
+    let first = StateRecord::counter(0).to_bytes();
+    assert!(Store::enrol(&store, "t", &first).unwrap());
+    assert_eq!(store.put_sealed_key("t", b"ciphertext"), Ok(true));
+    let next = StateRecord::counter(1).to_bytes();
+    assert!(Store::compare_and_swap(&store, "t", &first, &next).unwrap());
+    assert_eq!(store.sealed_key("t"), Ok(Some(b"ciphertext".to_vec())));
+    assert_eq!(store.put_sealed_key("t", b"resealed"), Ok(true));
+    assert_eq!(
+        Store::load(&store, "t"),
+        Ok(Some(next)),
+        "re-sealing leaves the record"
+    );
+    assert_eq!(store.ids_with_keys(), Ok(vec!["t".to_owned()]));
+    assert!(Store::delete(&store, "t").unwrap());
+    assert_eq!(store.sealed_key("t"), Ok(None), "deleted with its token");
+}

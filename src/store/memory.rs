@@ -3,13 +3,14 @@
 use std::collections::HashMap;
 use std::string::String;
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::vec::Vec;
 
-use super::{AsyncStore, RecordBytes, Store};
+use super::{AsyncStore, KeyStore, RecordBytes, Store};
 
 /// Records in a `HashMap` behind a mutex: one entry per token, a compare-and-swap under the
 /// lock. For tests and single-process services; nothing survives the process.
 ///
-/// It implements both [`Store`] and [`AsyncStore`] (whose futures are ready at once).
+/// It implements [`Store`], [`AsyncStore`] (whose futures are ready at once) and [`KeyStore`].
 ///
 /// # Examples
 ///
@@ -29,6 +30,8 @@ use super::{AsyncStore, RecordBytes, Store};
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<HashMap<String, RecordBytes>>,
+    /// Sealed keys of enrolled tokens ([`KeyStore`]), apart from the records.
+    keys: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 impl MemoryStore {
@@ -55,6 +58,31 @@ impl MemoryStore {
     fn records(&self) -> MutexGuard<'_, HashMap<String, RecordBytes>> {
         self.records.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// The sealed keys, as [`records`](Self::records).
+    fn keys(&self) -> MutexGuard<'_, HashMap<String, Vec<u8>>> {
+        self.keys.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl KeyStore for MemoryStore {
+    type Error = core::convert::Infallible;
+
+    fn put_sealed_key(&self, id: &str, sealed: &[u8]) -> Result<bool, Self::Error> {
+        if !self.records().contains_key(id) {
+            return Ok(false);
+        }
+        self.keys().insert(id.into(), sealed.to_vec());
+        Ok(true)
+    }
+
+    fn sealed_key(&self, id: &str) -> Result<Option<Vec<u8>>, Self::Error> {
+        Ok(self.keys().get(id).cloned())
+    }
+
+    fn ids_with_keys(&self) -> Result<Vec<String>, Self::Error> {
+        Ok(self.keys().keys().cloned().collect())
+    }
 }
 
 /// The in-memory store never fails.
@@ -71,6 +99,7 @@ impl Store for MemoryStore {
     }
 
     fn delete(&self, id: &str) -> Result<bool, Self::Error> {
+        self.keys().remove(id);
         Ok(self.records().remove(id).is_some())
     }
 
