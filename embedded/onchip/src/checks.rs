@@ -3,7 +3,10 @@
 use core::fmt::{self, Write as _};
 
 use otpkit::ocra::{DataInput, Ocra, OcraSuite};
-use otpkit::{Algorithm, Error, Hotp, HotpParams, Policy, StateRecord, Totp, TotpParams, Window};
+use otpkit::{
+    Accepted, Algorithm, Error, Hotp, HotpParams, Policy, StateRecord, Totp, TotpParams,
+    Uncommitted, Window,
+};
 
 use crate::cases::{Kind, OCRA, OTP, OcraCase, OtpCase};
 use crate::rfc::{Q, RFC4226, RFC6238, RFC6287, SEED20, SEED32, SEED64, V};
@@ -68,7 +71,7 @@ pub fn rfc4226(tally: &mut Tally) {
 fn rfc4226_row(count: u64, value: u32, code: &str) -> Result<(), Fail> {
     let hotp = lib("new", Hotp::new(SEED20, HotpParams::default()))?;
     ensure(hotp.generate(count).as_str() == code, "generate")?;
-    let m = lib("verify", hotp.verify(code, count, 0))?;
+    let m = lib("verify", hotp.verify_uncommitted(code, count, 0))?;
     ensure(
         (m.counter, m.next_counter) == (count, count + 1),
         "verify matched",
@@ -123,7 +126,10 @@ fn rfc6238_row(
         lib("generate_at", totp.generate_at(time))?.as_str() == code,
         "generate_at",
     )?;
-    let m = lib("verify_at", totp.verify_at(code, time, None, Window::EXACT))?;
+    let m = lib(
+        "verify_at",
+        totp.verify_at_uncommitted(code, time, None, Window::EXACT),
+    )?;
     ensure((m.step, m.drift) == (step, 0), "verify_at matched")
 }
 
@@ -175,14 +181,14 @@ fn rfc6287_row(v: &V) -> Result<(), Fail> {
         let next = c.saturating_sub(3);
         let m = lib(
             "verify_counter",
-            ocra.verify_counter(v.ocra, &rfc_base(v), next, 3),
+            ocra.verify_counter_uncommitted(v.ocra, &rfc_base(v), next, 3),
         )?;
         ensure(
             (m.counter, m.next_counter) == (c, c + 1),
             "verify_counter matched",
         )?;
         ensure(
-            ocra.verify_counter(v.ocra, &rfc_base(v), c + 1, 3) == Err(Error::Replay),
+            ocra.verify_counter_uncommitted(v.ocra, &rfc_base(v), c + 1, 3) == Err(Error::Replay),
             "counter replay",
         )?;
     }
@@ -190,11 +196,11 @@ fn rfc6287_row(v: &V) -> Result<(), Fail> {
         let unix = (t + 1) * 60 + 59;
         let m = lib(
             "verify_at",
-            ocra.verify_at(v.ocra, &rfc_base(v), unix, None, Window::default()),
+            ocra.verify_at_uncommitted(v.ocra, &rfc_base(v), unix, None, Window::default()),
         )?;
         ensure((m.step, m.drift) == (t, -1), "verify_at matched")?;
         ensure(
-            ocra.verify_step(v.ocra, &rfc_base(v), t, Some(t), Window::default())
+            ocra.verify_step_uncommitted(v.ocra, &rfc_base(v), t, Some(t), Window::default())
                 == Err(Error::Replay),
             "step replay",
         )?;
@@ -231,10 +237,10 @@ fn hotp_case(case: &OtpCase, counter: u64) -> Result<(), Fail> {
     if counter == u64::MAX {
         // Nothing could record that u64::MAX was used, so it is never accepted.
         ensure(
-            hotp.verify(case.code, u64::MAX, 0) == Err(Error::WindowOutOfRange),
+            hotp.verify_uncommitted(case.code, u64::MAX, 0) == Err(Error::WindowOutOfRange),
             "verify at u64::MAX",
         )?;
-        return match hotp.verify(case.code, u64::MAX - 1, 3) {
+        return match hotp.verify_uncommitted(case.code, u64::MAX - 1, 3) {
             Ok(m) if m.counter == u64::MAX => Err(Fail::Wrong("accepted u64::MAX")),
             _ => Ok(()),
         };
@@ -242,14 +248,14 @@ fn hotp_case(case: &OtpCase, counter: u64) -> Result<(), Fail> {
     // The counter at a case-dependent place of the look-ahead.
     let behind = (case.line % 4) as u64;
     let next = counter.saturating_sub(behind);
-    let m = lib("verify", hotp.verify(case.code, next, 3))?;
+    let m = lib("verify", hotp.verify_uncommitted(case.code, next, 3))?;
     ensure(
         m.counter == counter || hotp.generate(m.counter).as_str() == case.code,
         "verify matched another counter",
     )?;
     if counter < u64::MAX - 1 {
         ensure(
-            hotp.verify(case.code, counter + 1, 0) == Err(Error::Replay),
+            hotp.verify_uncommitted(case.code, counter + 1, 0) == Err(Error::Replay),
             "replay",
         )?;
     }
@@ -277,7 +283,7 @@ fn totp_case(case: &OtpCase, time: u64, period: u64, t0: u64) -> Result<(), Fail
     let shift = (case.line % 3) as u32;
     let m = lib(
         "verify_at",
-        totp.verify_at(case.code, time, None, window(shift, 2 - shift)?),
+        totp.verify_at_uncommitted(case.code, time, None, window(shift, 2 - shift)?),
     )?;
     ensure(
         m.step == step || totp.generate_step(m.step).as_str() == case.code,
@@ -287,7 +293,8 @@ fn totp_case(case: &OtpCase, time: u64, period: u64, t0: u64) -> Result<(), Fail
         ensure(m.drift == 0, "drift")?;
     }
     ensure(
-        totp.verify_at(case.code, time, Some(step), Window::EXACT) == Err(Error::Replay),
+        totp.verify_at_uncommitted(case.code, time, Some(step), Window::EXACT)
+            == Err(Error::Replay),
         "replay",
     )
 }
@@ -341,7 +348,7 @@ fn ocra_case(case: &OcraCase) -> Result<(), Fail> {
         };
         let m = lib(
             "verify_counter",
-            ocra.verify_counter(case.expected, &without, c.wrapping_sub(2), 2),
+            ocra.verify_counter_uncommitted(case.expected, &without, c.wrapping_sub(2), 2),
         )?;
         ensure(
             (m.counter, m.next_counter) == (c, c.wrapping_add(1)),
@@ -355,7 +362,13 @@ fn ocra_case(case: &OcraCase) -> Result<(), Fail> {
         }
         let m = lib(
             "verify_step",
-            ocra.verify_step(case.expected, &without, t, t.checked_sub(1), window(1, 1)?),
+            ocra.verify_step_uncommitted(
+                case.expected,
+                &without,
+                t,
+                t.checked_sub(1),
+                window(1, 1)?,
+            ),
         )?;
         ensure((m.step, m.drift) == (t, 0), "verify_step matched")?;
     }
@@ -370,6 +383,7 @@ pub fn behaviour(tally: &mut Tally) {
     tally.check("behaviour", "hotp look-ahead and replay", hotp_window());
     tally.check("behaviour", "hotp resync", hotp_resync());
     tally.check("behaviour", "malformed codes", malformed());
+    tally.check("behaviour", "codes as bytes and Code", code_forms());
 }
 
 fn totp8() -> Result<Totp, Fail> {
@@ -394,14 +408,14 @@ fn totp_window() -> Result<(), Fail> {
         let code = totp.generate_step(step.wrapping_add_signed(offset));
         let m = lib(
             "verify_at ±1",
-            totp.verify_at(code.as_str(), now, None, one),
+            totp.verify_at_uncommitted(code.as_str(), now, None, one),
         )?;
         ensure(m.drift == drift, "drift inside ±1")?;
     }
     for offset in [-2i64, 2] {
         let code = totp.generate_step(step.wrapping_add_signed(offset));
         ensure(
-            totp.verify_at(code.as_str(), now, None, one) == Err(Error::Mismatch),
+            totp.verify_at_uncommitted(code.as_str(), now, None, one) == Err(Error::Mismatch),
             "outside ±1 accepted",
         )?;
     }
@@ -409,11 +423,11 @@ fn totp_window() -> Result<(), Fail> {
     let back = window(2, 0)?;
     let m = lib(
         "verify_at behind",
-        totp.verify_at(totp.generate_step(step - 2).as_str(), now, None, back),
+        totp.verify_at_uncommitted(totp.generate_step(step - 2).as_str(), now, None, back),
     )?;
     ensure(m.drift == -2, "two behind")?;
     ensure(
-        totp.verify_at(totp.generate_step(step + 1).as_str(), now, None, back)
+        totp.verify_at_uncommitted(totp.generate_step(step + 1).as_str(), now, None, back)
             == Err(Error::Mismatch),
         "ahead accepted by a behind-only window",
     )
@@ -425,22 +439,25 @@ fn totp_replay() -> Result<(), Fail> {
     let step = lib("step_at", totp.step_at(now))?;
     let code = totp.generate_step(step);
     let one = window(1, 1)?;
-    let m = lib("first use", totp.verify_at(code.as_str(), now, None, one))?;
+    let m = lib(
+        "first use",
+        totp.verify_at_uncommitted(code.as_str(), now, None, one),
+    )?;
     ensure(
-        totp.verify_at(code.as_str(), now, Some(m.step), one) == Err(Error::Replay),
+        totp.verify_at_uncommitted(code.as_str(), now, Some(m.step), one) == Err(Error::Replay),
         "second use",
     )?;
     // An earlier step's code after a later one was accepted is a replay too.
     let earlier = totp.generate_step(step - 1);
     ensure(
-        totp.verify_at(earlier.as_str(), now, Some(step), one) == Err(Error::Replay),
+        totp.verify_at_uncommitted(earlier.as_str(), now, Some(step), one) == Err(Error::Replay),
         "earlier step after a later one",
     )?;
     // The next step's code is still good.
     let next = totp.generate_step(step + 1);
     let m = lib(
         "next step",
-        totp.verify_at(next.as_str(), now, Some(step), one),
+        totp.verify_at_uncommitted(next.as_str(), now, Some(step), one),
     )?;
     ensure(m.step == step + 1, "next step matched")
 }
@@ -448,28 +465,44 @@ fn totp_replay() -> Result<(), Fail> {
 fn totp_drift() -> Result<(), Fail> {
     let totp = totp8()?;
     let policy = Policy::default();
+    let mut stored = Stored::new(StateRecord::time_step());
     let now = 1_700_000_000;
     let step = lib("step_at", totp.step_at(now))?;
     // The token runs one step fast: accepted, and the record keeps the drift.
     let code = totp.generate_step(step + 1);
-    let v = StateRecord::time_step().verify_totp(&totp, &policy, now, code.as_str());
-    lib("one fast", v.result())?;
-    ensure(v.record().drift() == 1, "drift 1 recorded")?;
+    let attempt = stored
+        .read()?
+        .verify_totp_uncommitted(&totp, &policy, now, code);
+    ensure(
+        lib("one fast", stored.commit(attempt))?.drift == 1,
+        "drift 1",
+    )?;
+    ensure(stored.read()?.drift() == 1, "drift 1 recorded")?;
     // Later it runs two fast: inside the window centred on the stored drift.
     let later = now + 3000;
     let step = lib("step_at", totp.step_at(later))?;
     let code = totp.generate_step(step + 2);
-    let v = v.record().verify_totp(&totp, &policy, later, code.as_str());
-    ensure(lib("two fast", v.result())?.drift == 2, "drift 2")?;
+    let attempt = stored
+        .read()?
+        .verify_totp_uncommitted(&totp, &policy, later, &code);
+    ensure(
+        lib("two fast", stored.commit(attempt))?.drift == 2,
+        "drift 2",
+    )?;
     // Four fast is outside the window around +2.
     let code = totp.generate_step(step + 4);
-    let w = v.record().verify_totp(&totp, &policy, later, code.as_str());
-    ensure(w.result() == Err(Error::Mismatch), "four fast accepted")?;
-    // Totp::verify_step centred on a known drift.
+    let attempt = stored
+        .read()?
+        .verify_totp_uncommitted(&totp, &policy, later, code);
+    ensure(
+        stored.commit(attempt) == Err(Error::Mismatch),
+        "four fast accepted",
+    )?;
+    // Totp::verify_step_uncommitted centred on a known drift.
     let code = totp.generate_step(step + 3);
     let m = lib(
         "verify_step",
-        totp.verify_step(code.as_str(), step + 3, None, Window::EXACT),
+        totp.verify_step_uncommitted(code, step + 3, None, Window::EXACT),
     )?;
     ensure(
         (m.step, m.drift) == (step + 3, 0),
@@ -480,22 +513,22 @@ fn totp_drift() -> Result<(), Fail> {
 fn hotp_window() -> Result<(), Fail> {
     let hotp = lib("new", Hotp::new(SEED20, HotpParams::default()))?;
     // RFC 4226 §7.4: the code of counter 2 with look-ahead 2 from 0.
-    let m = lib("look-ahead", hotp.verify(RFC4226[2].2, 0, 2))?;
+    let m = lib("look-ahead", hotp.verify_uncommitted(RFC4226[2].2, 0, 2))?;
     ensure((m.counter, m.next_counter) == (2, 3), "look-ahead matched")?;
     ensure(
-        hotp.verify(RFC4226[3].2, 0, 2) == Err(Error::Mismatch),
+        hotp.verify_uncommitted(RFC4226[3].2, 0, 2) == Err(Error::Mismatch),
         "past the look-ahead",
     )?;
     ensure(
-        hotp.verify(RFC4226[2].2, 3, 2) == Err(Error::Replay),
+        hotp.verify_uncommitted(RFC4226[2].2, 3, 2) == Err(Error::Replay),
         "last used counter",
     )?;
     ensure(
-        hotp.verify("000000", 0, 2) == Err(Error::Mismatch),
+        hotp.verify_uncommitted("000000", 0, 2) == Err(Error::Mismatch),
         "wrong code",
     )?;
     ensure(
-        hotp.verify(RFC4226[0].2, 0, Hotp::MAX_LOOK_AHEAD + 1)
+        hotp.verify_uncommitted(RFC4226[0].2, 0, Hotp::MAX_LOOK_AHEAD + 1)
             == Err(Error::WindowTooLarge {
                 max: Hotp::MAX_LOOK_AHEAD,
             }),
@@ -505,10 +538,13 @@ fn hotp_window() -> Result<(), Fail> {
 
 fn hotp_resync() -> Result<(), Fail> {
     let hotp = lib("new", Hotp::new(SEED20, HotpParams::default()))?;
-    let m = lib("resync", hotp.resync(&[RFC4226[8].2, RFC4226[9].2], 0, 100))?;
+    let m = lib(
+        "resync",
+        hotp.resync_uncommitted(&[RFC4226[8].2, RFC4226[9].2], 0, 100),
+    )?;
     ensure((m.counter, m.next_counter) == (9, 10), "resync matched")?;
     ensure(
-        hotp.resync(&[RFC4226[8].2, RFC4226[7].2], 0, 100) == Err(Error::Mismatch),
+        hotp.resync_uncommitted(&[RFC4226[8].2, RFC4226[7].2], 0, 100) == Err(Error::Mismatch),
         "codes out of order",
     )
 }
@@ -517,15 +553,44 @@ fn malformed() -> Result<(), Fail> {
     let hotp = lib("new", Hotp::new(SEED20, HotpParams::default()))?;
     for code in ["75522", "7552244", "75522x", ""] {
         ensure(
-            matches!(hotp.verify(code, 0, 0), Err(Error::InvalidCode(_))),
+            matches!(
+                hotp.verify_uncommitted(code, 0, 0),
+                Err(Error::InvalidCode(_))
+            ),
             "malformed accepted",
         )?;
     }
     // Spaces are ignored.
-    lib("spaced", hotp.verify("755 224", 0, 0)).map(|_| ())
+    lib("spaced", hotp.verify_uncommitted("755 224", 0, 0)).map(|_| ())
 }
 
-/// A `StateRecord` verification, stored as bytes and read back between attempts.
+/// A `StateRecord` as a device keeps it: its bytes, read and decoded before each attempt, and
+/// replaced by the record to commit before the outcome is read.
+struct Stored([u8; StateRecord::ENCODED_LEN]);
+
+impl Stored {
+    fn new(record: StateRecord) -> Stored {
+        Stored(record.to_bytes())
+    }
+
+    fn read(&self) -> Result<StateRecord, Fail> {
+        lib("from_bytes", StateRecord::from_bytes(&self.0))
+    }
+
+    /// Writes what the attempt changed, then gives its outcome; the stored bytes must decode
+    /// to the record written.
+    fn commit(&mut self, attempt: Uncommitted) -> Result<Accepted, Error> {
+        if let Some(record) = attempt.record_to_commit() {
+            self.0 = record.to_bytes();
+            if StateRecord::from_bytes(&self.0).as_ref() != Ok(record) {
+                return Err(Error::WindowOutOfRange);
+            }
+        }
+        attempt.into_outcome_after_commit()
+    }
+}
+
+/// `StateRecord` verifications, stored as bytes and read back between attempts.
 pub fn state_record(tally: &mut Tally) {
     tally.check("state record", "hotp", record_hotp());
     tally.check("state record", "totp", record_totp());
@@ -535,35 +600,35 @@ pub fn state_record(tally: &mut Tally) {
 fn record_hotp() -> Result<(), Fail> {
     let hotp = lib("new", Hotp::new(SEED20, HotpParams::default()))?;
     let policy = Policy::default();
-    let stored = StateRecord::counter(0).to_bytes();
-    let record = lib("from_bytes", StateRecord::from_bytes(&stored))?;
+    let mut stored = Stored::new(StateRecord::counter(0));
     // A wrong code counts one failure, which survives the byte round trip.
-    let v = record.verify_hotp(&hotp, &policy, 100, "000000");
+    let attempt = stored
+        .read()?
+        .verify_hotp_uncommitted(&hotp, &policy, 100, b"000000");
+    ensure(attempt.record_to_commit().is_some(), "a failure to commit")?;
+    ensure(stored.commit(attempt) == Err(Error::Mismatch), "wrong code")?;
+    ensure(stored.read()?.throttle().failures() == 1, "failure stored")?;
+    // The right code, one counter ahead, as bytes: accepted, failures reset.
+    let code: [u8; 6] = *b"287082";
+    let attempt = stored
+        .read()?
+        .verify_hotp_uncommitted(&hotp, &policy, 101, code);
     ensure(
-        v.result() == Err(Error::Mismatch) && v.is_changed(),
-        "wrong code",
+        lib("accept", stored.commit(attempt))?.matched == 1,
+        "matched counter",
     )?;
-    let stored = v.record().to_bytes();
-    let record = lib("from_bytes", StateRecord::from_bytes(&stored))?;
+    let record = stored.read()?;
     ensure(
-        record == *v.record() && record.throttle().failures() == 1,
-        "round trip",
-    )?;
-    // The right code, one counter ahead: accepted, failures reset.
-    let v = record.verify_hotp(&hotp, &policy, 101, RFC4226[1].2);
-    ensure(lib("accept", v.result())?.matched == 1, "matched counter")?;
-    let stored = v.record().to_bytes();
-    let record = lib("from_bytes", StateRecord::from_bytes(&stored))?;
-    ensure(
-        record.next_counter() == 2 && record.throttle().failures() == 0,
+        (record.next_counter(), record.throttle().failures()) == (2, 0),
         "stored counter",
     )?;
-    // The same code again: a replay, nothing to store.
-    let again = record.verify_hotp(&hotp, &policy, 102, RFC4226[1].2);
+    // The same code again: a replay, nothing to commit.
+    let attempt = record.verify_hotp_uncommitted(&hotp, &policy, 102, &code[..]);
     ensure(
-        again.result() == Err(Error::Replay) && !again.is_changed(),
-        "replay",
-    )
+        attempt.record_to_commit().is_none(),
+        "a replay changes nothing",
+    )?;
+    ensure(stored.commit(attempt) == Err(Error::Replay), "replay")
 }
 
 fn record_totp() -> Result<(), Fail> {
@@ -572,23 +637,54 @@ fn record_totp() -> Result<(), Fail> {
     let now = 2_000_000_000;
     let step = lib("step_at", totp.step_at(now))?;
     let code = totp.generate_step(step - 1);
-    let record = lib(
-        "from_bytes",
-        StateRecord::from_bytes(&StateRecord::time_step().to_bytes()),
-    )?;
-    let v = record.verify_totp(&totp, &policy, now, code.as_str());
-    ensure(lib("accept", v.result())?.drift == -1, "drift")?;
-    let record = lib(
-        "from_bytes",
-        StateRecord::from_bytes(&v.record().to_bytes()),
-    )?;
-    ensure(record == *v.record(), "round trip")?;
+    let mut stored = Stored::new(StateRecord::time_step());
+    let attempt = stored
+        .read()?
+        .verify_totp_uncommitted(&totp, &policy, now, &code);
+    ensure(lib("accept", stored.commit(attempt))?.drift == -1, "drift")?;
+    let record = stored.read()?;
     ensure(
         (record.last_accepted(), record.drift()) == (Some(step - 1), -1),
         "stored step and drift",
     )?;
-    let again = record.verify_totp(&totp, &policy, now, code.as_str());
-    ensure(again.result() == Err(Error::Replay), "replay")
+    let attempt = record.verify_totp_uncommitted(&totp, &policy, now, code.as_str());
+    ensure(stored.commit(attempt) == Err(Error::Replay), "replay")
+}
+
+/// Codes given as bytes, arrays and `Code` values, not only `&str`.
+fn code_forms() -> Result<(), Fail> {
+    let hotp = lib("new", Hotp::new(SEED20, HotpParams::default()))?;
+    let code = hotp.generate(4);
+    let bytes: &[u8] = b"338314";
+    let array: [u8; 6] = *b"338314";
+    for result in [
+        hotp.verify_uncommitted(bytes, 4, 0),
+        hotp.verify_uncommitted(array, 4, 0),
+        hotp.verify_uncommitted(&code, 4, 0),
+        hotp.verify_uncommitted(code, 4, 0),
+    ] {
+        ensure(lib("verify", result)?.counter == 4, "matched counter")?;
+    }
+    let totp = totp8()?;
+    let code = lib("generate_at", totp.generate_at(59))?;
+    let m = lib(
+        "totp",
+        totp.verify_at_uncommitted(code, 59, None, Window::EXACT),
+    )?;
+    ensure(m.step == 1, "totp step")?;
+    let m = lib(
+        "totp bytes",
+        totp.verify_at_uncommitted(b"94287082", 59, None, Window::EXACT),
+    )?;
+    ensure(m.step == 1, "totp step from bytes")?;
+    // Not digits: a typed error, whatever the form.
+    ensure(
+        matches!(
+            hotp.verify_uncommitted([0xffu8; 6], 4, 0),
+            Err(Error::InvalidCode(_))
+        ),
+        "non-ASCII bytes",
+    )
 }
 
 fn record_damaged() -> Result<(), Fail> {
