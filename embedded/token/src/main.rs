@@ -7,19 +7,26 @@
 //! - `HOTP <code> <counter>` on each button press, after the next counter is in flash
 //!   (RFC 4226 §7.2: the counter moves on with every code shown, even if a power cut follows).
 //!
-//! Under QEMU it runs [`STEPS`] time steps with scripted presses, without waiting out the steps
-//! (the [`Simulated`] clock), and exits with status 0. On a board the loop runs for ever, the
-//! clock is the board's RTC and a press is the button's interrupt.
+//! Under QEMU it runs [`STEPS`] time steps with scripted presses (or, with the `keys` feature,
+//! presses typed on the host: a line of `p`s per step), without waiting out the steps (the
+//! [`Simulated`] clock), and exits with status 0. On a board the loop runs for ever, the clock
+//! is the board's RTC and a press is the button's interrupt.
+//!
+//! Typed presses need QEMU's semihosting console on its standard input:
+//! `qemu-system-arm -machine mps2-an386 -cpu cortex-m4 -display none -monitor none -serial none
+//! -chardev stdio,id=con -semihosting-config enable=on,target=native,chardev=con -kernel ELF`.
 
 #![no_std]
 #![no_main]
 
+mod button;
 mod clock;
 mod flash;
 
 use otpkit::{Hotp, HotpParams, Totp, TotpParams};
 use semihosting::{println, process};
 
+use button::Button;
 use clock::{Clock, Simulated};
 use flash::{CounterStore, RamFlashPage};
 
@@ -30,7 +37,8 @@ mod provisioning {
 
 /// Time steps shown before the QEMU run ends.
 const STEPS: usize = 4;
-/// Button presses during each step, under QEMU (a board reads its button).
+/// Button presses during each step, under QEMU without the `keys` feature.
+#[cfg(not(feature = "keys"))]
 const PRESSES: [u8; STEPS] = [1, 0, 2, 1];
 
 #[cfg_attr(target_arch = "arm", cortex_m_rt::entry)]
@@ -67,12 +75,19 @@ fn run() -> Result<(), &'static str> {
     .map_err(|_| "provisioned HOTP parameters")?;
     let mut flash = RamFlashPage::erased();
     let mut clock = Simulated::new(board_clock()?);
+    #[cfg(not(feature = "keys"))]
+    let mut button = button::Scripted::new(&PRESSES);
+    #[cfg(feature = "keys")]
+    let mut button = button::Keys;
 
-    for presses in PRESSES {
+    for _ in 0..STEPS {
         let now = clock.now().ok_or("clock")?;
         let code = totp.generate_at(now).map_err(|_| "time before T0")?;
         let left = totp.seconds_left_at(now).map_err(|_| "time before T0")?;
         println!("TOTP {code} {now} {left}");
+        let Some(presses) = button.presses() else {
+            break;
+        };
         for _ in 0..presses {
             press(&hotp, &mut flash, INITIAL_COUNTER)?;
         }
