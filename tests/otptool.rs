@@ -9,7 +9,7 @@
 // The helpers that run otptool are test code too: a failure there should stop the test.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../examples/otptool/oathtool.rs"]
+#[path = "../src/bin/otptool/oathtool.rs"]
 mod oathtool;
 
 use std::ffi::OsString;

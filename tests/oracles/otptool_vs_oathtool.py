@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Diffs the otptool example against oathtool on seeded command lines both accept.
+"""Diffs otptool against oathtool on seeded command lines both accept.
 
 For each drawn command line (HOTP or TOTP, generate or verify, short or long
 option forms, hex or base32 keys, key on the command line or on stdin) both
 tools run with the same arguments and input; their stdout and exit codes must
 be identical, and an otptool error must be one line on stderr.  Then every
-documented deviation (examples/otptool/main.rs) is checked: otptool exits 1
+documented deviation (src/bin/otptool/main.rs) is checked: otptool exits 1
 with one line on stderr and nothing on stdout, where oathtool does what the
 table says.
 
