@@ -1,13 +1,25 @@
-//! The oathtool-compatible command line: parsing, key input, generation and verification.
+//! The oathtool-compatible command line: options, KEY and CODE input, `-v`, generation and
+//! verification, in oathtool 2.6.7's order and with its messages.
 //!
-//! Everything goes through [`Io`], so tests can run the command in-process.
+//! Everything goes through [`Io`], so tests can run the command in-process with a fixed clock
+//! and time zone.
 
+#[path = "oathtool/datetime.rs"]
+mod datetime;
+#[path = "oathtool/duration.rs"]
+mod duration;
+#[path = "oathtool/getopt.rs"]
+mod getopt;
+
+use core::fmt::Write as _;
 use std::ffi::OsString;
 use std::io::{BufRead, Write};
 
-use lexopt::Arg;
+use jiff::tz::TimeZone;
 use otpkit::{Algorithm, Error, Hotp, HotpParams, Secret, Totp, TotpParams, Window};
 use zeroize::Zeroizing;
+
+use getopt::{HasArg, Item, Spec};
 
 /// Exit status of a generated code or a matching CODE.
 pub const EXIT_OK: u8 = 0;
@@ -16,52 +28,65 @@ pub const EXIT_FAILURE: u8 = 1;
 /// Exit status of a CODE that matched nothing in the window.
 pub const EXIT_MISMATCH: u8 = 2;
 
-/// Where the command reads and writes, and its clock.
+/// Where the command reads and writes, its clock and its time zone.
 pub struct Io<'a> {
     /// Read for KEY or CODE `-`.
     pub stdin: &'a mut dyn BufRead,
-    /// Codes and verification results.
+    /// Codes, verification results and `-v` output.
     pub stdout: &'a mut dyn Write,
-    /// Errors and warnings.
+    /// Errors (and `--lint` advice).
     pub stderr: &'a mut dyn Write,
-    /// Unix time for TOTP without `-N`.
+    /// Unix time, read once in TOTP mode.
     pub now: &'a dyn Fn() -> Result<u64, Error>,
+    /// The zone dates without one are read in (`TZ`).
+    pub tz: &'a TimeZone,
 }
 
 /// Why the command stopped early.
 enum Failure {
-    /// A usage or input error: exit 1.
-    Usage(String),
+    /// An error oathtool reports too, with its text: exit 1, after what `-v` printed so far.
+    Oath(String),
+    /// A documented deviation (oathtool would go on, silently wrong): exit 1, nothing printed.
+    Refused(String),
     /// The CODE matched nothing: exit 2.
     Mismatch(String),
 }
 
-fn usage(message: impl Into<String>) -> Failure {
-    Failure::Usage(message.into())
+fn oath(message: impl Into<String>) -> Failure {
+    Failure::Oath(message.into())
+}
+
+fn refused(message: impl Into<String>) -> Failure {
+    Failure::Refused(message.into())
 }
 
 /// Runs the command with `args` (without the program name) and returns the exit status.
 pub fn run(args: Vec<OsString>, io: &mut Io<'_>) -> u8 {
-    let result = execute(args, io);
-    let flushed = io.stdout.flush();
-    let (status, message) = match (result, flushed) {
-        (Ok(()), Ok(())) => return EXIT_OK,
-        (Ok(()), Err(e)) => (EXIT_FAILURE, format!("write error: {e}")),
-        (Err(Failure::Usage(m)), _) => (EXIT_FAILURE, m),
-        (Err(Failure::Mismatch(m)), _) => (EXIT_MISMATCH, m),
+    // Standard output is written at the end, so that a refusal prints no partial `-v` text.
+    let mut out = String::new();
+    let result = execute(args, io, &mut out);
+    let (status, message, keep) = match result {
+        Ok(()) => (EXIT_OK, None, true),
+        Err(Failure::Oath(m)) => (EXIT_FAILURE, Some(m), true),
+        Err(Failure::Refused(m)) => (EXIT_FAILURE, Some(m), false),
+        Err(Failure::Mismatch(m)) => (EXIT_MISMATCH, Some(m), true),
     };
-    let _ = writeln!(io.stderr, "otptool: {message}");
+    if keep
+        && let Err(e) = io
+            .stdout
+            .write_all(out.as_bytes())
+            .and_then(|()| io.stdout.flush())
+    {
+        let _ = writeln!(io.stderr, "otptool: write error: {}", strerror(&e));
+        return EXIT_FAILURE;
+    }
+    if let Some(m) = message {
+        let _ = writeln!(io.stderr, "otptool: {m}");
+    }
     status
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Hotp,
-    Totp,
-}
-
-/// Every option, short and long.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Key {
     Help,
     Version,
@@ -75,385 +100,395 @@ enum Key {
     Digits,
     Window,
     Verbose,
+    Lint,
 }
 
-const LONG: [(&str, Key); 12] = [
-    ("help", Key::Help),
-    ("version", Key::Version),
-    ("hotp", Key::Hotp),
-    ("totp", Key::Totp),
-    ("base32", Key::Base32),
-    ("counter", Key::Counter),
-    ("time-step-size", Key::TimeStepSize),
-    ("start-time", Key::StartTime),
-    ("now", Key::Now),
-    ("digits", Key::Digits),
-    ("window", Key::Window),
-    ("verbose", Key::Verbose),
+const fn spec(long: &'static str, short: Option<char>, has_arg: HasArg, key: Key) -> Spec<Key> {
+    Spec {
+        long,
+        short,
+        has_arg,
+        key,
+    }
+}
+
+/// oathtool's options in its order (which sets the order of "possibilities"), then otptool's
+/// own: `--lint` starts with a letter no oathtool option does, so every abbreviation oathtool
+/// accepts stays unambiguous. `--hotp` takes a MODE, as `--totp` does (an extension).
+const SPECS: [Spec<Key>; 13] = [
+    spec("help", Some('h'), HasArg::No, Key::Help),
+    spec("version", Some('V'), HasArg::No, Key::Version),
+    spec("hotp", None, HasArg::Optional, Key::Hotp),
+    spec("totp", None, HasArg::Optional, Key::Totp),
+    spec("base32", Some('b'), HasArg::No, Key::Base32),
+    spec("counter", Some('c'), HasArg::Required, Key::Counter),
+    spec(
+        "time-step-size",
+        Some('s'),
+        HasArg::Required,
+        Key::TimeStepSize,
+    ),
+    spec("start-time", Some('S'), HasArg::Required, Key::StartTime),
+    spec("now", Some('N'), HasArg::Required, Key::Now),
+    spec("digits", Some('d'), HasArg::Required, Key::Digits),
+    spec("window", Some('w'), HasArg::Required, Key::Window),
+    spec("verbose", Some('v'), HasArg::No, Key::Verbose),
+    spec("lint", None, HasArg::No, Key::Lint),
 ];
-
-impl Key {
-    fn short(c: char) -> Result<Key, Failure> {
-        Ok(match c {
-            'h' => Key::Help,
-            'V' => Key::Version,
-            'b' => Key::Base32,
-            'c' => Key::Counter,
-            's' => Key::TimeStepSize,
-            'S' => Key::StartTime,
-            'N' => Key::Now,
-            'd' => Key::Digits,
-            'w' => Key::Window,
-            'v' => Key::Verbose,
-            other => return Err(usage(format!("invalid option -- '{other}'"))),
-        })
-    }
-
-    /// An exact long name or an unambiguous prefix of one, as getopt_long accepts.
-    fn long(name: &str) -> Result<Key, Failure> {
-        if let Some((_, key)) = LONG.iter().find(|(n, _)| *n == name) {
-            return Ok(*key);
-        }
-        let mut matches = LONG.iter().filter(|(n, _)| n.starts_with(name));
-        match (matches.next(), matches.next()) {
-            (Some((_, key)), None) if !name.is_empty() => Ok(*key),
-            (Some(_), Some(_)) => Err(usage(format!("option '--{name}' is ambiguous"))),
-            _ => Err(usage(format!("unrecognized option '--{name}'"))),
-        }
-    }
-
-    fn name(self) -> &'static str {
-        LONG.iter()
-            .find(|(_, k)| *k == self)
-            .map_or("?", |(n, _)| n)
-    }
-}
 
 /// The parsed command line.
 #[derive(Default)]
 struct Options {
-    help: bool,
-    version: bool,
-    verbose: bool,
-    mode: Option<(Mode, Algorithm)>,
+    /// `--hotp[=MODE]` and `--totp[=MODE]` as given.
+    hotp: Option<Option<String>>,
+    totp: Option<Option<String>>,
     base32: bool,
+    verbose: bool,
+    lint: bool,
     counter: Option<u64>,
-    // TOTP-only values are read in TOTP mode only: oathtool ignores them for HOTP.
+    digits: Option<Number>,
+    window: Option<u64>,
+    // Read in TOTP mode only: oathtool ignores them for HOTP.
     period: Option<String>,
     start: Option<String>,
     now: Option<String>,
-    digits: Option<u64>,
-    window: Option<u64>,
     inputs: Vec<OsString>,
 }
 
+/// A number as C's `strtol(s, _, 0)` reads it.
 #[derive(Clone, Copy)]
-enum TimeArg {
-    Unix(u64),
-    Now,
+struct Number {
+    negative: bool,
+    /// Saturated at `u128::MAX`.
+    magnitude: u128,
+    /// The text was empty (C reads 0).
+    empty: bool,
 }
 
-fn set_once<T>(slot: &mut Option<T>, value: T, key: Key) -> Result<(), Failure> {
+/// `16`, `0x10`, `020`, with leading blanks and a sign; `None` for anything else after the
+/// number, which gengetopt calls an "invalid numeric value".
+fn c_number(s: &str) -> Option<Number> {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (negative, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, t.get(1..)?),
+        Some(b'+') => (false, t.get(1..)?),
+        _ => (false, t),
+    };
+    let (digits, radix) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) if h.starts_with(|c: char| c.is_ascii_hexdigit()) => (h, 16),
+        // "0x" alone: C reads the 0 and stops at the x.
+        Some(_) => return None,
+        None if t.len() > 1 && t.starts_with('0') => (t.get(1..)?, 8),
+        None => (t, 10),
+    };
+    // No digits at all: C converts nothing, and only an empty text then ends at its end.
+    if !digits.chars().all(|c| c.is_digit(radix)) || (digits.is_empty() && !s.is_empty()) {
+        return None;
+    }
+    let magnitude = digits.chars().fold(0u128, |acc, c| {
+        acc.saturating_mul(u128::from(radix))
+            .saturating_add(u128::from(c.to_digit(radix).unwrap_or(0)))
+    });
+    Some(Number {
+        negative,
+        magnitude,
+        empty: s.is_empty(),
+    })
+}
+
+/// The option's text, lossy for bytes that are not UTF-8 (they make every value invalid).
+fn text(value: Option<OsString>) -> String {
+    value.map_or_else(String::new, |v| v.to_string_lossy().into_owned())
+}
+
+fn given_twice(key: Key) -> Failure {
+    let spec = SPECS.iter().find(|s| s.key == key);
+    let long = spec.map_or("?", |s| s.long);
+    match spec.and_then(|s| s.short) {
+        Some(c) => oath(format!("`--{long}' (`-{c}') option given more than once")),
+        None => oath(format!("`--{long}' option given more than once")),
+    }
+}
+
+fn once<T>(slot: &mut Option<T>, value: T, key: Key) -> Result<(), Failure> {
     if slot.is_some() {
-        return Err(usage(format!(
-            "option '--{}' given more than once",
-            key.name()
-        )));
+        return Err(given_twice(key));
     }
     *slot = Some(value);
     Ok(())
 }
 
-fn text(value: OsString, key: Key) -> Result<String, Failure> {
-    value
-        .into_string()
-        .map_err(|v| usage(format!("--{}: {v:?} is not UTF-8", key.name())))
+/// A counter or window: non-negative, not empty, at most `u64::MAX`.
+fn unsigned(n: Number, key: Key, v: &str) -> Result<u64, Failure> {
+    let name = if key == Key::Counter {
+        "counter"
+    } else {
+        "window"
+    };
+    if n.empty {
+        return Err(refused(format!(
+            "the {name} is empty (oathtool would read 0)"
+        )));
+    }
+    if n.negative && n.magnitude != 0 {
+        return Err(refused(format!(
+            "the {name} `{v}' is negative (oathtool would wrap it to a huge number)"
+        )));
+    }
+    u64::try_from(n.magnitude).map_err(|_| {
+        refused(format!(
+            "the {name} `{v}' is larger than 2^64 - 1 (oathtool would use 2^64 - 1)"
+        ))
+    })
 }
 
-fn parse_args(args: Vec<OsString>) -> Result<Options, Failure> {
-    let mut o = Options::default();
-    let mut parser = lexopt::Parser::from_args(args);
-    while let Some(arg) = parser.next().map_err(|e| usage(e.to_string()))? {
-        let key = match arg {
-            Arg::Short(c) => Key::short(c)?,
-            Arg::Long(name) => Key::long(name)?,
-            Arg::Value(v) => {
-                o.inputs.push(v);
-                continue;
-            }
-        };
+impl Options {
+    fn set(&mut self, key: Key, value: Option<OsString>) -> Result<(), Failure> {
         match key {
-            Key::Help => o.help = true,
-            Key::Version => o.version = true,
-            Key::Verbose => o.verbose = true,
-            Key::Base32 => o.base32 = true,
-            Key::Hotp | Key::Totp => {
-                let mode = if key == Key::Hotp {
-                    Mode::Hotp
-                } else {
-                    Mode::Totp
+            // Handled by the caller.
+            Key::Help | Key::Version => {}
+            Key::Base32 | Key::Verbose | Key::Lint => {
+                let flag = match key {
+                    Key::Base32 => &mut self.base32,
+                    Key::Verbose => &mut self.verbose,
+                    _ => &mut self.lint,
                 };
-                let algorithm = match parser.optional_value() {
-                    None => Algorithm::Sha1,
-                    Some(v) => parse_algorithm(&text(v, key)?, key)?,
-                };
-                if o.mode.is_some_and(|(m, _)| m != mode) {
-                    return Err(usage("more than one mode set! use either --hotp or --totp"));
+                if *flag {
+                    return Err(given_twice(key));
                 }
-                set_once(&mut o.mode, (mode, algorithm), key)?;
+                *flag = true;
             }
+            Key::Hotp => once(&mut self.hotp, value.map(|v| text(Some(v))), key)?,
+            Key::Totp => once(&mut self.totp, value.map(|v| text(Some(v))), key)?,
             Key::Counter | Key::Digits | Key::Window => {
-                let v = text(parser.value().map_err(|e| usage(e.to_string()))?, key)?;
-                let n = parse_number(&v, key)?;
-                let slot = match key {
-                    Key::Counter => &mut o.counter,
-                    Key::Digits => &mut o.digits,
-                    _ => &mut o.window,
+                // gengetopt reports a repeated option before reading its value.
+                let seen = match key {
+                    Key::Counter => self.counter.is_some(),
+                    Key::Window => self.window.is_some(),
+                    _ => self.digits.is_some(),
                 };
-                set_once(slot, n, key)?;
+                if seen {
+                    return Err(given_twice(key));
+                }
+                let v = text(value);
+                let n = c_number(&v).ok_or_else(|| oath(format!("invalid numeric value: {v}")))?;
+                match key {
+                    Key::Counter => self.counter = Some(unsigned(n, key, &v)?),
+                    Key::Window => self.window = Some(unsigned(n, key, &v)?),
+                    _ => self.digits = Some(n),
+                }
             }
-            Key::TimeStepSize => {
-                let v = text(parser.value().map_err(|e| usage(e.to_string()))?, key)?;
-                set_once(&mut o.period, v, key)?;
+            Key::TimeStepSize => once(&mut self.period, text(value), key)?,
+            Key::StartTime => once(&mut self.start, text(value), key)?,
+            Key::Now => once(&mut self.now, text(value), key)?,
+        }
+        Ok(())
+    }
+}
+
+/// `io::Error` as C's `strerror` words it (without Rust's "(os error N)").
+fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s.get(..i).unwrap_or(&s).to_owned(),
+        None => s,
+    }
+}
+
+/// KEY and CODE as oathtool reads them: the argument itself, or a line of standard input
+/// (`-`) or of a file (`@FILE`; the same FILE twice reads its next line).
+#[derive(Default)]
+struct Inputs {
+    file: Option<(OsString, std::io::BufReader<std::fs::File>)>,
+}
+
+impl Inputs {
+    fn read(&mut self, arg: &OsString, io: &mut Io<'_>) -> Result<Zeroizing<Vec<u8>>, Failure> {
+        let bytes = arg.as_encoded_bytes();
+        let mut line = Zeroizing::new(Vec::new());
+        let read = match bytes.first() {
+            Some(b'-') if bytes.len() == 1 => io.stdin.read_until(b'\n', &mut line),
+            // oathtool opens `-NAME` (reachable after `--`) as the file NAME too.
+            Some(b'-' | b'@') => {
+                let path = std::path::PathBuf::from(arg.to_string_lossy().get(1..).unwrap_or(""));
+                if self.file.as_ref().is_none_or(|(given, _)| given != arg) {
+                    let file = std::fs::File::open(&path)
+                        .map_err(|e| oath(format!("open file for KEY/OTP: {}", strerror(&e))))?;
+                    self.file = Some((arg.clone(), std::io::BufReader::new(file)));
+                }
+                match &mut self.file {
+                    Some((_, reader)) => reader.read_until(b'\n', &mut line),
+                    None => Ok(0),
+                }
             }
-            Key::StartTime | Key::Now => {
-                let v = text(parser.value().map_err(|e| usage(e.to_string()))?, key)?;
-                let slot = if key == Key::Now {
-                    &mut o.now
-                } else {
-                    &mut o.start
-                };
-                set_once(slot, v, key)?;
+            _ => return Ok(Zeroizing::new(bytes.to_vec())),
+        };
+        match read {
+            Ok(0) => Err(oath("read file for KEY/OTP")),
+            Ok(_) => {
+                if line.last() == Some(&b'\n') {
+                    line.pop();
+                }
+                Ok(line)
+            }
+            Err(e) => Err(oath(format!("read file for KEY/OTP: {}", strerror(&e)))),
+        }
+    }
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    char::from(b)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
+}
+
+/// Hex as liboath's `oath_hex2bin` reads it: pairs of digits of either case, nothing else.
+fn decode_hex(text: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    let mut key = Zeroizing::new(Vec::with_capacity(text.len() / 2));
+    for pair in text.chunks_exact(2) {
+        let (hi, lo) = (hex_digit(*pair.first()?)?, hex_digit(*pair.get(1)?)?);
+        key.push(hi << 4 | lo);
+    }
+    Some(key)
+}
+
+/// Base32 as liboath reads it (spaces dropped, any case, padding completed), or otpkit's more
+/// tolerant reading (hyphens, extra padding) where liboath refuses.
+fn decode_base32(text: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
+    let text = core::str::from_utf8(text).ok()?;
+    // Nothing but spaces: an empty key, which liboath takes and otptool refuses as such.
+    if text.bytes().all(|b| b == b' ') {
+        return Some(Zeroizing::new(Vec::new()));
+    }
+    let secret = Secret::from_base32(text).ok()?;
+    Some(Zeroizing::new(secret.as_ref().to_vec()))
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// RFC 4648 base32 with padding, as `oath_base32_encode` writes it.
+fn base32_padded(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut s = String::new();
+    for chunk in bytes.chunks(5) {
+        let mut block = [0u8; 5];
+        for (dst, src) in block.iter_mut().zip(chunk) {
+            *dst = *src;
+        }
+        let bits = block.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b));
+        let chars = (chunk.len() * 8).div_ceil(5);
+        for i in 0..8 {
+            if i < chars {
+                let index = usize::try_from(bits >> (35 - 5 * i) & 31).unwrap_or(0);
+                s.push(char::from(*ALPHABET.get(index).unwrap_or(&b'A')));
+            } else {
+                s.push('=');
             }
         }
     }
-    Ok(o)
+    s
 }
 
-fn parse_algorithm(v: &str, key: Key) -> Result<Algorithm, Failure> {
-    match v.to_ascii_lowercase().as_str() {
-        "sha1" => Ok(Algorithm::Sha1),
-        "sha256" => Ok(Algorithm::Sha256),
-        "sha512" => Ok(Algorithm::Sha512),
-        _ => Err(usage(format!(
-            "--{}: unknown mode `{v}' (use SHA1, SHA256 or SHA512)",
-            key.name()
+fn algorithm_of(mode: Option<&str>, key: Key) -> Result<Algorithm, Failure> {
+    let Some(mode) = mode else {
+        return Ok(Algorithm::Sha1);
+    };
+    match mode.to_ascii_uppercase().as_str() {
+        "SHA1" => Ok(Algorithm::Sha1),
+        "SHA256" => Ok(Algorithm::Sha256),
+        "SHA512" => Ok(Algorithm::Sha512),
+        _ => Err(refused(format!(
+            "--{}: unknown mode `{mode}' (use SHA1, SHA256 or SHA512; oathtool would use SHA1)",
+            if key == Key::Hotp { "hotp" } else { "totp" }
         ))),
     }
 }
 
-/// A number as C's `strtoull(s, _, 0)` reads it (`16`, `0x10`, `020`, leading blanks, `+`),
-/// except that empty, negative and out-of-range values are refused instead of read as 0 or
-/// wrapped.
-fn parse_number(s: &str, key: Key) -> Result<u64, Failure> {
-    let bad = |why: &str| {
-        usage(format!(
-            "invalid numeric value for --{}: `{s}'{why}",
-            key.name()
-        ))
-    };
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    if t.starts_with('-') {
-        return Err(bad(" (negative values are refused)"));
-    }
-    let t = t.strip_prefix('+').unwrap_or(t);
-    let (digits, radix) = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        (h, 16)
-    } else if let Some(o) = t.strip_prefix('0').filter(|o| !o.is_empty()) {
-        (o, 8)
-    } else {
-        (t, 10)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return Err(bad(""));
-    }
-    u64::from_str_radix(digits, radix).map_err(|_| bad(" (larger than 2^64 - 1)"))
-}
+/// oathtool's message for a number of digits it does not support, with otpkit's range.
+const DIGITS_MESSAGE: &str = "only digits 6, 7, 8, 9 and 10 are supported";
 
-/// A TOTP period: `30`, `30s`, `1m`, `1m30s`, `2h`, `1d` (units in decreasing order, each
-/// once). Zero is refused (oathtool would silently use 30 s).
-fn parse_duration(s: &str) -> Result<u64, Failure> {
-    let bad = || {
-        usage(format!(
-            "cannot parse time step `{s}' (use seconds, or units d, h, m, s as in 1m30s)"
-        ))
-    };
-    let t = s.trim();
-    let mut total: u64 = 0;
-    let mut rest = t;
-    let mut last_unit = u64::MAX;
-    while !rest.is_empty() {
-        let end = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let (number, after) = rest.split_at(end);
-        if number.is_empty() {
-            return Err(bad());
+fn execute(args: Vec<OsString>, io: &mut Io<'_>, out: &mut String) -> Result<(), Failure> {
+    let mut o = Options::default();
+    for item in getopt::parse(&SPECS, args) {
+        match item.map_err(Failure::Oath)? {
+            // gengetopt acts on --help and --version as soon as it sees them.
+            Item::Opt(Key::Help, _) => {
+                out.push_str(HELP);
+                return Ok(());
+            }
+            Item::Opt(Key::Version, _) => {
+                let _ = writeln!(out, "otptool (otpkit) {}", env!("CARGO_PKG_VERSION"));
+                return Ok(());
+            }
+            Item::Opt(key, value) => o.set(key, value)?,
+            Item::Operand(v) => o.inputs.push(v),
         }
-        let n: u64 = number.parse().map_err(|_| bad())?;
-        let mut chars = after.chars();
-        let unit = match chars.next() {
-            None if total == 0 && last_unit == u64::MAX => 1,
-            Some('s') => 1,
-            Some('m') => 60,
-            Some('h') => 3600,
-            Some('d') => 86400,
-            _ => return Err(bad()),
-        };
-        if unit >= last_unit {
-            return Err(bad());
-        }
-        last_unit = unit;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| v.checked_add(total))
-            .ok_or_else(bad)?;
-        rest = chars.as_str();
     }
-    if t.is_empty() {
-        return Err(bad());
-    }
-    if total == 0 {
-        return Err(usage(
-            "time step must be at least 1 second (oathtool would use 30)",
+    if o.hotp.is_some() && o.totp.is_some() {
+        return Err(refused(
+            "more than one mode set (oathtool would use TOTP): use either --hotp or --totp",
         ));
     }
-    Ok(total)
-}
-
-/// `@UNIXTIME` (decimal, `+` allowed) or `now`.
-fn parse_time(s: &str, key: Key) -> Result<TimeArg, Failure> {
-    let t = s.trim();
-    if t == "now" {
-        return Ok(TimeArg::Now);
-    }
-    let bad = |why: &str| usage(format!("cannot parse time `{s}' for --{}{why}", key.name()));
-    let Some(unix) = t.strip_prefix('@') else {
-        return Err(bad(" (use @UNIXTIME)"));
+    let Some(key_arg) = o.inputs.first() else {
+        out.push_str(HELP);
+        return Ok(());
     };
-    let unix = unix.trim_start();
-    if unix.starts_with('-') {
-        return Err(bad(" (times before 1970 are refused)"));
-    }
-    let unix = unix.strip_prefix('+').unwrap_or(unix);
-    if unix.is_empty() || !unix.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad(" (use @UNIXTIME in whole seconds)"));
-    }
-    unix.parse()
-        .map(TimeArg::Unix)
-        .map_err(|_| bad(" (later than 2^64 - 1)"))
-}
+    let mut inputs = Inputs::default();
+    let key_text = inputs.read(key_arg, io)?;
+    let code = match o.inputs.get(1) {
+        Some(c) => Some(inputs.read(c, io)?),
+        None => None,
+    };
+    let code: Option<Zeroizing<String>> =
+        code.map(|c| Zeroizing::new(String::from_utf8_lossy(&c).into_owned()));
 
-/// KEY or CODE: the argument itself, or the first line of stdin (`-`) or of a file (`@FILE`).
-fn read_input(arg: OsString, io: &mut Io<'_>, what: &str) -> Result<Zeroizing<String>, Failure> {
-    let arg = Zeroizing::new(
-        arg.into_string()
-            .map_err(|_| usage(format!("{what} is not UTF-8")))?,
-    );
-    let mut line = Zeroizing::new(String::new());
-    if arg.as_str() == "-" {
-        let n = io
-            .stdin
-            .read_line(&mut line)
-            .map_err(|e| usage(format!("cannot read {what} from standard input: {e}")))?;
-        if n == 0 {
-            return Err(usage(format!(
-                "cannot read {what} from standard input: it is empty"
-            )));
-        }
-    } else if let Some(path) = arg.strip_prefix('@') {
-        let file = std::fs::File::open(path)
-            .map_err(|e| usage(format!("cannot read {what} from `{path}': {e}")))?;
-        std::io::BufReader::new(file)
-            .read_line(&mut line)
-            .map_err(|e| usage(format!("cannot read {what} from `{path}': {e}")))?;
+    let key = if o.base32 {
+        decode_base32(&key_text)
+            .ok_or_else(|| oath("base32 decoding failed: Base32 string is invalid"))?
     } else {
-        return Ok(arg);
-    }
-    let trimmed = line.trim_end_matches('\n').trim_end_matches('\r').len();
-    line.truncate(trimmed);
-    Ok(line)
-}
-
-fn decode_key(text: &str, base32: bool) -> Result<Zeroizing<Vec<u8>>, Failure> {
-    if base32 {
-        let secret =
-            Secret::from_base32(text).map_err(|e| usage(format!("base32 decoding failed: {e}")))?;
-        return Ok(Zeroizing::new(secret.as_ref().to_vec()));
-    }
-    let bytes = text.as_bytes();
-    if !bytes.len().is_multiple_of(2) {
-        return Err(usage(
-            "hex decoding of secret key failed: odd number of digits",
-        ));
-    }
-    let mut key = Zeroizing::new(Vec::with_capacity(bytes.len() / 2));
-    for (i, pair) in bytes.chunks_exact(2).enumerate() {
-        let digit = |b: u8| char::from(b).to_digit(16);
-        match pair {
-            [hi, lo] => match (digit(*hi), digit(*lo)) {
-                (Some(h), Some(l)) => key.push(u8::try_from(h * 16 + l).unwrap_or(0)),
-                _ => {
-                    return Err(usage(format!(
-                        "hex decoding of secret key failed at position {}",
-                        2 * i
-                    )));
-                }
-            },
-            _ => return Err(usage("hex decoding of secret key failed")),
-        }
-    }
-    Ok(key)
-}
-
-fn out(io: &mut Io<'_>, line: &dyn core::fmt::Display) -> Result<(), Failure> {
-    writeln!(io.stdout, "{line}").map_err(|e| usage(format!("write error: {e}")))
-}
-
-fn execute(args: Vec<OsString>, io: &mut Io<'_>) -> Result<(), Failure> {
-    let o = parse_args(args)?;
-    if o.help {
-        return out(io, &HELP);
-    }
-    if o.version {
-        return out(
-            io,
-            &format_args!("otptool (otpkit) {}", env!("CARGO_PKG_VERSION")),
-        );
-    }
-    if o.verbose {
-        return Err(usage("--verbose is not supported"));
-    }
-    let mut inputs = o.inputs.into_iter();
-    let (key_arg, code_arg) = match (inputs.next(), inputs.next(), inputs.next()) {
-        (None, _, _) => return out(io, &HELP),
-        (Some(_), _, Some(_)) => return Err(usage("too many parameters")),
-        (Some(key), code, None) => (key, code),
+        decode_hex(&key_text).ok_or_else(|| oath("hex decoding of secret key failed"))?
     };
-    let key_text = read_input(key_arg, io, "KEY")?;
-    let code = code_arg.map(|c| read_input(c, io, "CODE")).transpose()?;
-
-    let digits = match (o.digits, &code) {
-        (Some(d), Some(c)) if usize::try_from(d).ok() != Some(c.len()) => {
-            return Err(usage(format!(
-                "given one-time password has bad length {d} != {}",
+    let digits = match o.digits {
+        None => 6,
+        Some(n) if n.empty => return Err(oath(DIGITS_MESSAGE)),
+        Some(n) if n.negative || !(6..=10).contains(&n.magnitude) => {
+            if !n.negative && n.magnitude > u128::from(i32::MAX.unsigned_abs()) {
+                return Err(refused(format!(
+                    "{DIGITS_MESSAGE} (oathtool would cut {} to an int)",
+                    n.magnitude
+                )));
+            }
+            return Err(oath(DIGITS_MESSAGE));
+        }
+        Some(n) => usize::try_from(n.magnitude).unwrap_or(6),
+    };
+    let digits = match (&code, o.digits.is_some()) {
+        (Some(c), false) => c.len(),
+        (Some(c), true) if c.len() != digits => {
+            return Err(oath(format!(
+                "given one-time password has bad length {digits} != {}",
                 c.len()
             )));
         }
-        (Some(d), _) => d,
-        (None, Some(c)) => u64::try_from(c.len()).unwrap_or(u64::MAX),
-        (None, None) => 6,
+        _ => digits,
     };
-    let digits = u8::try_from(digits)
-        .ok()
-        .filter(|d| (6..=10).contains(d))
-        .ok_or_else(|| usage(format!("only digits 6 to 10 are supported, not {digits}")))?;
-
-    let key = decode_key(&key_text, o.base32)?;
-    if key.is_empty() {
-        return Err(usage("the key is empty"));
+    if o.inputs.len() > 2 {
+        return Err(oath("too many parameters"));
     }
-    if key.len() < Hotp::MIN_KEY_LEN {
+    if key.is_empty() {
+        return Err(refused(
+            "the key is empty (oathtool would use an empty HMAC key)",
+        ));
+    }
+    if o.lint && key.len() < Hotp::MIN_KEY_LEN {
         let _ = writeln!(
             io.stderr,
             "otptool: warning: the key has {} bits, under the 128 that RFC 4226 requires",
@@ -461,40 +496,114 @@ fn execute(args: Vec<OsString>, io: &mut Io<'_>) -> Result<(), Failure> {
         );
     }
     let window = o.window.unwrap_or(0);
-    let (mode, algorithm) = o.mode.unwrap_or((Mode::Hotp, Algorithm::Sha1));
-    let code = code.as_deref().map(String::as_str);
-    match mode {
-        Mode::Hotp => {
-            let params = HotpParams { algorithm, digits };
-            let hotp =
-                Hotp::new_allowing_short_key(&key, params).map_err(|e| usage(e.to_string()))?;
-            hotp_command(&hotp, o.counter.unwrap_or(0), window, code, io)
+    if o.verbose {
+        let _ = writeln!(out, "Hex secret: {}", hex_lower(&key));
+        let _ = writeln!(out, "Base32 secret: {}", base32_padded(&key));
+        if let Some(c) = &code {
+            let _ = writeln!(out, "OTP: {}", c.as_str());
         }
-        Mode::Totp => {
-            let period = o.period.as_deref().map_or(Ok(30), parse_duration)?;
-            let start = o.start.as_deref().map(|s| parse_time(s, Key::StartTime));
-            let now = o.now.as_deref().map(|s| parse_time(s, Key::Now));
-            let t0 = match start.transpose()? {
-                None => 0,
-                Some(TimeArg::Unix(t)) => t,
-                Some(TimeArg::Now) => (io.now)().map_err(|e| usage(e.to_string()))?,
-            };
-            let now = match now.transpose()? {
-                Some(TimeArg::Unix(t)) => t,
-                None | Some(TimeArg::Now) => (io.now)().map_err(|e| usage(e.to_string()))?,
-            };
-            let params = TotpParams {
-                algorithm,
-                digits,
-                period,
-                t0,
-            };
-            let totp =
-                Totp::new_allowing_short_key(&key, params).map_err(|e| usage(e.to_string()))?;
-            let step = totp.step_at(now).map_err(|e| usage(e.to_string()))?;
-            totp_command(&totp, step, window, code, io)
-        }
+        let _ = writeln!(out, "Digits: {digits}");
+        let _ = writeln!(out, "Window size: {window}");
     }
+    // Only the digits a CODE of 6 to 10 characters gives reach a verifier.
+    let digits_u8 = u8::try_from(digits).ok().filter(|d| (6..=10).contains(d));
+    let code = code.as_deref().map(String::as_str);
+    if let Some(mode) = o.totp {
+        totp(
+            &o.period,
+            &o.start,
+            &o.now,
+            mode.as_deref(),
+            &key,
+            digits_u8,
+            window,
+            code,
+            o.verbose,
+            io,
+            out,
+        )
+    } else {
+        let algorithm = algorithm_of(o.hotp.flatten().as_deref(), Key::Hotp)?;
+        let counter = o.counter.unwrap_or(0);
+        if o.verbose {
+            let _ = write!(out, "Start counter: 0x{counter:X} ({counter})\n\n");
+        }
+        let digits = digits_u8.ok_or_else(|| oath("validating one-time password failed (-2)"))?;
+        let hotp = Hotp::new_allowing_short_key(&key, HotpParams { algorithm, digits })
+            .map_err(|e| refused(e.to_string()))?;
+        hotp_command(&hotp, counter, window, code, out)
+    }
+}
+
+/// Reads `-N`/`-S` as oathtool does: `None` is "cannot parse time".
+fn time_arg(text: &str, now: i64, tz: &TimeZone) -> Result<u64, Failure> {
+    match datetime::parse(text, now, tz) {
+        // -1 is oathtool's BAD_TIME.
+        None | Some(-1) => Err(oath(format!("cannot parse time `{text}'"))),
+        Some(t) if t < 0 => Err(refused(format!(
+            "time `{text}' is before 1970 (oathtool would count steps from 0)"
+        ))),
+        Some(t) => u64::try_from(t).map_err(|_| oath(format!("cannot parse time `{text}'"))),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn totp(
+    period: &Option<String>,
+    start: &Option<String>,
+    now: &Option<String>,
+    mode: Option<&str>,
+    key: &[u8],
+    digits: Option<u8>,
+    window: u64,
+    code: Option<&str>,
+    verbose: bool,
+    io: &mut Io<'_>,
+    out: &mut String,
+) -> Result<(), Failure> {
+    let clock = (io.now)().map_err(|e| refused(e.to_string()))?;
+    let clock = i64::try_from(clock).unwrap_or(i64::MAX);
+    let now_text = now.as_deref().unwrap_or("now");
+    let start_text = start.as_deref().unwrap_or("1970-01-01 00:00:00 UTC");
+    let period_text = period.as_deref().unwrap_or("30s");
+    let when = time_arg(now_text, clock, io.tz)?;
+    let t0 = time_arg(start_text, clock, io.tz)?;
+    let period = duration::parse(period_text)
+        .ok_or_else(|| oath(format!("cannot parse time `{period_text}'")))?;
+    let period = u64::try_from(period)
+        .ok()
+        .filter(|p| *p > 0)
+        .ok_or_else(|| refused("time step must be at least 1 second (oathtool would use 30)"))?;
+    let algorithm = algorithm_of(mode, Key::Totp)?;
+    if when < t0 {
+        return Err(refused(format!(
+            "time {when} is before the epoch {t0} (oathtool would count steps from 0 or wrap)"
+        )));
+    }
+    let step = (when - t0) / period;
+    if verbose {
+        let name = match algorithm {
+            Algorithm::Sha256 => "SHA256",
+            Algorithm::Sha512 => "SHA512",
+            _ => "SHA1",
+        };
+        let _ = writeln!(out, "TOTP mode: {name}");
+        let start_utc = datetime::utc(i128::from(t0)).ok_or_else(|| oath("gmtime_r"))?;
+        let _ = writeln!(out, "Step size (seconds): {period}");
+        let _ = writeln!(out, "Start time: {start_utc} ({t0})");
+        let when_utc = datetime::utc(i128::from(when)).ok_or_else(|| oath("gmtime_r"))?;
+        let _ = writeln!(out, "Current time: {when_utc} ({when})");
+        let _ = write!(out, "Counter: 0x{step:X} ({step})\n\n");
+    }
+    let digits = digits.ok_or_else(|| oath("validating one-time password failed (-2)"))?;
+    let params = TotpParams {
+        algorithm,
+        digits,
+        period,
+        t0,
+    };
+    let totp = Totp::new_allowing_short_key(key, params).map_err(|e| refused(e.to_string()))?;
+    totp_command(&totp, step, window, code, out)
 }
 
 /// The most additional codes printed at once (oathtool's `-w -1` prints forever).
@@ -507,13 +616,15 @@ fn print_range(
     what: &str,
 ) -> Result<core::ops::RangeInclusive<u64>, Failure> {
     if window > MAX_PRINT_WINDOW {
-        return Err(usage(format!(
+        return Err(refused(format!(
             "window {window} is larger than {MAX_PRINT_WINDOW} when printing codes"
         )));
     }
-    let last = first
-        .checked_add(window)
-        .ok_or_else(|| usage(format!("{what} {first} + window {window} passes 2^64 - 1")))?;
+    let last = first.checked_add(window).ok_or_else(|| {
+        refused(format!(
+            "{what} {first} + window {window} passes 2^64 - 1 (oathtool would wrap to 0)"
+        ))
+    })?;
     Ok(first..=last)
 }
 
@@ -523,7 +634,7 @@ fn verify_window(window: u64) -> Result<u32, Failure> {
         .ok()
         .filter(|w| *w <= Window::MAX)
         .ok_or_else(|| {
-            usage(format!(
+            refused(format!(
                 "window {window} is larger than {} when verifying",
                 Window::MAX
             ))
@@ -541,17 +652,17 @@ fn hotp_command(
     counter: u64,
     window: u64,
     code: Option<&str>,
-    io: &mut Io<'_>,
+    out: &mut String,
 ) -> Result<(), Failure> {
     let Some(code) = code else {
         for c in print_range(counter, window, "counter")? {
-            out(io, &hotp.generate(c))?;
+            let _ = writeln!(out, "{}", hotp.generate(c));
         }
         return Ok(());
     };
     let look_ahead = verify_window(window)?;
     if counter == u64::MAX {
-        return Err(usage(
+        return Err(refused(
             "counter 2^64 - 1 cannot be verified (nothing could record its use)",
         ));
     }
@@ -559,12 +670,15 @@ fn hotp_command(
         .saturating_add(u64::from(look_ahead))
         .min(u64::MAX - 1);
     match hotp.verify(code, counter, look_ahead) {
-        Ok(m) => out(io, &m.drift),
+        Ok(m) => {
+            let _ = writeln!(out, "{}", m.drift);
+            Ok(())
+        }
         // Replay: the code of counter - 1, which otpkit also checks; oathtool does not.
         Err(Error::Mismatch | Error::Replay | Error::InvalidCode(_)) => {
             Err(not_found(code, counter, last))
         }
-        Err(e) => Err(usage(e.to_string())),
+        Err(e) => Err(refused(e.to_string())),
     }
 }
 
@@ -573,47 +687,69 @@ fn totp_command(
     step: u64,
     window: u64,
     code: Option<&str>,
-    io: &mut Io<'_>,
+    out: &mut String,
 ) -> Result<(), Failure> {
     let Some(code) = code else {
         for s in print_range(step, window, "step")? {
-            out(io, &totp.generate_step(s))?;
+            let _ = writeln!(out, "{}", totp.generate_step(s));
         }
         return Ok(());
     };
     let w = verify_window(window)?;
-    let window = Window::symmetric(w).map_err(|e| usage(e.to_string()))?;
+    let window = Window::symmetric(w).map_err(|e| refused(e.to_string()))?;
     match totp.verify_step(code, step, None, window) {
-        Ok(m) => out(io, &m.drift.unsigned_abs()),
+        Ok(m) => {
+            let _ = writeln!(out, "{}", m.drift.unsigned_abs());
+            Ok(())
+        }
         Err(Error::Mismatch | Error::Replay | Error::InvalidCode(_)) => Err(not_found(
             code,
             step.saturating_sub(u64::from(w)),
             step.saturating_add(u64::from(w)),
         )),
-        Err(e) => Err(usage(e.to_string())),
+        Err(e) => Err(refused(e.to_string())),
     }
 }
 
 const HELP: &str = "\
-Usage: otptool [OPTION]... KEY [CODE]
-Generate and validate HOTP/TOTP one-time passwords (a drop-in for oathtool).
-KEY and CODE may be '-' to read a line from standard input, or '@FILE' to read
-the first line of FILE; KEY is hex unless --base32 is given.
+Usage: otptool [OPTION]... [KEY [OTP]]
+  or:  otptool SUBCOMMAND [ARG]...     (SUBCOMMAND --help for its usage)
+Generate and validate OATH one-time passwords, as oathtool does.  KEY and OTP is
+the string '-' to read from standard input, '@FILE' to read from indicated
+filename (the same FILE twice: its next line), or a hex encoded value (not
+recommended on multi-user systems).
 
-  -h, --help                    print help and exit
-  -V, --version                 print version and exit
-      --hotp[=MODE]             event-based HOTP mode (default); MODE is SHA1,
-                                  SHA256 or SHA512 (default SHA1)
-      --totp[=MODE]             time-based TOTP mode; MODE as for --hotp
-  -b, --base32                  KEY is base32 instead of hex
-  -c, --counter=COUNTER         HOTP counter value (default 0)
-  -s, --time-step-size=DURATION TOTP time step: 30, 30s, 1m, 1m30s (default 30s)
-  -S, --start-time=@UNIXTIME    TOTP epoch T0 (default @0)
-  -N, --now=@UNIXTIME           use this time as the current time for TOTP
-  -d, --digits=DIGITS           number of digits, 6 to 10 (default 6, or the
-                                  length of CODE)
-  -w, --window=WIDTH            number of additional codes to print, or to
-                                  check (HOTP: ahead; TOTP: either side)
+  -h, --help                    Print help and exit
+  -V, --version                 Print version and exit
+      --hotp[=MODE]             use event-based HOTP mode (default); MODE is
+                                  SHA1 (default), SHA256 or SHA512
+      --totp[=MODE]             use time-variant TOTP mode (values \"SHA1\",
+                                  \"SHA256\", or \"SHA512\")  (default=`SHA1')
+  -b, --base32                  use base32 encoding of KEY instead of hex
+  -c, --counter=COUNTER         HOTP counter value
+  -s, --time-step-size=DURATION TOTP time-step duration (30, 30s, 1m30s, 1:30,
+                                  1h, T1M30S)  (default=`30s')
+  -S, --start-time=TIME         when to start counting time steps for TOTP
+                                  (default=`1970-01-01 00:00:00 UTC')
+  -N, --now=TIME                use this time as current time for TOTP
+                                  (default=`now'); TIME as `date -d' reads
+                                  it: @UNIXTIME, 2024-01-01 12:00:00 UTC,
+                                  now + 30 seconds, tomorrow, ...
+  -d, --digits=DIGITS           number of digits in one-time password, 6 to 10
+  -w, --window=WIDTH            number of additional OTPs to generate or
+                                  validate against
+  -v, --verbose                 explain what is being done (prints the secret)
+      --lint                    warn on standard error about weak parameters
+                                  (keys under 128 bits)
+
+Subcommands (only as the first argument):
+  otptool ocra --suite SUITE --key HEX ...    OCRA (RFC 6287) responses
+  otptool uri parse [--strict] URI            read an otpauth:// URI as JSON
+  otptool uri new --totp|--hotp ...           build an otpauth:// URI
+  otptool uri qr URI [--svg FILE]             show a URI as a QR code
+  otptool migration decode URI                read a Google Authenticator export
+  otptool migration encode URI...             build a Google Authenticator export
 
 Exit status: 0 on success or a match, 1 on a usage or input error,
-2 when CODE matches nothing in the window.";
+2 when OTP matches nothing in the window.
+";
