@@ -669,7 +669,7 @@ fn hotp_command(
     let last = counter
         .saturating_add(u64::from(look_ahead))
         .min(u64::MAX - 1);
-    match hotp.verify(code, counter, look_ahead) {
+    match hotp.verify_uncommitted(code, counter, look_ahead) {
         Ok(m) => {
             let _ = writeln!(out, "{}", m.drift);
             Ok(())
@@ -697,7 +697,7 @@ fn totp_command(
     };
     let w = verify_window(window)?;
     let window = Window::symmetric(w).map_err(|e| refused(e.to_string()))?;
-    match totp.verify_step(code, step, None, window) {
+    match totp.verify_step_uncommitted(code, step, None, window) {
         Ok(m) => {
             let _ = writeln!(out, "{}", m.drift.unsigned_abs());
             Ok(())
