@@ -72,8 +72,10 @@
 //! | mismatch message, HOTP counter ≥ 2^63 | negative numbers (C `long`) | the counters |
 //! | mismatch message range for TOTP | `T-W/2 .. T+W/2` (not what it checked) | `T-W .. T+W`, what was checked |
 //!
-//! A few date forms of GNU's grammar that uutils' parser reads differently or not at all are
-//! listed in `tests/oracles/otptool_vs_oathtool.py` (`DATE_DIFFERENCES`).
+//! Dates go through uutils' implementation of GNU's grammar, not gnulib's own code: every form
+//! `tests/oracles/otptool_vs_oathtool.py` runs (`DATES`, and dates drawn in five spellings)
+//! agrees with oathtool under `TZ=UTC` and `TZ=Asia/Tokyo`; a form the two read differently
+//! would be a bug.
 //!
 //! # Subcommands
 //!
