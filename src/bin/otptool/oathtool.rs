@@ -10,16 +10,28 @@ mod datetime;
 mod duration;
 #[path = "oathtool/getopt.rs"]
 mod getopt;
+#[path = "oathtool/help.rs"]
+mod help;
+#[path = "oathtool/input.rs"]
+mod input;
+#[path = "oathtool/key.rs"]
+mod key;
+#[path = "oathtool/number.rs"]
+mod number;
 
 use core::fmt::Write as _;
 use std::ffi::OsString;
 use std::io::{BufRead, Write};
 
 use jiff::tz::TimeZone;
-use otpkit::{Algorithm, Error, Hotp, HotpParams, Secret, Totp, TotpParams, Window};
+use otpkit::{Algorithm, Error, Hotp, HotpParams, Totp, TotpParams, Window};
 use zeroize::Zeroizing;
 
 use getopt::{HasArg, Item, Spec};
+use help::HELP;
+use input::{Inputs, strerror};
+use key::{base32_padded, decode_base32, decode_hex, hex_lower};
+use number::{Number, c_number};
 
 /// Exit status of a generated code or a matching CODE.
 pub const EXIT_OK: u8 = 0;
@@ -155,47 +167,6 @@ struct Options {
     inputs: Vec<OsString>,
 }
 
-/// A number as C's `strtol(s, _, 0)` reads it.
-#[derive(Clone, Copy)]
-struct Number {
-    negative: bool,
-    /// Saturated at `u128::MAX`.
-    magnitude: u128,
-    /// The text was empty (C reads 0).
-    empty: bool,
-}
-
-/// `16`, `0x10`, `020`, with leading blanks and a sign; `None` for anything else after the
-/// number, which gengetopt calls an "invalid numeric value".
-fn c_number(s: &str) -> Option<Number> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (negative, t) = match t.as_bytes().first() {
-        Some(b'-') => (true, t.get(1..)?),
-        Some(b'+') => (false, t.get(1..)?),
-        _ => (false, t),
-    };
-    let (digits, radix) = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) if h.starts_with(|c: char| c.is_ascii_hexdigit()) => (h, 16),
-        // "0x" alone: C reads the 0 and stops at the x.
-        Some(_) => return None,
-        None if t.len() > 1 && t.starts_with('0') => (t.get(1..)?, 8),
-        None => (t, 10),
-    };
-    // No digits at all: C converts nothing, and only an empty text then ends at its end.
-    if !digits.chars().all(|c| c.is_digit(radix)) || (digits.is_empty() && !s.is_empty()) {
-        return None;
-    }
-    let magnitude = digits.chars().fold(0u128, |acc, c| {
-        acc.saturating_mul(u128::from(radix))
-            .saturating_add(u128::from(c.to_digit(radix).unwrap_or(0)))
-    });
-    Some(Number {
-        negative,
-        magnitude,
-        empty: s.is_empty(),
-    })
-}
-
 /// The option's text, lossy for bytes that are not UTF-8 (they make every value invalid).
 fn text(value: Option<OsString>) -> String {
     value.map_or_else(String::new, |v| v.to_string_lossy().into_owned())
@@ -284,117 +255,6 @@ impl Options {
         }
         Ok(())
     }
-}
-
-/// `io::Error` as C's `strerror` words it (without Rust's "(os error N)").
-fn strerror(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.rfind(" (os error ") {
-        Some(i) => s.get(..i).unwrap_or(&s).to_owned(),
-        None => s,
-    }
-}
-
-/// KEY and CODE as oathtool reads them: the argument itself, or a line of standard input
-/// (`-`) or of a file (`@FILE`; the same FILE twice reads its next line).
-#[derive(Default)]
-struct Inputs {
-    file: Option<(OsString, std::io::BufReader<std::fs::File>)>,
-}
-
-impl Inputs {
-    fn read(&mut self, arg: &OsString, io: &mut Io<'_>) -> Result<Zeroizing<Vec<u8>>, Failure> {
-        let bytes = arg.as_encoded_bytes();
-        let mut line = Zeroizing::new(Vec::new());
-        let read = match bytes.first() {
-            Some(b'-') if bytes.len() == 1 => io.stdin.read_until(b'\n', &mut line),
-            // oathtool opens `-NAME` (reachable after `--`) as the file NAME too.
-            Some(b'-' | b'@') => {
-                let path = std::path::PathBuf::from(arg.to_string_lossy().get(1..).unwrap_or(""));
-                if self.file.as_ref().is_none_or(|(given, _)| given != arg) {
-                    let file = std::fs::File::open(&path)
-                        .map_err(|e| oath(format!("open file for KEY/OTP: {}", strerror(&e))))?;
-                    self.file = Some((arg.clone(), std::io::BufReader::new(file)));
-                }
-                match &mut self.file {
-                    Some((_, reader)) => reader.read_until(b'\n', &mut line),
-                    None => Ok(0),
-                }
-            }
-            _ => return Ok(Zeroizing::new(bytes.to_vec())),
-        };
-        match read {
-            Ok(0) => Err(oath("read file for KEY/OTP")),
-            Ok(_) => {
-                if line.last() == Some(&b'\n') {
-                    line.pop();
-                }
-                Ok(line)
-            }
-            Err(e) => Err(oath(format!("read file for KEY/OTP: {}", strerror(&e)))),
-        }
-    }
-}
-
-fn hex_digit(b: u8) -> Option<u8> {
-    char::from(b)
-        .to_digit(16)
-        .and_then(|d| u8::try_from(d).ok())
-}
-
-/// Hex as liboath's `oath_hex2bin` reads it: pairs of digits of either case, nothing else.
-fn decode_hex(text: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    let mut key = Zeroizing::new(Vec::with_capacity(text.len() / 2));
-    for pair in text.chunks_exact(2) {
-        let (hi, lo) = (hex_digit(*pair.first()?)?, hex_digit(*pair.get(1)?)?);
-        key.push(hi << 4 | lo);
-    }
-    Some(key)
-}
-
-/// Base32 as liboath reads it (spaces dropped, any case, padding completed), or otpkit's more
-/// tolerant reading (hyphens, extra padding) where liboath refuses.
-fn decode_base32(text: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
-    let text = core::str::from_utf8(text).ok()?;
-    // Nothing but spaces: an empty key, which liboath takes and otptool refuses as such.
-    if text.bytes().all(|b| b == b' ') {
-        return Some(Zeroizing::new(Vec::new()));
-    }
-    let secret = Secret::from_base32(text).ok()?;
-    Some(Zeroizing::new(secret.as_ref().to_vec()))
-}
-
-fn hex_lower(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-/// RFC 4648 base32 with padding, as `oath_base32_encode` writes it.
-fn base32_padded(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut s = String::new();
-    for chunk in bytes.chunks(5) {
-        let mut block = [0u8; 5];
-        for (dst, src) in block.iter_mut().zip(chunk) {
-            *dst = *src;
-        }
-        let bits = block.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b));
-        let chars = (chunk.len() * 8).div_ceil(5);
-        for i in 0..8 {
-            if i < chars {
-                let index = usize::try_from(bits >> (35 - 5 * i) & 31).unwrap_or(0);
-                s.push(char::from(*ALPHABET.get(index).unwrap_or(&b'A')));
-            } else {
-                s.push('=');
-            }
-        }
-    }
-    s
 }
 
 fn algorithm_of(mode: Option<&str>, key: Key) -> Result<Algorithm, Failure> {
@@ -710,46 +570,3 @@ fn totp_command(
         Err(e) => Err(refused(e.to_string())),
     }
 }
-
-const HELP: &str = "\
-Usage: otptool [OPTION]... [KEY [OTP]]
-  or:  otptool SUBCOMMAND [ARG]...     (SUBCOMMAND --help for its usage)
-Generate and validate OATH one-time passwords, as oathtool does.  KEY and OTP is
-the string '-' to read from standard input, '@FILE' to read from indicated
-filename (the same FILE twice: its next line), or a hex encoded value (not
-recommended on multi-user systems).
-
-  -h, --help                    Print help and exit
-  -V, --version                 Print version and exit
-      --hotp[=MODE]             use event-based HOTP mode (default); MODE is
-                                  SHA1 (default), SHA256 or SHA512
-      --totp[=MODE]             use time-variant TOTP mode (values \"SHA1\",
-                                  \"SHA256\", or \"SHA512\")  (default=`SHA1')
-  -b, --base32                  use base32 encoding of KEY instead of hex
-  -c, --counter=COUNTER         HOTP counter value
-  -s, --time-step-size=DURATION TOTP time-step duration (30, 30s, 1m30s, 1:30,
-                                  1h, T1M30S)  (default=`30s')
-  -S, --start-time=TIME         when to start counting time steps for TOTP
-                                  (default=`1970-01-01 00:00:00 UTC')
-  -N, --now=TIME                use this time as current time for TOTP
-                                  (default=`now'); TIME as `date -d' reads
-                                  it: @UNIXTIME, 2024-01-01 12:00:00 UTC,
-                                  now + 30 seconds, tomorrow, ...
-  -d, --digits=DIGITS           number of digits in one-time password, 6 to 10
-  -w, --window=WIDTH            number of additional OTPs to generate or
-                                  validate against
-  -v, --verbose                 explain what is being done (prints the secret)
-      --lint                    warn on standard error about weak parameters
-                                  (keys under 128 bits)
-
-Subcommands (only as the first argument):
-  otptool ocra --suite SUITE --key HEX ...    OCRA (RFC 6287) responses
-  otptool uri parse [--strict] URI            read an otpauth:// URI as JSON
-  otptool uri new --totp|--hotp ...           build an otpauth:// URI
-  otptool uri qr URI [--svg FILE]             show a URI as a QR code
-  otptool migration decode URI                read a Google Authenticator export
-  otptool migration encode URI...             build a Google Authenticator export
-
-Exit status: 0 on success or a match, 1 on a usage or input error,
-2 when OTP matches nothing in the window.
-";
