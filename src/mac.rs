@@ -11,6 +11,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Algorithm;
 
+#[cfg(feature = "sha1-compact")]
+mod sha1_compact;
+
 /// The longest HMAC output (SHA-512).
 pub(crate) const MAX_OUTPUT: usize = 64;
 
@@ -42,8 +45,6 @@ pub(crate) trait BlockHash {
     fn compress(state: &mut Self::State, block: &Self::Block);
     /// Writes the state big-endian into the first `OUT` bytes of `out`.
     fn write_state(state: &Self::State, out: &mut [u8]);
-    /// Hashes a long key with the hash crate's own `Digest` into `out` (`OUT` bytes).
-    fn hash_key(key: &[u8], out: &mut [u8]);
 }
 
 /// Builds a padded final block for a message of `msg_len` bytes that follows one key block.
@@ -97,19 +98,15 @@ impl BlockHash for Sha1 {
 
     #[inline(always)]
     fn compress(state: &mut [u32; 5], block: &[u8; 64]) {
+        #[cfg(not(feature = "sha1-compact"))]
         sha1::block_api::compress(state, core::slice::from_ref(block));
+        #[cfg(feature = "sha1-compact")]
+        sha1_compact::compress(state, block);
     }
 
     #[inline(always)]
     fn write_state(state: &[u32; 5], out: &mut [u8]) {
         write_words!(state, out, 4);
-    }
-
-    fn hash_key(key: &[u8], out: &mut [u8]) {
-        use sha1::Digest;
-        let mut d = sha1::Sha1::digest(key);
-        out.iter_mut().zip(d.iter()).for_each(|(o, i)| *o = *i);
-        d.as_mut_slice().zeroize();
     }
 }
 
@@ -145,13 +142,6 @@ impl BlockHash for Sha256 {
     fn write_state(state: &[u32; 8], out: &mut [u8]) {
         write_words!(state, out, 4);
     }
-
-    fn hash_key(key: &[u8], out: &mut [u8]) {
-        use sha2::Digest;
-        let mut d = sha2::Sha256::digest(key);
-        out.iter_mut().zip(d.iter()).for_each(|(o, i)| *o = *i);
-        d.as_mut_slice().zeroize();
-    }
 }
 
 #[cfg(feature = "sha512")]
@@ -185,13 +175,6 @@ impl BlockHash for Sha512 {
     #[inline(always)]
     fn write_state(state: &[u64; 8], out: &mut [u8]) {
         write_words!(state, out, 8);
-    }
-
-    fn hash_key(key: &[u8], out: &mut [u8]) {
-        use sha2::Digest;
-        let mut d = sha2::Sha512::digest(key);
-        out.iter_mut().zip(d.iter()).for_each(|(o, i)| *o = *i);
-        d.as_mut_slice().zeroize();
     }
 }
 
@@ -229,7 +212,7 @@ impl<H: BlockHash> Keyed<H> {
         let mut pad = Zeroizing::new(H::ZERO);
         let k = pad.as_mut();
         if key.len() > k.len() {
-            H::hash_key(key, k);
+            plain_hash::<H>(key, k);
         } else {
             k.iter_mut().zip(key).for_each(|(p, b)| *p = *b);
         }
@@ -312,45 +295,8 @@ impl<H: BlockHash> Keyed<H> {
     /// HMAC over the concatenation of `parts`, without allocating.
     fn digest(&self, parts: &[&[u8]]) -> Digest {
         let mut state = self.inner;
-        let mut block = H::ZERO;
-        let block_len = block.as_ref().len();
-        let mut fill = 0usize;
-        let mut total = 0u64;
-        for part in parts {
-            let mut rest = *part;
-            total = total.wrapping_add(rest.len() as u64);
-            while !rest.is_empty() {
-                let free = block.as_mut().get_mut(fill..).unwrap_or_default();
-                let n = free.len().min(rest.len());
-                let (now, later) = rest.split_at(n);
-                free.iter_mut().zip(now).for_each(|(d, s)| *d = *s);
-                fill += n;
-                rest = later;
-                if fill == block_len {
-                    H::compress(&mut state, &block);
-                    fill = 0;
-                }
-            }
-        }
-        // Padding (FIPS 180-4 §5.1): 0x80, zeros, then the bit length of key block + message.
-        // The length field is 8 bytes for SHA-1/SHA-256 and 16 for SHA-512; messages here are far
-        // below 2^61 bytes, so the upper 8 bytes of SHA-512's field stay zero.
-        let b = block.as_mut();
-        b.iter_mut().skip(fill).for_each(|x| *x = 0);
-        if let Some(x) = b.get_mut(fill) {
-            *x = 0x80;
-        }
-        let len_field = if block_len == 128 { 16 } else { 8 };
-        if fill + 1 > block_len - len_field {
-            H::compress(&mut state, &block);
-            block = H::ZERO;
-        }
-        let bits = (total.wrapping_add(block_len as u64)).wrapping_mul(8);
-        if let Some(tail) = block.as_mut().get_mut(block_len - 8..) {
-            tail.copy_from_slice(&bits.to_be_bytes());
-        }
-        H::compress(&mut state, &block);
-        block.zeroize();
+        // The inner hash has absorbed one block, the key's.
+        absorb::<H>(&mut state, H::ZERO.as_ref().len() as u64, parts);
         let state = self.outer(&state);
         let mut out = Digest {
             bytes: [0; MAX_OUTPUT],
@@ -359,6 +305,61 @@ impl<H: BlockHash> Keyed<H> {
         H::write_state(&state, &mut out.bytes);
         out
     }
+}
+
+/// Hashes the concatenation of `parts` into `state`, which has absorbed `prefix` bytes before
+/// them (whole blocks), and pads the message (FIPS 180-4 §5.1): `state` is then the hash's
+/// final state. The block used is wiped.
+fn absorb<H: BlockHash>(state: &mut H::State, prefix: u64, parts: &[&[u8]]) {
+    let mut block = H::ZERO;
+    let block_len = block.as_ref().len();
+    let mut fill = 0usize;
+    let mut total = prefix;
+    for part in parts {
+        let mut rest = *part;
+        total = total.wrapping_add(rest.len() as u64);
+        while !rest.is_empty() {
+            let free = block.as_mut().get_mut(fill..).unwrap_or_default();
+            let n = free.len().min(rest.len());
+            let (now, later) = rest.split_at(n);
+            free.iter_mut().zip(now).for_each(|(d, s)| *d = *s);
+            fill += n;
+            rest = later;
+            if fill == block_len {
+                H::compress(state, &block);
+                fill = 0;
+            }
+        }
+    }
+    // Padding: 0x80, zeros, then the bit length of everything absorbed. The length field is 8
+    // bytes for SHA-1/SHA-256 and 16 for SHA-512; messages here are far below 2^61 bytes, so
+    // the upper 8 bytes of SHA-512's field stay zero.
+    let b = block.as_mut();
+    b.iter_mut().skip(fill).for_each(|x| *x = 0);
+    if let Some(x) = b.get_mut(fill) {
+        *x = 0x80;
+    }
+    let len_field = if block_len == 128 { 16 } else { 8 };
+    if fill + 1 > block_len - len_field {
+        H::compress(state, &block);
+        block = H::ZERO;
+    }
+    let bits = total.wrapping_mul(8);
+    if let Some(tail) = block.as_mut().get_mut(block_len - 8..) {
+        tail.copy_from_slice(&bits.to_be_bytes());
+    }
+    H::compress(state, &block);
+    block.zeroize();
+}
+
+/// The plain hash of `data` into the first `OUT` bytes of `out`, over the same block function
+/// as HMAC (so a firmware build with `sha1-compact` links no other).
+fn plain_hash<H: BlockHash>(data: &[u8], out: &mut [u8]) {
+    let mut state = H::IV;
+    absorb::<H>(&mut state, 0, &[data]);
+    H::write_state(&state, out);
+    // A long HMAC key's hash, or an OCRA PIN's: as secret as what was hashed.
+    state.zeroize();
 }
 
 /// RFC 4226 §5.3 dynamic truncation: 31 bits from the offset named by the last byte's low nibble.
@@ -381,11 +382,11 @@ pub(crate) fn hash(algorithm: Algorithm, data: &[u8]) -> Digest {
     };
     match algorithm {
         #[cfg(otpkit_sha1)]
-        Algorithm::Sha1 => Sha1::hash_key(data, &mut out.bytes),
+        Algorithm::Sha1 => plain_hash::<Sha1>(data, &mut out.bytes),
         #[cfg(feature = "sha256")]
-        Algorithm::Sha256 => Sha256::hash_key(data, &mut out.bytes),
+        Algorithm::Sha256 => plain_hash::<Sha256>(data, &mut out.bytes),
         #[cfg(feature = "sha512")]
-        Algorithm::Sha512 => Sha512::hash_key(data, &mut out.bytes),
+        Algorithm::Sha512 => plain_hash::<Sha512>(data, &mut out.bytes),
     }
     out
 }
@@ -426,13 +427,13 @@ pub(crate) enum Mac {
 
 /// Compiles only for types that wipe themselves on drop.
 const fn wiped_on_drop<T: ZeroizeOnDrop + ?Sized>() {}
-// The keyed states, and the hashers that absorb long keys, must be wiped on drop.
+// The keyed states must be wiped on drop.
 #[cfg(otpkit_sha1)]
-const _: () = wiped_on_drop::<(Keyed<Sha1>, sha1::Sha1)>();
+const _: () = wiped_on_drop::<Keyed<Sha1>>();
 #[cfg(feature = "sha256")]
-const _: () = wiped_on_drop::<(Keyed<Sha256>, sha2::Sha256)>();
+const _: () = wiped_on_drop::<Keyed<Sha256>>();
 #[cfg(feature = "sha512")]
-const _: () = wiped_on_drop::<(Keyed<Sha512>, sha2::Sha512)>();
+const _: () = wiped_on_drop::<Keyed<Sha512>>();
 
 impl core::fmt::Debug for Mac {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
