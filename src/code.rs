@@ -10,24 +10,51 @@ use crate::Error;
 const MAX_LEN: usize = MAX_DIGITS as usize;
 const MAX_DIGITS: u8 = 10;
 
-/// `value mod 10^digits` for `digits` in `1..=9`, and `value` itself for 10 or more (a 31-bit
-/// value has at most 10 digits). Each arm divides by a constant, which compiles to a
-/// multiplication: no `div` instruction, whose latency can depend on its operands.
+/// For `digits` in `6..=9`: `p = 10^digits`, and a multiplier `m` and shift `s - 32` such that
+/// `(n * m) >> s == n / p` for every `n < 2^31`: `s = 31 + ceil(log2 p)` and
+/// `m = ceil(2^s / p)`, below 2^32. With `m·p = 2^s + e`, `e < p`, the error term is
+/// `n·e / (p·2^s) < 2^(31 - s) <= 1/p`, too small to reach the next multiple of `1/p`. The
+/// shift is stored less 32 so that it applies to the product's high word (a variable 64-bit
+/// shift is a library call on 32-bit targets).
+const DIVIDERS: [(u32, u32, u32); 4] = [divider(6), divider(7), divider(8), divider(9)];
+
+// Evaluated at compile time; the assertion makes the cast below exact.
+#[allow(clippy::cast_possible_truncation)]
+const fn divider(digits: u32) -> (u32, u32, u32) {
+    let p = 10u32.pow(digits);
+    let s = 31 + (32 - (p - 1).leading_zeros());
+    let m = (1u64 << s).div_ceil(p as u64);
+    assert!(m < 1 << 32);
+    (p, m as u32, s - 32)
+}
+
+/// `value mod 10^digits` for a 31-bit `value` (a truncated HMAC) and `digits` in `6..=9`, and
+/// `value` itself for any other count (a 31-bit value has at most 10 digits).
+///
+/// A multiplication by a reciprocal, never a division: a `div` instruction's latency can depend
+/// on its operands (a Cortex-M4's `udiv` takes 2 to 12 cycles), and a size-optimised build
+/// turns a division by a constant into one.
 #[inline]
+// The high word of a 64-bit product fits in 32 bits.
+#[allow(clippy::cast_possible_truncation)]
 pub(crate) fn reduce(value: u32, digits: u8) -> u32 {
-    match digits {
-        0 => 0,
-        1 => value % 10,
-        2 => value % 100,
-        3 => value % 1_000,
-        4 => value % 10_000,
-        5 => value % 100_000,
-        6 => value % 1_000_000,
-        7 => value % 10_000_000,
-        8 => value % 100_000_000,
-        9 => value % 1_000_000_000,
-        _ => value,
+    match DIVIDERS.get(usize::from(digits).wrapping_sub(6)) {
+        Some(&(p, m, shift)) => {
+            let q = ((u64::from(value) * u64::from(m)) >> 32) as u32 >> shift;
+            value.wrapping_sub(q.wrapping_mul(p))
+        }
+        None => value,
     }
+}
+
+/// `(v / 10, v % 10)` for any `u32`, by the reciprocal `ceil(2^35 / 10)` (see [`reduce`]).
+#[inline]
+// The quotient of a u32 and a remainder below 10 fit in their types.
+#[allow(clippy::cast_possible_truncation)]
+fn div10(v: u32) -> (u32, u8) {
+    let q = ((u64::from(v) * 0xCCCC_CCCD) >> 35) as u32;
+    // Below 10.
+    (q, v.wrapping_sub(q.wrapping_mul(10)) as u8)
 }
 
 /// A one-time code: up to 10 ASCII characters held on the stack, leading zeros kept.
@@ -57,18 +84,19 @@ impl Code {
     /// `value mod 10^digits`, zero-padded to `digits` decimal digits (RFC 4226 §5.3 step 3).
     /// `digits` is clamped to `1..=10`; callers validate it first.
     ///
-    /// Every division is by a constant (a multiplication): no `div` instruction, whose latency
-    /// can depend on its operands, and no division-by-zero path. The loop runs `digits` times,
-    /// which is public.
+    /// The last `digits` decimal digits of `value` are its value mod 10^digits, so no reduction
+    /// comes first. Each digit is taken by a multiplication ([`div10`]): no `div` instruction,
+    /// whose latency can depend on its operands, and no division-by-zero path. The loop runs
+    /// `digits` times, which is public.
     #[inline]
     pub(crate) fn from_number(value: u32, digits: u8) -> Code {
         let digits = digits.clamp(1, MAX_DIGITS);
-        let mut v = reduce(value, digits);
+        let mut v = value;
         let mut buf = [0u8; MAX_LEN];
         for slot in buf.iter_mut().take(usize::from(digits)).rev() {
-            // `v % 10` is below 10, so the cast cannot truncate.
-            *slot = b'0' + (v % 10) as u8;
-            v /= 10;
+            let (q, digit) = div10(v);
+            *slot = b'0' + digit;
+            v = q;
         }
         Code { buf, len: digits }
     }
@@ -160,14 +188,19 @@ impl Code {
     }
 
     /// The decimal value of a code made of digits (what it was before zero-padding), used to
-    /// compare numbers instead of text on the verification path. Ten digits always fit in a
-    /// `u64`, so distinct codes never share a value (a `u32` would wrap above 4294967295).
-    pub(crate) fn number(&self) -> u64 {
+    /// compare numbers instead of text on the verification path; `u32::MAX` for a value of
+    /// 2^31 or more (ten digits), which no truncated HMAC reaches, so such a code matches
+    /// nothing and never wraps onto a smaller code.
+    pub(crate) fn number(&self) -> u32 {
         let digits = self.buf.get(..usize::from(self.len)).unwrap_or(&self.buf);
-        digits.iter().fold(0u64, |acc, &b| {
-            acc.wrapping_mul(10)
-                .wrapping_add(u64::from(b.wrapping_sub(b'0')))
-        })
+        digits
+            .iter()
+            .try_fold(0u32, |acc, &b| {
+                acc.checked_mul(10)?
+                    .checked_add(u32::from(b.wrapping_sub(b'0')))
+            })
+            .filter(|&n| n < 1 << 31)
+            .unwrap_or(u32::MAX)
     }
 }
 
@@ -251,8 +284,9 @@ mod tests {
             99_999,
             1_000_000,
             872_921,
+            999_999_999,
+            1_000_000_000,
             0x7fff_ffff,
-            u32::MAX,
         ];
         for digits in 1..=10u8 {
             for &v in &values {
@@ -261,12 +295,35 @@ mod tests {
                 } else {
                     v
                 };
-                assert_eq!(reduce(v, digits), reduced, "{v} {digits}");
+                if digits >= 6 {
+                    assert_eq!(reduce(v, digits), reduced, "{v} {digits}");
+                }
                 let want = std::format!("{reduced:0width$}", width = usize::from(digits));
                 let code = Code::from_number(v, digits);
                 assert_eq!(code.as_str(), want, "{v} {digits}");
-                assert_eq!(code.number(), u64::from(reduced));
+                assert_eq!(code.number(), reduced);
             }
+        }
+        // Every digit of every u32, by the reciprocal.
+        for v in [0, 9, 10, 4_294_967_289, u32::MAX] {
+            assert_eq!(div10(v), (v / 10, (v % 10) as u8));
+        }
+    }
+
+    #[test]
+    fn ten_digit_numbers_beyond_31_bits_match_nothing() {
+        assert_eq!(Code::parse("2147483647", 10).unwrap().number(), 0x7fff_ffff);
+        for big in ["2147483648", "4294967295", "4294967296", "9999999999"] {
+            assert_eq!(Code::parse(big, 10).unwrap().number(), u32::MAX, "{big}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn reciprocals_divide_exactly(v in 0..=0x7fff_ffffu32, digits in 6..=10u8, w: u32) {
+            let want = if digits < 10 { v % 10u32.pow(u32::from(digits)) } else { v };
+            proptest::prop_assert_eq!(reduce(v, digits), want);
+            proptest::prop_assert_eq!(div10(w), (w / 10, (w % 10) as u8));
         }
     }
 

@@ -2,12 +2,7 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use crate::{
-    Algorithm, Code, Error,
-    code::reduce,
-    mac::{BATCH, Mac},
-    verify,
-};
+use crate::{Algorithm, Code, Error, code::reduce, mac::Mac, verify};
 
 /// The smallest key the default constructors accept: 128 bits (RFC 4226 §4 R6).
 pub(crate) const MIN_KEY_LEN: usize = 16;
@@ -265,7 +260,7 @@ impl Hotp {
                 max: Hotp::MAX_RESYNC_WINDOW,
             });
         }
-        let mut given = [0u64; Hotp::MAX_RESYNC_CODES];
+        let mut given = [0u32; Hotp::MAX_RESYNC_CODES];
         for (slot, code) in given.iter_mut().zip(codes) {
             *slot = Code::parse(code, self.digits)?.number();
         }
@@ -283,7 +278,7 @@ impl Hotp {
         let mut found = Choice::from(0);
         let mut start = 0u64;
         for counter in next_counter..=last_start + steps {
-            let value = u64::from(reduce(self.mac.counter_value(counter), self.digits));
+            let value = reduce(self.mac.counter_value(counter), self.digits);
             // Shift: the run starting here begins fresh.
             pending.copy_within(0..Hotp::MAX_RESYNC_CODES - 1, 1);
             pending[0] = Choice::from(u8::from(counter <= last_start));
@@ -311,11 +306,10 @@ impl Hotp {
 /// The values a verifier compares a typed code's number with: `HOTP mod 10^digits` for each of
 /// up to [`BATCH`] `counters`, written to the front of `values`, computed together so that
 /// their compressions overlap (`Mac::counter_values`).
-pub(crate) fn code_values(mac: &Mac, digits: u8, counters: &[u64], values: &mut [u64]) {
-    let mut raw = [0u32; BATCH];
-    mac.counter_values(counters, &mut raw);
-    for (value, r) in values.iter_mut().zip(raw) {
-        *value = u64::from(reduce(r, digits));
+pub(crate) fn code_values(mac: &Mac, digits: u8, counters: &[u64], values: &mut [u32]) {
+    mac.counter_values(counters, values);
+    for value in values.iter_mut() {
+        *value = reduce(*value, digits);
     }
 }
 

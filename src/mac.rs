@@ -18,8 +18,14 @@ mod sha1_compact;
 pub(crate) const MAX_OUTPUT: usize = 64;
 
 /// How many counters [`Mac::counter_values`] computes together: a window of one step either
-/// side in one batch. More buys nothing measurable and costs stack.
-pub(crate) const BATCH: usize = 3;
+/// side in one batch. More buys nothing measurable and costs stack. On 32-bit targets
+/// (microcontrollers, whose cores do not overlap independent compressions), one: the batch's
+/// blocks cost flash and stack and buy nothing there.
+pub(crate) const BATCH: usize = if cfg!(target_pointer_width = "64") {
+    3
+} else {
+    1
+};
 
 /// A hash's block function and the constants HMAC needs around it.
 pub(crate) trait BlockHash {
