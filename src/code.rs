@@ -142,33 +142,12 @@ impl Code {
 
     /// [`Code::parse`] without the generic front (one copy in the binary).
     pub(crate) fn parse_bytes(input: &[u8], digits: u8) -> Result<Code, Error> {
-        if !(1..=MAX_DIGITS).contains(&digits) {
-            return Err(Error::InvalidDigits(digits));
-        }
         let mut buf = [0u8; MAX_LEN];
-        let mut found = 0usize;
-        for (position, &b) in input.iter().enumerate() {
-            match b {
-                b' ' => {}
-                b'0'..=b'9' => {
-                    if let Some(slot) = buf.get_mut(found) {
-                        *slot = b;
-                    }
-                    found += 1;
-                }
-                _ => {
-                    return Err(Error::InvalidCode(CodeErrorKind::InvalidCharacter {
-                        position,
-                    }));
-                }
+        scan_digits(input, digits, |i, b| {
+            if let Some(slot) = buf.get_mut(i) {
+                *slot = b;
             }
-        }
-        if found != usize::from(digits) {
-            return Err(Error::InvalidCode(CodeErrorKind::Length {
-                expected: digits,
-                found,
-            }));
-        }
+        })?;
         Ok(Code { buf, len: digits })
     }
 
@@ -196,17 +175,79 @@ impl Code {
     /// compare numbers instead of text on the verification path; `u32::MAX` for a value of
     /// 2^31 or more (ten digits), which no truncated HMAC reaches, so such a code matches
     /// nothing and never wraps onto a smaller code.
+    #[cfg(test)]
     pub(crate) fn number(&self) -> u32 {
         let digits = self.buf.get(..usize::from(self.len)).unwrap_or(&self.buf);
-        digits
-            .iter()
-            .try_fold(0u32, |acc, &b| {
-                acc.checked_mul(10)?
-                    .checked_add(u32::from(b.wrapping_sub(b'0')))
-            })
-            .filter(|&n| n < 1 << 31)
-            .unwrap_or(u32::MAX)
+        let mut n = Number::default();
+        digits.iter().for_each(|&b| n.push(b));
+        n.value()
     }
+}
+
+/// Checks that `input` is exactly `digits` ASCII digits, spaces aside, and hands each digit to
+/// `each` with its index among the digits.
+///
+/// # Errors
+///
+/// As [`Code::parse`].
+fn scan_digits(input: &[u8], digits: u8, mut each: impl FnMut(usize, u8)) -> Result<(), Error> {
+    if !(1..=MAX_DIGITS).contains(&digits) {
+        return Err(Error::InvalidDigits(digits));
+    }
+    let mut found = 0usize;
+    for (position, &b) in input.iter().enumerate() {
+        match b {
+            b' ' => {}
+            b'0'..=b'9' => {
+                each(found, b);
+                found += 1;
+            }
+            _ => {
+                return Err(Error::InvalidCode(CodeErrorKind::InvalidCharacter {
+                    position,
+                }));
+            }
+        }
+    }
+    if found != usize::from(digits) {
+        return Err(Error::InvalidCode(CodeErrorKind::Length {
+            expected: digits,
+            found,
+        }));
+    }
+    Ok(())
+}
+
+/// A decimal number read digit by digit, saturating at `u32::MAX`.
+#[derive(Default)]
+struct Number(u32);
+
+impl Number {
+    fn push(&mut self, digit: u8) {
+        self.0 = self
+            .0
+            .saturating_mul(10)
+            .saturating_add(u32::from(digit.wrapping_sub(b'0')));
+    }
+
+    /// The value, or `u32::MAX` for 2^31 or more (ten digits), which no truncated HMAC
+    /// reaches: such a code matches nothing and never wraps onto a smaller one.
+    fn value(&self) -> u32 {
+        if self.0 < 1 << 31 { self.0 } else { u32::MAX }
+    }
+}
+
+/// The decimal value of a code a user typed (what it was before zero-padding), checked as
+/// [`Code::parse`] checks it, without keeping its characters: the verifiers compare numbers,
+/// not text. `u32::MAX` for a value of 2^31 or more, which matches nothing.
+///
+/// # Errors
+///
+/// As [`Code::parse`].
+pub(crate) fn parse_number(input: &[u8], digits: u8) -> Result<u32, Error> {
+    let mut n = Number::default();
+    scan_digits(input, digits, |_, b| n.push(b))?;
+    Ok(n.value())
 }
 
 impl ConstantTimeEq for Code {

@@ -2,18 +2,21 @@
 
 use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
-use crate::{Algorithm, Code, Error, code::reduce, mac::Mac, verify};
+use crate::{
+    Algorithm, Code, Error,
+    code::{parse_number, reduce},
+    mac::Mac,
+    verify,
+};
 
 /// The smallest key the default constructors accept: 128 bits (RFC 4226 §4 R6).
 pub(crate) const MIN_KEY_LEN: usize = 16;
 
-/// Checks a key length and digit count, then absorbs the key.
-pub(crate) fn keyed(
-    algorithm: Algorithm,
-    key: &[u8],
-    digits: u8,
-    min_key_len: usize,
-) -> Result<Mac, Error> {
+/// Checks a key length and digit count before the key is absorbed.
+///
+/// Apart from `Mac::new`, so that the keyed state is never carried inside a `Result` with an
+/// `Error`: size-optimised builds move such a value in byte-sized pieces.
+pub(crate) fn check_key(key: &[u8], digits: u8, min_key_len: usize) -> Result<(), Error> {
     if !(6..=10).contains(&digits) {
         return Err(Error::InvalidDigits(digits));
     }
@@ -23,7 +26,7 @@ pub(crate) fn keyed(
             min: min_key_len,
         });
     }
-    Ok(Mac::new(algorithm, key))
+    Ok(())
 }
 
 /// HOTP parameters agreed at provisioning.
@@ -112,8 +115,9 @@ impl Hotp {
     /// [`Error::InvalidDigits`] for digits outside `6..=10`, [`Error::KeyTooShort`] for a key
     /// under 16 bytes.
     pub fn new(key: &[u8], params: HotpParams) -> Result<Hotp, Error> {
+        check_key(key, params.digits, MIN_KEY_LEN)?;
         Ok(Hotp {
-            mac: keyed(params.algorithm, key, params.digits, MIN_KEY_LEN)?,
+            mac: Mac::new(params.algorithm, key),
             digits: params.digits,
         })
     }
@@ -128,8 +132,9 @@ impl Hotp {
     /// [`Error::InvalidDigits`] for digits outside `6..=10`, [`Error::KeyTooShort`] for an empty
     /// key.
     pub fn new_allowing_short_key(key: &[u8], params: HotpParams) -> Result<Hotp, Error> {
+        check_key(key, params.digits, 1)?;
         Ok(Hotp {
-            mac: keyed(params.algorithm, key, params.digits, 1)?,
+            mac: Mac::new(params.algorithm, key),
             digits: params.digits,
         })
     }
@@ -203,7 +208,7 @@ impl Hotp {
                 max: Hotp::MAX_LOOK_AHEAD,
             });
         }
-        let given = Code::parse_bytes(code, self.digits)?.number();
+        let given = parse_number(code, self.digits)?;
         if next_counter == u64::MAX {
             return Err(Error::WindowOutOfRange);
         }
@@ -272,7 +277,7 @@ impl Hotp {
         }
         let mut given = [0u32; Hotp::MAX_RESYNC_CODES];
         for (slot, code) in given.iter_mut().zip(codes) {
-            *slot = Code::parse_bytes(code.as_ref(), self.digits)?.number();
+            *slot = parse_number(code.as_ref(), self.digits)?;
         }
         // The last code's counter must stay below u64::MAX (never accepted, see `verify`).
         let steps = (n - 1) as u64;

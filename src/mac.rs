@@ -70,6 +70,34 @@ const fn padded_block<const B: usize>(msg_len: usize) -> [u8; B] {
     block
 }
 
+/// The last block of a message of `msg_len` bytes after one key block: `template`, prebuilt,
+/// on 64-bit targets (see docs/performance.md on store forwarding); elsewhere built in place,
+/// which costs less flash than the prebuilt block and a `memcpy` to copy it.
+#[inline(always)]
+fn final_block<H: BlockHash>(template: &H::Block, msg_len: usize) -> H::Block {
+    if cfg!(target_pointer_width = "64") {
+        *template
+    } else {
+        padded_at_run_time::<H>(msg_len)
+    }
+}
+
+/// [`padded_block`] built at run time, for any hash.
+#[inline(always)]
+fn padded_at_run_time<H: BlockHash>(msg_len: usize) -> H::Block {
+    let mut block = H::ZERO;
+    let b = block.as_mut();
+    let len = b.len();
+    if let Some(x) = b.get_mut(msg_len) {
+        *x = 0x80;
+    }
+    let bits = ((len + msg_len) * 8) as u64;
+    if let Some(tail) = b.get_mut(len - 8..) {
+        tail.copy_from_slice(&bits.to_be_bytes());
+    }
+    block
+}
+
 /// Writes big-endian words into `out`, as many as fit.
 macro_rules! write_words {
     ($state:expr, $out:expr, $w:literal) => {
@@ -214,15 +242,23 @@ impl<H: BlockHash> ZeroizeOnDrop for Keyed<H> {}
 
 impl<H: BlockHash> Keyed<H> {
     /// Absorbs a key of any length (RFC 2104 §2: keys longer than a block are hashed first).
+    ///
+    /// Never inlined: its result is then written straight into the caller's, not taken apart
+    /// and moved in pieces by size-optimised builds (about 200 bytes of flash).
+    #[inline(never)]
     fn new(key: &[u8]) -> Self {
         let mut pad = Zeroizing::new(H::ZERO);
         let k = pad.as_mut();
         if key.len() > k.len() {
             plain_hash::<H>(key, k);
+            k.iter_mut().for_each(|b| *b ^= 0x36);
         } else {
-            k.iter_mut().zip(key).for_each(|(p, b)| *p = *b);
+            // Every byte written, key or zero: not a copy the compiler turns into a `memcpy`
+            // call (a few hundred bytes of flash on a microcontroller).
+            for (i, p) in k.iter_mut().enumerate() {
+                *p = key.get(i).copied().unwrap_or(0) ^ 0x36;
+            }
         }
-        k.iter_mut().for_each(|b| *b ^= 0x36);
         let mut inner = H::IV;
         H::compress(&mut inner, &pad);
         // 0x36 ^ 0x5c turns the inner pad into the outer one.
@@ -235,7 +271,7 @@ impl<H: BlockHash> Keyed<H> {
     /// Finishes HMAC from the inner hash's final state: one outer compression.
     #[inline(always)]
     fn outer(&self, inner: &H::State) -> H::State {
-        let mut block = H::OUTER_BLOCK;
+        let mut block = final_block::<H>(&H::OUTER_BLOCK, H::OUT);
         H::write_state(inner, block.as_mut());
         let mut state = self.outer;
         H::compress(&mut state, &block);
@@ -243,10 +279,11 @@ impl<H: BlockHash> Keyed<H> {
     }
 
     /// The hot path: HMAC of an 8-byte big-endian counter, dynamically truncated (RFC 4226
-    /// §5.3) to a 31-bit value. Two compressions, no copies beyond the two blocks.
-    #[inline(always)]
+    /// §5.3) to a 31-bit value. Two compressions, no copies beyond the two blocks. Inlined on
+    /// 64-bit targets; elsewhere generating and verifying share one copy.
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     fn counter_value(&self, counter: u64) -> u32 {
-        let mut block = H::COUNTER_BLOCK;
+        let mut block = final_block::<H>(&H::COUNTER_BLOCK, 8);
         if let Some(msg) = block.as_mut().get_mut(..8) {
             msg.copy_from_slice(&counter.to_be_bytes());
         }
@@ -270,6 +307,12 @@ impl<H: BlockHash> Keyed<H> {
     /// the slots in use, so no spare copy of it is left behind.
     #[inline(always)]
     fn counter_values(&self, counters: &[u64], out: &mut [u32]) {
+        if BATCH == 1 {
+            for (value, &counter) in out.iter_mut().zip(counters).take(BATCH) {
+                *value = self.counter_value(counter);
+            }
+            return;
+        }
         let n = counters.len().min(BATCH);
         let mut blocks = [H::COUNTER_BLOCK; BATCH];
         let mut states = [H::IV; BATCH];
@@ -317,6 +360,18 @@ impl<H: BlockHash> Keyed<H> {
 /// them (whole blocks), and pads the message (FIPS 180-4 §5.1): `state` is then the hash's
 /// final state. The block used is wiped.
 fn absorb<H: BlockHash>(state: &mut H::State, prefix: u64, parts: &[&[u8]]) {
+    // Byte by byte on microcontrollers: slice copies become calls to `memcpy`, a few hundred
+    // bytes of flash that nothing else on the way needs.
+    absorb_as::<H, { cfg!(not(target_pointer_width = "64")) }>(state, prefix, parts);
+}
+
+/// [`absorb`], copying the message into blocks byte by byte or a slice at a time.
+#[inline(always)]
+fn absorb_as<H: BlockHash, const BYTEWISE: bool>(
+    state: &mut H::State,
+    prefix: u64,
+    parts: &[&[u8]],
+) {
     let mut block = H::ZERO;
     let block_len = block.as_ref().len();
     let mut fill = 0usize;
@@ -324,6 +379,19 @@ fn absorb<H: BlockHash>(state: &mut H::State, prefix: u64, parts: &[&[u8]]) {
     for part in parts {
         let mut rest = *part;
         total = total.wrapping_add(rest.len() as u64);
+        if BYTEWISE {
+            for &byte in rest {
+                if let Some(slot) = block.as_mut().get_mut(fill) {
+                    *slot = byte;
+                }
+                fill += 1;
+                if fill == block_len {
+                    H::compress(state, &block);
+                    fill = 0;
+                }
+            }
+            continue;
+        }
         while !rest.is_empty() {
             let free = block.as_mut().get_mut(fill..).unwrap_or_default();
             let n = free.len().min(rest.len());
@@ -602,6 +670,44 @@ mod tests {
             for &v in out.iter().skip(counters.len().min(BATCH)) {
                 prop_assert_eq!(v, u32::MAX);
             }
+        }
+    }
+
+    #[test]
+    fn blocks_built_at_run_time_match_the_prebuilt_ones() {
+        fn check<H: BlockHash>() {
+            assert_eq!(
+                padded_at_run_time::<H>(8).as_ref(),
+                H::COUNTER_BLOCK.as_ref()
+            );
+            assert_eq!(
+                padded_at_run_time::<H>(H::OUT).as_ref(),
+                H::OUTER_BLOCK.as_ref()
+            );
+        }
+        check::<Sha1>();
+        check::<Sha256>();
+        check::<Sha512>();
+    }
+
+    proptest! {
+        #[test]
+        fn bytewise_absorbing_matches_slice_copies(
+            data in prop::collection::vec(any::<u8>(), 0..400), split in any::<prop::sample::Index>()
+        ) {
+            let (a, b) = data.split_at(split.index(data.len() + 1));
+            fn both<H: BlockHash>(parts: &[&[u8]]) -> bool
+            where
+                H::State: PartialEq,
+            {
+                let (mut x, mut y) = (H::IV, H::IV);
+                absorb_as::<H, true>(&mut x, 64, parts);
+                absorb_as::<H, false>(&mut y, 64, parts);
+                x == y
+            }
+            prop_assert!(both::<Sha1>(&[a, b]));
+            prop_assert!(both::<Sha256>(&[a, b]));
+            prop_assert!(both::<Sha512>(&[a, b]));
         }
     }
 

@@ -4,7 +4,8 @@ use core::num::NonZeroU64;
 
 use crate::{
     Algorithm, Code, Error, Window,
-    hotp::{MIN_KEY_LEN, code_values, keyed},
+    code::parse_number,
+    hotp::{MIN_KEY_LEN, check_key, code_values},
     mac::Mac,
     verify,
 };
@@ -160,8 +161,9 @@ impl Totp {
         let Some(period) = NonZeroU64::new(params.period) else {
             return Err(Error::ZeroPeriod);
         };
+        check_key(key, params.digits, min)?;
         Ok(Totp {
-            mac: keyed(params.algorithm, key, params.digits, min)?,
+            mac: Mac::new(params.algorithm, key),
             digits: params.digits,
             period,
             t0: params.t0,
@@ -296,19 +298,17 @@ impl Totp {
         last_step: Option<u64>,
         window: Window,
     ) -> Result<TotpMatch, Error> {
-        let given = Code::parse_bytes(code, self.digits)?.number();
+        let given = parse_number(code, self.digits)?;
         let step = verify::scan_batched(
             window.around(center),
             last_step,
             |steps, values| code_values(&self.mac, self.digits, steps, values),
             &given,
         )?;
-        let drift = i128::from(step) - i128::from(center);
-        Ok(TotpMatch {
-            step,
-            // The window caps |drift| at Window::MAX.
-            drift: i64::try_from(drift).unwrap_or(0),
-        })
+        // The window caps |step - center| at Window::MAX, so the wrapping difference read as
+        // signed is exact.
+        let drift = step.wrapping_sub(center).cast_signed();
+        Ok(TotpMatch { step, drift })
     }
 }
 

@@ -117,7 +117,6 @@ impl Default for Window {
 ///
 /// [`Error::WindowOutOfRange`] for no candidates, [`Error::Replay`] when the only matches are at
 /// or before `used`, [`Error::Mismatch`] when nothing matched.
-#[allow(dead_code)] // the generic form, for verifiers without a batched expectation
 pub(crate) fn scan<T: ConstantTimeEq>(
     candidates: impl Iterator<Item = u64>,
     used: Option<u64>,
@@ -144,6 +143,20 @@ pub(crate) fn scan_batched<T: ConstantTimeEq + Copy + Default>(
     mut expected: impl FnMut(&[u64], &mut [T]),
     given: &T,
 ) -> Result<u64, Error> {
+    if BATCH == 1 {
+        // One at a time (32-bit targets): the plain scan, without the batch's arrays.
+        let mut value = [T::default()];
+        return scan(
+            candidates,
+            used,
+            |candidate| {
+                expected(&[candidate], &mut value);
+                let [v] = value;
+                v
+            },
+            given,
+        );
+    }
     let mut tally = Tally::new(used);
     loop {
         let mut batch = [0u64; BATCH];
