@@ -10,15 +10,22 @@ use crate::Error;
 const MAX_LEN: usize = MAX_DIGITS as usize;
 const MAX_DIGITS: u8 = 10;
 
+// Codes are reduced and formatted by multiplications and shifts, never a division: a `div`
+// instruction's latency can depend on its operands (a Cortex-M4's `udiv` takes 2 to 12
+// cycles), and a size-optimised build turns a division by a constant into one. On 64-bit
+// targets by reciprocals (one multiplication); on 32-bit ones by shifts and adds, which need no
+// 64-bit product (a library call on a Cortex-M0) and no table.
+
 /// For `digits` in `6..=9`: `p = 10^digits`, and a multiplier `m` and shift `s - 32` such that
 /// `(n * m) >> s == n / p` for every `n < 2^31`: `s = 31 + ceil(log2 p)` and
 /// `m = ceil(2^s / p)`, below 2^32. With `m·p = 2^s + e`, `e < p`, the error term is
 /// `n·e / (p·2^s) < 2^(31 - s) <= 1/p`, too small to reach the next multiple of `1/p`. The
-/// shift is stored less 32 so that it applies to the product's high word (a variable 64-bit
-/// shift is a library call on 32-bit targets).
+/// shift is stored less 32 so that it applies to the product's high word.
+#[cfg(any(test, target_pointer_width = "64"))]
 const DIVIDERS: [(u32, u32, u32); 4] = [divider(6), divider(7), divider(8), divider(9)];
 
 // Evaluated at compile time; the assertion makes the cast below exact.
+#[cfg(any(test, target_pointer_width = "64"))]
 #[allow(clippy::cast_possible_truncation)]
 const fn divider(digits: u32) -> (u32, u32, u32) {
     let p = 10u32.pow(digits);
@@ -28,16 +35,28 @@ const fn divider(digits: u32) -> (u32, u32, u32) {
     (p, m as u32, s - 32)
 }
 
-/// `value mod 10^digits` for a 31-bit `value` (a truncated HMAC) and `digits` in `6..=9`, and
-/// `value` itself for any other count (a 31-bit value has at most 10 digits).
-///
-/// A multiplication by a reciprocal, never a division: a `div` instruction's latency can depend
-/// on its operands (a Cortex-M4's `udiv` takes 2 to 12 cycles), and a size-optimised build
-/// turns a division by a constant into one.
+/// `value mod 10^digits` for a 31-bit `value` (a truncated HMAC) and `digits` in `6..=10`
+/// (for 10, `value` itself: a 31-bit value has at most 10 digits).
+#[cfg(target_pointer_width = "64")]
+#[inline]
+pub(crate) fn reduce(value: u32, digits: u8) -> u32 {
+    reduce_wide(value, digits)
+}
+
+/// `value mod 10^digits` for a 31-bit `value` (a truncated HMAC) and `digits` in `6..=10`
+/// (for 10, `value` itself: a 31-bit value has at most 10 digits).
+#[cfg(not(target_pointer_width = "64"))]
+#[inline]
+pub(crate) fn reduce(value: u32, digits: u8) -> u32 {
+    reduce_narrow(value, digits)
+}
+
+/// [`reduce`] by a reciprocal: `value` itself for digit counts outside `6..=9`.
+#[cfg(any(test, target_pointer_width = "64"))]
 #[inline]
 // The high word of a 64-bit product fits in 32 bits.
 #[allow(clippy::cast_possible_truncation)]
-pub(crate) fn reduce(value: u32, digits: u8) -> u32 {
+fn reduce_wide(value: u32, digits: u8) -> u32 {
     match DIVIDERS.get(usize::from(digits).wrapping_sub(6)) {
         Some(&(p, m, shift)) => {
             let q = ((u64::from(value) * u64::from(m)) >> 32) as u32 >> shift;
@@ -47,14 +66,58 @@ pub(crate) fn reduce(value: u32, digits: u8) -> u32 {
     }
 }
 
-/// `(v / 10, v % 10)` for any `u32`, by the reciprocal `ceil(2^35 / 10)` (see [`reduce`]).
+/// [`reduce`] by `digits` divisions by ten ([`div10_narrow`]), for any `u32` and up to 10
+/// digits: `10^10` wraps in 32 bits, but the quotient is then 0.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+fn reduce_narrow(value: u32, digits: u8) -> u32 {
+    let (mut q, mut p) = (value, 1u32);
+    for _ in 0..digits.min(MAX_DIGITS) {
+        q = div10_narrow(q).0;
+        p = p.wrapping_mul(10);
+    }
+    value.wrapping_sub(q.wrapping_mul(p))
+}
+
+/// `(v / 10, v % 10)` for any `u32`.
+#[cfg(target_pointer_width = "64")]
+#[inline]
+fn div10(v: u32) -> (u32, u8) {
+    div10_wide(v)
+}
+
+/// `(v / 10, v % 10)` for any `u32`.
+#[cfg(not(target_pointer_width = "64"))]
+#[inline]
+fn div10(v: u32) -> (u32, u8) {
+    div10_narrow(v)
+}
+
+/// [`div10`] by the reciprocal `ceil(2^35 / 10)`.
+#[cfg(any(test, target_pointer_width = "64"))]
 #[inline]
 // The quotient of a u32 and a remainder below 10 fit in their types.
 #[allow(clippy::cast_possible_truncation)]
-fn div10(v: u32) -> (u32, u8) {
+fn div10_wide(v: u32) -> (u32, u8) {
     let q = ((u64::from(v) * 0xCCCC_CCCD) >> 35) as u32;
-    // Below 10.
     (q, v.wrapping_sub(q.wrapping_mul(10)) as u8)
+}
+
+/// [`div10`] by shifts and adds (Hacker's Delight, `divu10`): `q` approximates `v · 0.8 / 8`
+/// from below, at most one short, and the remainder `r = v - 10q` (below 20) corrects it.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+#[inline]
+// A remainder below 10 fits in a byte.
+#[allow(clippy::cast_possible_truncation)]
+fn div10_narrow(v: u32) -> (u32, u8) {
+    let mut q = (v >> 1) + (v >> 2);
+    q += q >> 4;
+    q += q >> 8;
+    q += q >> 16;
+    q >>= 3;
+    let r = v - q * 10;
+    // 1 when r >= 10, without a branch.
+    let carry = (r + 6) >> 4;
+    (q + carry, (r - carry * 10) as u8)
 }
 
 /// A one-time code: up to 10 ASCII characters held on the stack, leading zeros kept.
@@ -74,6 +137,9 @@ fn div10(v: u32) -> (u32, u8) {
 /// # Ok::<(), otpkit::Error>(())
 /// ```
 #[derive(Clone, Copy)]
+// Word-aligned, so that moving a `Code` (out of a `Result`, say) copies words, not the bytes
+// and half-words that size-optimised builds split an unaligned one into.
+#[repr(align(4))]
 pub struct Code {
     /// The characters, zero bytes after `len`.
     buf: [u8; MAX_LEN],
@@ -191,7 +257,7 @@ impl Code {
 ///
 /// As [`Code::parse`].
 fn scan_digits(input: &[u8], digits: u8, mut each: impl FnMut(usize, u8)) -> Result<(), Error> {
-    if !(1..=MAX_DIGITS).contains(&digits) {
+    if digits == 0 || digits > MAX_DIGITS {
         return Err(Error::InvalidDigits(digits));
     }
     let mut found = 0usize;
@@ -358,9 +424,21 @@ mod tests {
                 assert_eq!(code.number(), reduced);
             }
         }
-        // Every digit of every u32, by the reciprocal.
-        for v in [0, 9, 10, 4_294_967_289, u32::MAX] {
-            assert_eq!(div10(v), (v / 10, (v % 10) as u8));
+        // Both ways of dividing by ten, at the edges.
+        for v in [
+            0,
+            9,
+            10,
+            19,
+            20,
+            99,
+            100,
+            4_294_967_289,
+            u32::MAX - 1,
+            u32::MAX,
+        ] {
+            assert_eq!(div10_wide(v), (v / 10, (v % 10) as u8), "{v}");
+            assert_eq!(div10_narrow(v), (v / 10, (v % 10) as u8), "{v}");
         }
     }
 
@@ -374,10 +452,12 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn reciprocals_divide_exactly(v in 0..=0x7fff_ffffu32, digits in 6..=10u8, w: u32) {
+        fn reductions_divide_exactly(v in 0..=0x7fff_ffffu32, digits in 6..=10u8, w: u32) {
             let want = if digits < 10 { v % 10u32.pow(u32::from(digits)) } else { v };
-            proptest::prop_assert_eq!(reduce(v, digits), want);
-            proptest::prop_assert_eq!(div10(w), (w / 10, (w % 10) as u8));
+            proptest::prop_assert_eq!(reduce_wide(v, digits), want);
+            proptest::prop_assert_eq!(reduce_narrow(v, digits), want);
+            proptest::prop_assert_eq!(div10_wide(w), (w / 10, (w % 10) as u8));
+            proptest::prop_assert_eq!(div10_narrow(w), (w / 10, (w % 10) as u8));
         }
     }
 
