@@ -257,7 +257,8 @@ impl Code {
 ///
 /// As [`Code::parse`].
 fn scan_digits(input: &[u8], digits: u8, mut each: impl FnMut(usize, u8)) -> Result<(), Error> {
-    if digits == 0 || digits > MAX_DIGITS {
+    // A pattern, not `RangeInclusive::contains`, which size-optimised builds call.
+    if !matches!(digits, 1..=MAX_DIGITS) {
         return Err(Error::InvalidDigits(digits));
     }
     let mut found = 0usize;

@@ -17,8 +17,8 @@ pub(crate) const MIN_KEY_LEN: usize = 16;
 /// Apart from `Mac::new`, so that the keyed state is never carried inside a `Result` with an
 /// `Error`: size-optimised builds move such a value in byte-sized pieces.
 pub(crate) fn check_key(key: &[u8], digits: u8, min_key_len: usize) -> Result<(), Error> {
-    // Comparisons, not `RangeInclusive::contains`, which size-optimised builds call.
-    if digits < 6 || digits > 10 {
+    // A pattern, not `RangeInclusive::contains`, which size-optimised builds call.
+    if !matches!(digits, 6..=10) {
         return Err(Error::InvalidDigits(digits));
     }
     if key.len() < min_key_len {
