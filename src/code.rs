@@ -291,10 +291,14 @@ struct Number(u32);
 
 impl Number {
     fn push(&mut self, digit: u8) {
-        self.0 = self
-            .0
-            .saturating_mul(10)
-            .saturating_add(u32::from(digit.wrapping_sub(b'0')));
+        // From 2^28 on, ten times more is past 2^31 and can match nothing: saturate. Below it
+        // nothing overflows, and no multiplication needs its high word (a library call on a
+        // Cortex-M0).
+        self.0 = if self.0 >= 1 << 28 {
+            u32::MAX
+        } else {
+            self.0 * 10 + u32::from(digit.wrapping_sub(b'0'))
+        };
     }
 
     /// The value, or `u32::MAX` for 2^31 or more (ten digits), which no truncated HMAC
@@ -446,12 +450,28 @@ mod tests {
     #[test]
     fn ten_digit_numbers_beyond_31_bits_match_nothing() {
         assert_eq!(Code::parse("2147483647", 10).unwrap().number(), 0x7fff_ffff);
-        for big in ["2147483648", "4294967295", "4294967296", "9999999999"] {
+        for big in [
+            "2147483648",
+            "2684354559",
+            "2684354560",
+            "4294967295",
+            "4294967296",
+            "9999999999",
+        ] {
             assert_eq!(Code::parse(big, 10).unwrap().number(), u32::MAX, "{big}");
         }
     }
 
     proptest::proptest! {
+        #[test]
+        fn typed_numbers_are_exact_below_2_pow_31(n in 0..10_000_000_000u64, digits in 1..=10u8) {
+            let n = n % 10u64.pow(u32::from(digits));
+            let typed = std::format!("{n:0width$}", width = usize::from(digits));
+            let want = u32::try_from(n).ok().filter(|&v| v < 1 << 31).unwrap_or(u32::MAX);
+            proptest::prop_assert_eq!(parse_number(typed.as_bytes(), digits), Ok(want));
+            proptest::prop_assert_eq!(Code::parse(&typed, digits).unwrap().number(), want);
+        }
+
         #[test]
         fn reductions_divide_exactly(v in 0..=0x7fff_ffffu32, digits in 6..=10u8, w: u32) {
             let want = if digits < 10 { v % 10u32.pow(u32::from(digits)) } else { v };
