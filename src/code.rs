@@ -159,7 +159,8 @@ impl Code {
         let digits = digits.clamp(1, MAX_DIGITS);
         let mut v = value;
         let mut buf = [0u8; MAX_LEN];
-        for slot in buf.iter_mut().take(usize::from(digits)).rev() {
+        let code = buf.get_mut(..usize::from(digits)).unwrap_or_default();
+        for slot in code.iter_mut().rev() {
             let (q, digit) = div10(v);
             *slot = b'0' + digit;
             v = q;
