@@ -137,9 +137,10 @@ fn div10_narrow(v: u32) -> (u32, u8) {
 /// # Ok::<(), otpkit::Error>(())
 /// ```
 #[derive(Clone, Copy)]
-// Word-aligned, so that moving a `Code` (out of a `Result`, say) copies words, not the bytes
-// and half-words that size-optimised builds split an unaligned one into.
-#[repr(align(4))]
+// Word-aligned on 32-bit targets, so that moving a `Code` (out of a `Result`, say) copies
+// words, not the bytes and half-words that size-optimised builds split an unaligned one into.
+// Not on 64-bit ones, where it measured a few per cent slower.
+#[cfg_attr(not(target_pointer_width = "64"), repr(align(4)))]
 pub struct Code {
     /// The characters, zero bytes after `len`.
     buf: [u8; MAX_LEN],
