@@ -51,6 +51,10 @@ mod error;
 mod keys;
 #[cfg(feature = "store-memory")]
 mod memory;
+#[cfg(feature = "store-postgres")]
+mod postgres;
+#[cfg(feature = "store-sqlite")]
+mod sqlite;
 mod verifier;
 
 pub use asynch::{AsyncStore, AsyncVerifier};
@@ -59,6 +63,10 @@ pub use error::VerifyError;
 pub use keys::KeyStore;
 #[cfg(feature = "store-memory")]
 pub use memory::MemoryStore;
+#[cfg(feature = "store-postgres")]
+pub use postgres::{PostgresError, PostgresStore};
+#[cfg(feature = "store-sqlite")]
+pub use sqlite::SqliteStore;
 pub use verifier::Verifier;
 
 use crate::{Accepted, StateRecord, Uncommitted};
