@@ -15,51 +15,11 @@ use std::string::String;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use postgres::error::{Severity, SqlState};
+use postgres::error::SqlState;
 use postgres::{Client, NoTls, Statement};
 
-use super::{KeyStore, RecordBytes, Store};
-
-// The schema's `CHECK` spells the record's length out.
-const _: () = assert!(crate::StateRecord::ENCODED_LEN == 34);
-
-/// A failure of [`PostgresStore`].
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum PostgresError {
-    /// The client's error: no connection, a connection lost during a statement (whose write
-    /// may or may not have happened), or the server refusing a statement.
-    Postgres(postgres::Error),
-    /// A stored record is not [`StateRecord::ENCODED_LEN`](crate::StateRecord::ENCODED_LEN)
-    /// bytes long (a table written by something else: the schema's `CHECK` forbids it).
-    RecordLength(usize),
-}
-
-impl fmt::Display for PostgresError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PostgresError::Postgres(e) => write!(f, "postgres: {e}"),
-            PostgresError::RecordLength(len) => {
-                write!(f, "stored record is {len} bytes long, not 34")
-            }
-        }
-    }
-}
-
-impl core::error::Error for PostgresError {
-    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
-        match self {
-            PostgresError::Postgres(e) => Some(e),
-            PostgresError::RecordLength(_) => None,
-        }
-    }
-}
-
-impl From<postgres::Error> for PostgresError {
-    fn from(e: postgres::Error) -> PostgresError {
-        PostgresError::Postgres(e)
-    }
-}
+use super::pg_error::{SCHEMA, refused};
+use super::{KeyStore, PostgresError, RecordBytes, Store};
 
 /// Opens a connection (with the caller's TLS set-up, if any).
 type Connector = Box<dyn Fn() -> Result<Client, postgres::Error> + Send + Sync>;
@@ -156,11 +116,7 @@ impl PostgresStore {
     /// The table: the token id, its record (exactly
     /// [`StateRecord::ENCODED_LEN`](crate::StateRecord::ENCODED_LEN) bytes) and its sealed
     /// key. Run by [`connect`](Self::connect) and [`with_connector`](Self::with_connector).
-    pub const SCHEMA: &'static str = "CREATE TABLE IF NOT EXISTS otpkit_tokens (
-        id text PRIMARY KEY,
-        record bytea NOT NULL CHECK (octet_length(record) = 34),
-        sealed_key bytea
-    )";
+    pub const SCHEMA: &'static str = SCHEMA;
 
     /// Idle connections kept for reuse; more are opened while more threads verify at once.
     pub const MAX_IDLE: usize = 16;
@@ -258,13 +214,6 @@ impl PostgresStore {
             idle.push(conn);
         }
     }
-}
-
-/// Whether the server refused a statement and kept the session: an `ERROR`, not the `FATAL`
-/// that ends the connection (a terminated backend, a shutting-down server) nor an I/O error.
-fn refused(e: &postgres::Error) -> bool {
-    e.as_db_error()
-        .is_some_and(|db| db.parsed_severity() == Some(Severity::Error))
 }
 
 impl Store for PostgresStore {
