@@ -165,3 +165,9 @@ fn postgres_store_lost_connection_is_an_error_never_a_swap() {
     assert_eq!(store.load(&id).unwrap(), Some(b));
     assert!(store.delete(&id).unwrap());
 }
+
+#[test]
+fn store_postgres_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<otpkit::store::PostgresStore>();
+}

@@ -197,3 +197,9 @@ fn async_postgres_store_lost_connection_is_an_error_never_a_swap() {
     assert!(store.compare_and_swap(&id, &a, &b).unwrap(), "reconnected");
     assert!(store.delete(&id).unwrap());
 }
+
+#[test]
+fn store_postgres_async_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<otpkit::store::AsyncPostgresStore>();
+}

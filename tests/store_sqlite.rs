@@ -174,3 +174,9 @@ fn sqlite_store_open_sets_wal_and_keeps_callers_tables() {
         "reopening keeps the rows"
     );
 }
+
+#[test]
+fn store_sqlite_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<otpkit::store::SqliteStore>();
+}

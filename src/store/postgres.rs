@@ -49,7 +49,8 @@ type Connector = Box<dyn Fn() -> Result<Client, postgres::Error> + Send + Sync>;
 /// A connection lost during a write is an error ([`PostgresError::Postgres`]), never a
 /// guess: the `UPDATE` may have been committed or not, so the verifier reports no
 /// acceptance (the code may then be spent without having let anyone in, never accepted
-/// twice). A read that fails on an idle connection is retried once on a fresh one.
+/// twice). A read that fails on an idle connection (closed by a server restart, say) is run
+/// again on another, on a fresh one at the latest.
 ///
 /// # Examples
 ///
@@ -85,7 +86,10 @@ struct Conn {
 
 impl Conn {
     fn open(connect: &Connector) -> Result<Conn, postgres::Error> {
-        let mut client = connect()?;
+        Conn::prepare(connect()?)
+    }
+
+    fn prepare(mut client: Client) -> Result<Conn, postgres::Error> {
         Ok(Conn {
             enrol: client.prepare(
                 "INSERT INTO otpkit_tokens (id, record) VALUES ($1, $2) \
@@ -160,14 +164,10 @@ impl PostgresStore {
                 return Err(e.into());
             }
         }
-        drop(client);
-        let store = PostgresStore {
+        Ok(PostgresStore {
             connect,
-            idle: Mutex::new(Vec::new()),
-        };
-        let conn = Conn::open(&store.connect)?;
-        store.idle().push(conn);
-        Ok(store)
+            idle: Mutex::new(std::vec![Conn::prepare(client)?]),
+        })
     }
 
     /// The idle connections; a panic while the lock was held cannot leave the list invalid.

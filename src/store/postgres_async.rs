@@ -31,7 +31,7 @@ type Connector = Box<dyn Fn() -> Connecting + Send + Sync>;
 /// while more tasks verify at once; a connection that fails is dropped and the next statement
 /// opens a fresh one. A connection lost during a write is an error
 /// ([`PostgresError::Postgres`]), never a guessed swap; a read that fails on an idle
-/// connection is retried once on a fresh one.
+/// connection is run again on another, on a fresh one at the latest.
 ///
 /// Each connection's I/O runs on a task spawned on the tokio runtime that opened it, so create
 /// and use the store inside one.
@@ -69,7 +69,10 @@ struct Conn {
 
 impl Conn {
     async fn open(connect: &Connector) -> Result<Conn, tokio_postgres::Error> {
-        let client = connect().await?;
+        Conn::prepare(connect().await?).await
+    }
+
+    async fn prepare(client: Client) -> Result<Conn, tokio_postgres::Error> {
         Ok(Conn {
             enrol: client
                 .prepare(
@@ -155,8 +158,7 @@ impl AsyncPostgresStore {
                 return Err(e.into());
             }
         }
-        drop(client);
-        let conn = Conn::open(&connect).await?;
+        let conn = Conn::prepare(client).await?;
         Ok(AsyncPostgresStore {
             connect,
             idle: Mutex::new(std::vec![conn]),
