@@ -158,6 +158,11 @@ fn sqlite_store_open_sets_wal_and_keeps_callers_tables() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
+    let synchronous: i64 = store
+        .connection()
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(synchronous, 2, "FULL");
     assert!(
         store
             .enrol("t", &StateRecord::counter(0).to_bytes())
