@@ -38,6 +38,10 @@ type Connector = Box<dyn Fn() -> Result<Client, postgres::Error> + Send + Sync>;
 /// Each statement runs alone in autocommit mode; no transaction spans two statements or two
 /// tokens, so the table can be partitioned or sharded by id.
 ///
+/// Keep the server's `synchronous_commit` at `on` (the default) or stronger
+/// (`remote_apply` with synchronous standbys if failover is automatic): with `off`, a crash
+/// can forget a committed acceptance, and its code would be accepted again.
+///
 /// # Connections
 ///
 /// The store keeps a few idle connections (at most [`MAX_IDLE`](Self::MAX_IDLE)) and opens
