@@ -53,6 +53,8 @@ const ROUNDS: u64 = 1000;
 const NOW: u64 = 1_700_000_000;
 /// `ThrottlePolicy::lockout(LOCK_AFTER)` in the failure phase.
 const LOCK_AFTER: u32 = 50;
+/// `ThrottlePolicy::delay(DELAY_AFTER, 30, 3600)` in the failure phase's second part.
+const DELAY_AFTER: u32 = 5;
 const WRONG_PER_PROCESS: u32 = 20;
 const KEY: &[u8] = b"12345678901234567890";
 
@@ -360,6 +362,50 @@ fn failures(store: &PostgresStore, params: &str, prefix: &str) {
         "failures: {PROCESSES} processes x {WRONG_PER_PROCESS} wrong codes in parallel under \
          lockout({LOCK_AFTER}): {mismatches} counted, stored failures {}, locked after exactly \
          {LOCK_AFTER}, {locked} refused as locked, the right code then refused too",
+        record.throttle().failures()
+    );
+    assert!(store.delete(&id).unwrap());
+
+    // The same under a delay: after DELAY_AFTER failures, refused until NOW + 30.
+    let id = format!("{prefix}-delay");
+    fresh_token(store, &id);
+    let mut workers = spawn_all(params);
+    for w in &mut workers {
+        w.send(&format!("wrong-delay {id} {WRONG_PER_PROCESS}"));
+    }
+    let (mut mismatches, mut throttled) = (0, 0);
+    for w in &mut workers {
+        let reply = w.reply().unwrap();
+        let (m, t) = reply.split_once(' ').unwrap();
+        mismatches += m.parse::<u32>().unwrap();
+        throttled += t.parse::<u32>().unwrap();
+    }
+    let record = StateRecord::from_bytes(&store.load(&id).unwrap().unwrap()).unwrap();
+    assert_eq!(
+        mismatches, DELAY_AFTER,
+        "exactly the policy's failures evaluated"
+    );
+    assert_eq!(
+        throttled,
+        total - DELAY_AFTER,
+        "every later attempt throttled"
+    );
+    assert_eq!(
+        record.throttle().failures(),
+        DELAY_AFTER,
+        "and all of them stored"
+    );
+    assert_eq!(
+        record.throttle().lock_at(NOW),
+        Some(otpkit::Lock::Until(NOW + 30))
+    );
+    for w in workers {
+        w.quit();
+    }
+    println!(
+        "failures: {PROCESSES} processes x {WRONG_PER_PROCESS} wrong codes in parallel under \
+         delay({DELAY_AFTER}, 30 s, 1 h): {mismatches} counted, stored failures {}, throttled \
+         until now + 30 s after exactly {DELAY_AFTER}, {throttled} refused as throttled",
         record.throttle().failures()
     );
     assert!(store.delete(&id).unwrap());

@@ -10,7 +10,7 @@ use std::time::Instant;
 use otpkit::store::{PostgresStore, RecordBytes, Store, Verifier, VerifyError};
 use otpkit::{Error, Hotp, Policy, StateError, StateRecord, ThrottlePolicy};
 
-use super::{LOCK_AFTER, NOW, hotp, pg};
+use super::{DELAY_AFTER, LOCK_AFTER, NOW, hotp, pg};
 
 /// The fail point this process is armed with: its name and the hit that kills.
 struct FailPoint {
@@ -89,6 +89,8 @@ impl Store for Failing<'_> {
 ///   `other WHAT ERRORS`. A store error (the server gone) is retried until an answer, and
 ///   counted in ERRORS.
 /// - `wrong ID N`: N wrong codes under `lockout(LOCK_AFTER)`; `MISMATCHES LOCKED`.
+/// - `wrong-delay ID N`: N wrong codes under `delay(DELAY_AFTER, 30, 3600)` at `NOW`;
+///   `MISMATCHES THROTTLED` (refused until `NOW + 30`).
 /// - `bench ID N`: N verifications of consecutive codes on a token of its own;
 ///   `MICROSECONDS`.
 /// - `floor ID N`: N bare compare-and-swaps on a token of its own; `MICROSECONDS`.
@@ -106,6 +108,11 @@ pub fn run() {
         ..Policy::default()
     };
     let throttled = Verifier::new(&store, lockout).with_max_attempts(10_000);
+    let delay = Policy {
+        throttle: ThrottlePolicy::delay(DELAY_AFTER, 30, 3600),
+        ..Policy::default()
+    };
+    let delayed = Verifier::new(&store, delay).with_max_attempts(10_000);
     let wrong = wrong_code(&hotp);
     println!("@@ ready");
     for line in std::io::stdin().lock().lines() {
@@ -148,6 +155,19 @@ pub fn run() {
                     }
                 }
                 println!("@@ {mismatches} {locked}");
+            }
+            ["wrong-delay", id, n] => {
+                let (mut mismatches, mut throttled) = (0u32, 0u32);
+                for _ in 0..n.parse::<u32>().unwrap() {
+                    match delayed.verify_hotp(id, &hotp, NOW, &wrong) {
+                        Err(VerifyError::Rejected(Error::Mismatch)) => mismatches += 1,
+                        Err(VerifyError::Rejected(Error::State(StateError::Throttled {
+                            until,
+                        }))) if until == NOW + 30 => throttled += 1,
+                        other => panic!("a wrong code gave {other:?}"),
+                    }
+                }
+                println!("@@ {mismatches} {throttled}");
             }
             ["bench", id, n] => {
                 let start = Instant::now();
