@@ -1,5 +1,7 @@
 //! otpkit as firmware uses it: a `Totp` keyed from a 20-byte key, 6 digits, 30-second steps;
-//! verification with a window of one step either side after the last accepted step.
+//! verification with a window of one step either side after the last accepted step. The
+//! `Totp` is used where `Totp::new` left it (`&Totp::new(..)`): moving it out of its `Result`
+//! would be a 64-byte `memcpy`, which a firmware author avoids the same way.
 #![no_std]
 
 use fwsize_shell::Key;
