@@ -46,6 +46,8 @@ mod generate;
 pub mod migration;
 #[cfg(feature = "qr")]
 pub mod qr;
+#[cfg(feature = "sealed-keys")]
+pub mod sealed;
 #[cfg(feature = "serde")]
 pub mod serde;
 #[cfg(feature = "steam")]

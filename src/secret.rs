@@ -93,6 +93,28 @@ impl Secret {
         Ok(s)
     }
 
+    /// A secret of `len` zero bytes, to be filled in place (by a decryption) through
+    /// [`as_mut_bytes`](Self::as_mut_bytes).
+    #[cfg(feature = "sealed-keys")]
+    pub(crate) fn zeroed(len: usize) -> Result<Secret, Error> {
+        if len > Secret::MAX_LEN {
+            return Err(Error::KeyTooLong {
+                len,
+                max: Secret::MAX_LEN,
+            });
+        }
+        Ok(Secret {
+            bytes: [0; Secret::MAX_LEN],
+            len,
+        })
+    }
+
+    /// The key bytes, writable.
+    #[cfg(feature = "sealed-keys")]
+    pub(crate) fn as_mut_bytes(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or(&mut [])
+    }
+
     /// [`Secret::from_base32`] over bytes, for parsers that hold percent-decoded bytes.
     #[cfg(feature = "uri")]
     pub(crate) fn from_base32_bytes(input: &[u8]) -> Result<Secret, Error> {
