@@ -255,10 +255,50 @@ impl ThrottleState {
 
     /// Rebuilds a state from its stored parts; `locked_until` is 0 for none and `u64::MAX` for
     /// a lock until reset. Used by decoders.
-    pub(crate) const fn from_parts(failures: u32, locked_until: u64) -> ThrottleState {
+    pub(crate) const fn from_raw(failures: u32, locked_until: u64) -> ThrottleState {
         ThrottleState {
             failures,
             locked_until,
+        }
+    }
+
+    /// A state rebuilt from what [`failures`](Self::failures) and [`lock`](Self::lock) gave:
+    /// for keeping a throttle the record does not cover (per client, say) in a table of one's
+    /// own. A `Lock::Until(0)` is no lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::{Lock, ThrottlePolicy, ThrottleState};
+    ///
+    /// let s = ThrottleState::new().after_failure(&ThrottlePolicy::delay(1, 30, 60), 1000);
+    /// let (failures, lock) = (s.failures(), s.lock()); // stored as two columns
+    /// assert_eq!(lock, Some(Lock::Until(1030)));
+    /// assert_eq!(ThrottleState::from_parts(failures, lock), s);
+    /// ```
+    #[must_use]
+    pub const fn from_parts(failures: u32, lock: Option<Lock>) -> ThrottleState {
+        let locked_until = match lock {
+            None => 0,
+            Some(Lock::UntilReset) => UNTIL_RESET,
+            // A delay never becomes a lock until reset.
+            Some(Lock::Until(UNTIL_RESET)) => UNTIL_RESET - 1,
+            Some(Lock::Until(t)) => t,
+        };
+        ThrottleState {
+            failures,
+            locked_until,
+        }
+    }
+
+    /// The lock recorded, whether or not it is still in force ([`lock_at`](Self::lock_at)
+    /// says that).
+    #[must_use]
+    pub const fn lock(&self) -> Option<Lock> {
+        match self.locked_until {
+            0 => None,
+            UNTIL_RESET => Some(Lock::UntilReset),
+            t => Some(Lock::Until(t)),
         }
     }
 
@@ -368,7 +408,7 @@ mod tests {
         assert_eq!(p.delay_after(u32::MAX), Some(u64::MAX));
         let s = ThrottleState::new().after_failure(&p, u64::MAX - 5);
         assert_eq!(s.lock_at(0), Some(Lock::Until(u64::MAX - 4)));
-        let s = ThrottleState::from_parts(100, 0).after_failure(&p, 7);
+        let s = ThrottleState::from_raw(100, 0).after_failure(&p, 7);
         assert_eq!(s.lock_at(7), Some(Lock::Until(UNTIL_RESET - 1)));
     }
 
