@@ -122,6 +122,9 @@ impl Default for Policy {
 /// record is a plain `Copy` value; store it as bytes ([`to_bytes`](Self::to_bytes),
 /// [`from_bytes`](Self::from_bytes)) or, with the `serde` feature, through serde.
 ///
+/// Every verifier takes `now`, the server's clock in Unix seconds: it sets the TOTP step and
+/// the throttle alike. Never take it from the request.
+///
 /// # Exactly once
 ///
 /// A code is one-time only if two requests carrying it cannot both pass. Keep the record in a

@@ -7,7 +7,7 @@
 //! manager). [`MasterKey::seal`] encrypts a key for one token; [`MasterKey::open`] decrypts it
 //! into a zeroizing buffer on the stack, hands it to the closure that builds the generator,
 //! and wipes it: the generator keeps only keyed HMAC state. [`rotate_master_key`] re-seals
-//! every key in a [`KeyStore`] under a new master key without touching any record.
+//! every key in a [`KeyStore`](crate::store::KeyStore) under a new master key without touching any record.
 //!
 //! # The cipher
 //!
