@@ -387,3 +387,66 @@ fn the_throttle_lock_ends_on_the_servers_clock() {
     );
     assert!(verifier.verify_hotp("t", &hotp, NOW + 60, right).is_ok());
 }
+
+proptest::proptest! {
+    /// Whatever the arguments, a delay or lockout policy locks the token at its threshold,
+    /// for at least a second, and never for less than the policy's first delay.
+    #[test]
+    fn every_constructed_policy_throttles(
+        after in 0u32..20,
+        first in proptest::prop_oneof![proptest::strategy::Just(0u64), 0u64..100_000, proptest::strategy::Just(u64::MAX)],
+        cap in proptest::prop_oneof![proptest::strategy::Just(0u64), 0u64..100_000, proptest::strategy::Just(u64::MAX)],
+        lockout: bool,
+        now in 0u64..=u64::MAX / 2,
+    ) {
+        let p = if lockout { ThrottlePolicy::lockout(after) } else { ThrottlePolicy::delay(after, first, cap) };
+        let threshold = p.after_failures();
+        proptest::prop_assert!(threshold >= 1 && threshold <= after.max(1));
+        let s = (0..threshold).fold(ThrottleState::new(), |s, _| s.after_failure(&p, now));
+        match s.lock_at(now) {
+            Some(Lock::UntilReset) => proptest::prop_assert!(lockout),
+            Some(Lock::Until(until)) => {
+                proptest::prop_assert!(!lockout);
+                proptest::prop_assert!(until > now);
+                proptest::prop_assert!(until - now >= first.max(1).min(u64::MAX - now - 1));
+            }
+            None => proptest::prop_assert!(false, "not throttled: {p:?}"),
+        }
+        // One failure fewer never locks.
+        let below = (1..threshold).fold(ThrottleState::new(), |s, _| s.after_failure(&p, now));
+        proptest::prop_assert_eq!(below.lock_at(now), None);
+    }
+}
+
+proptest::proptest! {
+    /// Under an unchanged policy the stored drift never exceeds `max_drift`, so a token is
+    /// never told to resynchronise: `ResyncNeeded` is only for a tightened policy.
+    #[test]
+    fn an_unchanged_policy_never_asks_for_resync(
+        max_drift in 1u32..6,
+        window in 0u32..4,
+        attempts in proptest::collection::vec((1u64..200, -8i64..=8), 1..40),
+    ) {
+        let totp = totp();
+        let policy = Policy { max_drift, window: Window::symmetric(window).unwrap(), ..Policy::default() };
+        let mut record = StateRecord::time_step();
+        let mut now = NOW;
+        for (advance, offset) in attempts {
+            now += advance * 30;
+            let step = totp.step_at(now).unwrap().checked_add_signed(offset).unwrap();
+            let v = record.verify_totp_uncommitted(&totp, &policy, now, totp.generate_step(step));
+            if let Some(r) = v.record_to_commit() {
+                record = *r;
+            }
+            let outcome = v.into_outcome_after_commit();
+            proptest::prop_assert!(
+                !matches!(outcome, Err(Error::State(StateError::ResyncNeeded { .. }))),
+                "{outcome:?}"
+            );
+            proptest::prop_assert!(record.drift().unsigned_abs() <= u64::from(max_drift));
+            if let Ok(a) = outcome {
+                proptest::prop_assert!(a.drift.unsigned_abs() <= u64::from(max_drift));
+            }
+        }
+    }
+}
