@@ -94,7 +94,7 @@ impl MasterKey {
     /// The length of a master key in bytes.
     pub const LEN: usize = 32;
 
-    /// A master key from its 32 bytes (the array is wiped).
+    /// A master key from its 32 bytes (the copy passed in is wiped; wipe the caller's own).
     #[must_use]
     pub fn from_bytes(mut bytes: [u8; 32]) -> MasterKey {
         let key = Zeroizing::new(bytes);
