@@ -275,7 +275,7 @@ fn read_state(conn: &Connection) -> Vec<u8> {
     .unwrap()
 }
 
-/// The conditional update of `examples/verify_server.rs`.
+/// The conditional update (the same one `store::Verifier` makes through a SQLite store).
 fn commit(conn: &Connection, old: &[u8], new: &[u8]) -> bool {
     conn.execute(
         "UPDATE tokens SET state = ?1 WHERE user = 'u' AND state = ?2",
