@@ -1,6 +1,7 @@
 //! A TOTP/HOTP verification server's core over SQLite: enrol users with sealed keys, verify
 //! codes exactly once through `store::Verifier`, throttle per token and per client, follow
-//! clock drift, resynchronise, unlock, rotate the master key.
+//! clock drift, resynchronise, unlock, rotate the master key. Needs the features `std`, `uri`,
+//! `rand` (all default) and `sealed-keys`; README.md runs it as a shell session.
 //!
 //! ```text
 //! alias vs='cargo run -q --features sealed-keys --example verify_server --'
