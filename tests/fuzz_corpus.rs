@@ -84,3 +84,9 @@ fn impl_migration_decode() {
 fn impl_state_record() {
     replay("impl_state_record", checks::impl_state_record);
 }
+
+#[cfg(feature = "sealed-keys")]
+#[test]
+fn impl_sealed_open() {
+    replay("impl_sealed_open", checks::impl_sealed_open);
+}

@@ -474,3 +474,26 @@ pub fn impl_state_record(data: &[u8]) {
         record = next;
     }
 }
+
+/// Sealed keys read back from a store (`sealed-keys`): `MasterKey::open` on any bytes for any
+/// token id never panics and refuses them (a Poly1305 tag cannot be forged), and a key sealed
+/// from the same bytes opens to them for its own token id only.
+#[cfg(feature = "sealed-keys")]
+pub fn impl_sealed_open(data: &[u8]) {
+    use otpkit::sealed::{MasterKey, SealError};
+
+    let master = MasterKey::from_bytes([0x5a; 32]);
+    let mut input = Input(data);
+    let id_len = usize::from(input.u8() % 16);
+    let id = String::from_utf8_lossy(input.bytes(id_len)).into_owned();
+    let rest = input.0;
+    assert!(master.open(&id, rest, |_| Ok(())).is_err());
+    if !rest.is_empty() && rest.len() <= Secret::MAX_LEN {
+        let sealed = master.seal(&id, rest).unwrap();
+        assert_eq!(master.open(&id, &sealed, |k| Ok(k == rest)), Ok(true));
+        assert_eq!(
+            master.open(&format!("{id}."), &sealed, |_| Ok(())),
+            Err(SealError::Authentication)
+        );
+    }
+}
