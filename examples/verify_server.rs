@@ -1,10 +1,11 @@
 //! A TOTP/HOTP verification server's core over SQLite: enrol users with sealed keys, verify
 //! codes exactly once through `store::Verifier`, throttle per token and per client, follow
 //! clock drift, resynchronise, unlock, rotate the master key. Needs the features `std`, `uri`,
-//! `rand` (all default) and `sealed-keys`; README.md runs it as a shell session.
+//! `rand` (all default), `sealed-keys` and `store-sqlite`; README.md runs it as a shell
+//! session.
 //!
 //! ```text
-//! alias vs='cargo run -q --features sealed-keys --example verify_server --'
+//! alias vs='cargo run -q --features sealed-keys,store-sqlite --example verify_server --'
 //! export OTPKIT_MASTER_KEY=$(vs new-master-key)   # or --master-key-file PATH
 //! vs enrol alice               # TOTP; prints the otpauth:// URI, once
 //! vs enrol bob --hotp
@@ -41,22 +42,21 @@
 //!   client (after 3 failures, 60 s doubling up to an hour), so that one client cannot spend
 //!   the token's allowance alone: it is stopped at 3, the owner's client is not.
 //!
-//! The store here is a local copy of `otpkit::store::SqliteStore` (same table); with the
-//! `store-sqlite` feature, `use otpkit::store::SqliteStore` replaces the `sqlite` module.
+//! The store is `otpkit::store::SqliteStore` (feature `store-sqlite`): one row per token, the
+//! record and the sealed key side by side; the example keeps its own tables (token
+//! parameters, client throttles) on the same connection.
 
 use core::error::Error as StdError;
 use std::io::BufRead;
 
 use otpkit::sealed::{MasterKey, rotate_master_key};
-use otpkit::store::{KeyStore, Store, Verifier, VerifyError};
+use otpkit::store::{KeyStore, SqliteStore, Store, Verifier, VerifyError};
 use otpkit::uri::OtpAuthUri;
 use otpkit::{
     Accepted, Algorithm, Error, HotpParams, Lock, Policy, Secret, StateRecord, ThrottlePolicy,
     ThrottleState, TotpParams,
 };
 use rusqlite::{OptionalExtension, params};
-
-use sqlite::SqliteStore;
 
 type Result<T> = core::result::Result<T, Box<dyn StdError>>;
 
@@ -403,108 +403,6 @@ impl Server {
             params![client, state.failures(), locked_until],
         )?;
         Ok(())
-    }
-}
-
-/// `otpkit::store::SqliteStore` (feature `store-sqlite`), copied here so that the example runs
-/// without that feature: the same table and the same single-statement compare-and-swap.
-mod sqlite {
-    use std::sync::{Mutex, MutexGuard, PoisonError};
-
-    use otpkit::store::{KeyStore, RecordBytes, Store};
-    use rusqlite::{Connection, OptionalExtension, params};
-
-    pub struct SqliteStore {
-        conn: Mutex<Connection>,
-    }
-
-    impl SqliteStore {
-        pub fn open(path: &str) -> rusqlite::Result<SqliteStore> {
-            let conn = Connection::open(path)?;
-            conn.busy_timeout(core::time::Duration::from_secs(10))?;
-            let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-            conn.execute_batch(
-                "CREATE TABLE IF NOT EXISTS otpkit_tokens (
-                    id TEXT PRIMARY KEY NOT NULL,
-                    record BLOB NOT NULL CHECK (length(record) = 34),
-                    sealed_key BLOB
-                )",
-            )?;
-            Ok(SqliteStore {
-                conn: Mutex::new(conn),
-            })
-        }
-
-        pub fn connection(&self) -> MutexGuard<'_, Connection> {
-            self.conn.lock().unwrap_or_else(PoisonError::into_inner)
-        }
-
-        fn execute_one(&self, sql: &str, p: impl rusqlite::Params) -> rusqlite::Result<bool> {
-            Ok(self.connection().prepare_cached(sql)?.execute(p)? == 1)
-        }
-    }
-
-    impl Store for SqliteStore {
-        type Error = rusqlite::Error;
-
-        fn enrol(&self, id: &str, record: &RecordBytes) -> rusqlite::Result<bool> {
-            self.execute_one(
-                "INSERT INTO otpkit_tokens (id, record) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
-                params![id, &record[..]],
-            )
-        }
-
-        fn delete(&self, id: &str) -> rusqlite::Result<bool> {
-            self.execute_one("DELETE FROM otpkit_tokens WHERE id = ?1", [id])
-        }
-
-        fn load(&self, id: &str) -> rusqlite::Result<Option<RecordBytes>> {
-            self.connection()
-                .prepare_cached("SELECT record FROM otpkit_tokens WHERE id = ?1")?
-                .query_row([id], |row| row.get::<_, RecordBytes>(0))
-                .optional()
-        }
-
-        fn compare_and_swap(
-            &self,
-            id: &str,
-            old: &RecordBytes,
-            new: &RecordBytes,
-        ) -> rusqlite::Result<bool> {
-            self.execute_one(
-                "UPDATE otpkit_tokens SET record = ?3 WHERE id = ?1 AND record = ?2",
-                params![id, &old[..], &new[..]],
-            )
-        }
-    }
-
-    impl KeyStore for SqliteStore {
-        type Error = rusqlite::Error;
-
-        fn put_sealed_key(&self, id: &str, sealed: &[u8]) -> rusqlite::Result<bool> {
-            self.execute_one(
-                "UPDATE otpkit_tokens SET sealed_key = ?2 WHERE id = ?1",
-                params![id, sealed],
-            )
-        }
-
-        fn sealed_key(&self, id: &str) -> rusqlite::Result<Option<Vec<u8>>> {
-            Ok(self
-                .connection()
-                .prepare_cached("SELECT sealed_key FROM otpkit_tokens WHERE id = ?1")?
-                .query_row([id], |row| row.get::<_, Option<Vec<u8>>>(0))
-                .optional()?
-                .flatten())
-        }
-
-        fn ids_with_keys(&self) -> rusqlite::Result<Vec<String>> {
-            let conn = self.connection();
-            let mut stmt = conn.prepare_cached(
-                "SELECT id FROM otpkit_tokens WHERE sealed_key IS NOT NULL ORDER BY id",
-            )?;
-            let ids = stmt.query_map([], |row| row.get::<_, String>(0))?;
-            ids.collect()
-        }
     }
 }
 

@@ -100,7 +100,7 @@ fn the_example_server_end_to_end() {
             "no verify_server example binary next to this test"
         );
         eprintln!(
-            "SKIPPED: build the example (`cargo build --example verify_server --features sealed-keys`)"
+            "SKIPPED: build the example (`cargo build --example verify_server --features sealed-keys,store-sqlite`)"
         );
         return;
     };
