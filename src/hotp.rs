@@ -4,22 +4,21 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 
 use crate::{
     Algorithm, Code, Error,
-    code::reduce,
-    mac::{BATCH, Mac},
+    code::{parse_number, reduce},
+    mac::Mac,
     verify,
 };
 
 /// The smallest key the default constructors accept: 128 bits (RFC 4226 §4 R6).
 pub(crate) const MIN_KEY_LEN: usize = 16;
 
-/// Checks a key length and digit count, then absorbs the key.
-pub(crate) fn keyed(
-    algorithm: Algorithm,
-    key: &[u8],
-    digits: u8,
-    min_key_len: usize,
-) -> Result<Mac, Error> {
-    if !(6..=10).contains(&digits) {
+/// Checks a key length and digit count before the key is absorbed.
+///
+/// Apart from `Mac::new`, so that the keyed state is never carried inside a `Result` with an
+/// `Error`: size-optimised builds move such a value in byte-sized pieces.
+pub(crate) fn check_key(key: &[u8], digits: u8, min_key_len: usize) -> Result<(), Error> {
+    // A pattern, not `RangeInclusive::contains`, which size-optimised builds call.
+    if !matches!(digits, 6..=10) {
         return Err(Error::InvalidDigits(digits));
     }
     if key.len() < min_key_len {
@@ -28,7 +27,7 @@ pub(crate) fn keyed(
             min: min_key_len,
         });
     }
-    Ok(Mac::new(algorithm, key))
+    Ok(())
 }
 
 /// HOTP parameters agreed at provisioning.
@@ -117,8 +116,9 @@ impl Hotp {
     /// [`Error::InvalidDigits`] for digits outside `6..=10`, [`Error::KeyTooShort`] for a key
     /// under 16 bytes.
     pub fn new(key: &[u8], params: HotpParams) -> Result<Hotp, Error> {
+        check_key(key, params.digits, MIN_KEY_LEN)?;
         Ok(Hotp {
-            mac: keyed(params.algorithm, key, params.digits, MIN_KEY_LEN)?,
+            mac: Mac::new(params.algorithm, key),
             digits: params.digits,
         })
     }
@@ -133,8 +133,9 @@ impl Hotp {
     /// [`Error::InvalidDigits`] for digits outside `6..=10`, [`Error::KeyTooShort`] for an empty
     /// key.
     pub fn new_allowing_short_key(key: &[u8], params: HotpParams) -> Result<Hotp, Error> {
+        check_key(key, params.digits, 1)?;
         Ok(Hotp {
-            mac: keyed(params.algorithm, key, params.digits, 1)?,
+            mac: Mac::new(params.algorithm, key),
             digits: params.digits,
         })
     }
@@ -208,7 +209,7 @@ impl Hotp {
                 max: Hotp::MAX_LOOK_AHEAD,
             });
         }
-        let given = Code::parse_bytes(code, self.digits)?.number();
+        let given = parse_number(code, self.digits)?;
         if next_counter == u64::MAX {
             return Err(Error::WindowOutOfRange);
         }
@@ -275,9 +276,9 @@ impl Hotp {
                 max: Hotp::MAX_RESYNC_WINDOW,
             });
         }
-        let mut given = [0u64; Hotp::MAX_RESYNC_CODES];
+        let mut given = [0u32; Hotp::MAX_RESYNC_CODES];
         for (slot, code) in given.iter_mut().zip(codes) {
-            *slot = Code::parse_bytes(code.as_ref(), self.digits)?.number();
+            *slot = parse_number(code.as_ref(), self.digits)?;
         }
         // The last code's counter must stay below u64::MAX (never accepted, see `verify`).
         let steps = (n - 1) as u64;
@@ -293,7 +294,7 @@ impl Hotp {
         let mut found = Choice::from(0);
         let mut start = 0u64;
         for counter in next_counter..=last_start + steps {
-            let value = u64::from(reduce(self.mac.counter_value(counter), self.digits));
+            let value = reduce(self.mac.counter_value(counter), self.digits);
             // Shift: the run starting here begins fresh.
             pending.copy_within(0..Hotp::MAX_RESYNC_CODES - 1, 1);
             pending[0] = Choice::from(u8::from(counter <= last_start));
@@ -321,11 +322,10 @@ impl Hotp {
 /// The values a verifier compares a typed code's number with: `HOTP mod 10^digits` for each of
 /// up to [`BATCH`] `counters`, written to the front of `values`, computed together so that
 /// their compressions overlap (`Mac::counter_values`).
-pub(crate) fn code_values(mac: &Mac, digits: u8, counters: &[u64], values: &mut [u64]) {
-    let mut raw = [0u32; BATCH];
-    mac.counter_values(counters, &mut raw);
-    for (value, r) in values.iter_mut().zip(raw) {
-        *value = u64::from(reduce(r, digits));
+pub(crate) fn code_values(mac: &Mac, digits: u8, counters: &[u64], values: &mut [u32]) {
+    mac.counter_values(counters, values);
+    for value in values.iter_mut() {
+        *value = reduce(*value, digits);
     }
 }
 

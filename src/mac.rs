@@ -11,12 +11,21 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Algorithm;
 
+#[cfg(feature = "sha1-compact")]
+mod sha1_compact;
+
 /// The longest HMAC output (SHA-512).
 pub(crate) const MAX_OUTPUT: usize = 64;
 
 /// How many counters [`Mac::counter_values`] computes together: a window of one step either
-/// side in one batch. More buys nothing measurable and costs stack.
-pub(crate) const BATCH: usize = 3;
+/// side in one batch. More buys nothing measurable and costs stack. On 32-bit targets
+/// (microcontrollers, whose cores do not overlap independent compressions), one: the batch's
+/// blocks cost flash and stack and buy nothing there.
+pub(crate) const BATCH: usize = if cfg!(target_pointer_width = "64") {
+    3
+} else {
+    1
+};
 
 /// A hash's block function and the constants HMAC needs around it.
 pub(crate) trait BlockHash {
@@ -42,8 +51,6 @@ pub(crate) trait BlockHash {
     fn compress(state: &mut Self::State, block: &Self::Block);
     /// Writes the state big-endian into the first `OUT` bytes of `out`.
     fn write_state(state: &Self::State, out: &mut [u8]);
-    /// Hashes a long key with the hash crate's own `Digest` into `out` (`OUT` bytes).
-    fn hash_key(key: &[u8], out: &mut [u8]);
 }
 
 /// Builds a padded final block for a message of `msg_len` bytes that follows one key block.
@@ -61,6 +68,41 @@ const fn padded_block<const B: usize>(msg_len: usize) -> [u8; B] {
         i += 1;
     }
     block
+}
+
+/// The last block of a message of `msg_len` bytes after one key block: `template`, prebuilt,
+/// on 64-bit targets (see docs/performance.md on store forwarding); elsewhere built in place,
+/// which costs less flash than the prebuilt block and a `memcpy` to copy it.
+#[inline(always)]
+fn final_block<H: BlockHash>(template: &H::Block, msg_len: usize) -> H::Block {
+    if cfg!(target_pointer_width = "64") {
+        *template
+    } else {
+        padded_at_run_time::<H>(msg_len)
+    }
+}
+
+/// [`padded_block`] built at run time, for any hash.
+#[inline(always)]
+fn padded_at_run_time<H: BlockHash>(msg_len: usize) -> H::Block {
+    let mut block = H::ZERO;
+    set_padding(block.as_mut(), msg_len);
+    block
+}
+
+/// Writes the padding of a message of `msg_len` bytes after one key block into `block`:
+/// `0x80` after the message and the bit length in the last 8 bytes. The bytes between are left
+/// as they are.
+#[inline(always)]
+fn set_padding(block: &mut [u8], msg_len: usize) {
+    let len = block.len();
+    if let Some(x) = block.get_mut(msg_len) {
+        *x = 0x80;
+    }
+    let bits = ((len + msg_len) * 8) as u64;
+    if let Some(tail) = block.get_mut(len - 8..) {
+        tail.copy_from_slice(&bits.to_be_bytes());
+    }
 }
 
 /// Writes big-endian words into `out`, as many as fit.
@@ -97,19 +139,15 @@ impl BlockHash for Sha1 {
 
     #[inline(always)]
     fn compress(state: &mut [u32; 5], block: &[u8; 64]) {
+        #[cfg(not(feature = "sha1-compact"))]
         sha1::block_api::compress(state, core::slice::from_ref(block));
+        #[cfg(feature = "sha1-compact")]
+        sha1_compact::compress(state, block);
     }
 
     #[inline(always)]
     fn write_state(state: &[u32; 5], out: &mut [u8]) {
         write_words!(state, out, 4);
-    }
-
-    fn hash_key(key: &[u8], out: &mut [u8]) {
-        use sha1::Digest;
-        let mut d = sha1::Sha1::digest(key);
-        out.iter_mut().zip(d.iter()).for_each(|(o, i)| *o = *i);
-        d.as_mut_slice().zeroize();
     }
 }
 
@@ -145,13 +183,6 @@ impl BlockHash for Sha256 {
     fn write_state(state: &[u32; 8], out: &mut [u8]) {
         write_words!(state, out, 4);
     }
-
-    fn hash_key(key: &[u8], out: &mut [u8]) {
-        use sha2::Digest;
-        let mut d = sha2::Sha256::digest(key);
-        out.iter_mut().zip(d.iter()).for_each(|(o, i)| *o = *i);
-        d.as_mut_slice().zeroize();
-    }
 }
 
 #[cfg(feature = "sha512")]
@@ -186,13 +217,6 @@ impl BlockHash for Sha512 {
     fn write_state(state: &[u64; 8], out: &mut [u8]) {
         write_words!(state, out, 8);
     }
-
-    fn hash_key(key: &[u8], out: &mut [u8]) {
-        use sha2::Digest;
-        let mut d = sha2::Sha512::digest(key);
-        out.iter_mut().zip(d.iter()).for_each(|(o, i)| *o = *i);
-        d.as_mut_slice().zeroize();
-    }
 }
 
 /// HMAC keyed once: the states after absorbing `K ^ ipad` and `K ^ opad`.
@@ -225,15 +249,23 @@ impl<H: BlockHash> ZeroizeOnDrop for Keyed<H> {}
 
 impl<H: BlockHash> Keyed<H> {
     /// Absorbs a key of any length (RFC 2104 §2: keys longer than a block are hashed first).
+    ///
+    /// Never inlined: its result is then written straight into the caller's, not taken apart
+    /// and moved in pieces by size-optimised builds (about 200 bytes of flash).
+    #[inline(never)]
     fn new(key: &[u8]) -> Self {
         let mut pad = Zeroizing::new(H::ZERO);
         let k = pad.as_mut();
         if key.len() > k.len() {
-            H::hash_key(key, k);
+            plain_hash::<H>(key, k);
+            k.iter_mut().for_each(|b| *b ^= 0x36);
         } else {
-            k.iter_mut().zip(key).for_each(|(p, b)| *p = *b);
+            // Every byte written, key or zero: not a copy the compiler turns into a `memcpy`
+            // call (a few hundred bytes of flash on a microcontroller).
+            for (i, p) in k.iter_mut().enumerate() {
+                *p = key.get(i).copied().unwrap_or(0) ^ 0x36;
+            }
         }
-        k.iter_mut().for_each(|b| *b ^= 0x36);
         let mut inner = H::IV;
         H::compress(&mut inner, &pad);
         // 0x36 ^ 0x5c turns the inner pad into the outer one.
@@ -246,7 +278,7 @@ impl<H: BlockHash> Keyed<H> {
     /// Finishes HMAC from the inner hash's final state: one outer compression.
     #[inline(always)]
     fn outer(&self, inner: &H::State) -> H::State {
-        let mut block = H::OUTER_BLOCK;
+        let mut block = final_block::<H>(&H::OUTER_BLOCK, H::OUT);
         H::write_state(inner, block.as_mut());
         let mut state = self.outer;
         H::compress(&mut state, &block);
@@ -254,16 +286,28 @@ impl<H: BlockHash> Keyed<H> {
     }
 
     /// The hot path: HMAC of an 8-byte big-endian counter, dynamically truncated (RFC 4226
-    /// §5.3) to a 31-bit value. Two compressions, no copies beyond the two blocks.
-    #[inline(always)]
+    /// §5.3) to a 31-bit value. Two compressions, no copies beyond the two blocks. Inlined on
+    /// 64-bit targets; elsewhere generating and verifying share one copy.
+    #[cfg_attr(target_pointer_width = "64", inline(always))]
     fn counter_value(&self, counter: u64) -> u32 {
-        let mut block = H::COUNTER_BLOCK;
+        let mut block = final_block::<H>(&H::COUNTER_BLOCK, 8);
         if let Some(msg) = block.as_mut().get_mut(..8) {
             msg.copy_from_slice(&counter.to_be_bytes());
         }
         let mut inner = self.inner;
         H::compress(&mut inner, &block);
-        let state = self.outer(&inner);
+        let state = if cfg!(target_pointer_width = "64") {
+            self.outer(&inner)
+        } else {
+            // The inner block becomes the outer one (a block less to clear on a
+            // microcontroller): the digest covers the counter and its 0x80, then the new
+            // padding; the zeros between were zeros already.
+            H::write_state(&inner, block.as_mut());
+            set_padding(block.as_mut(), H::OUT);
+            let mut state = self.outer;
+            H::compress(&mut state, &block);
+            state
+        };
         // The inner block is spent: serialise the digest into it.
         let digest = block.as_mut();
         H::write_state(&state, digest);
@@ -281,6 +325,12 @@ impl<H: BlockHash> Keyed<H> {
     /// the slots in use, so no spare copy of it is left behind.
     #[inline(always)]
     fn counter_values(&self, counters: &[u64], out: &mut [u32]) {
+        if BATCH == 1 {
+            for (value, &counter) in out.iter_mut().zip(counters).take(BATCH) {
+                *value = self.counter_value(counter);
+            }
+            return;
+        }
         let n = counters.len().min(BATCH);
         let mut blocks = [H::COUNTER_BLOCK; BATCH];
         let mut states = [H::IV; BATCH];
@@ -312,45 +362,8 @@ impl<H: BlockHash> Keyed<H> {
     /// HMAC over the concatenation of `parts`, without allocating.
     fn digest(&self, parts: &[&[u8]]) -> Digest {
         let mut state = self.inner;
-        let mut block = H::ZERO;
-        let block_len = block.as_ref().len();
-        let mut fill = 0usize;
-        let mut total = 0u64;
-        for part in parts {
-            let mut rest = *part;
-            total = total.wrapping_add(rest.len() as u64);
-            while !rest.is_empty() {
-                let free = block.as_mut().get_mut(fill..).unwrap_or_default();
-                let n = free.len().min(rest.len());
-                let (now, later) = rest.split_at(n);
-                free.iter_mut().zip(now).for_each(|(d, s)| *d = *s);
-                fill += n;
-                rest = later;
-                if fill == block_len {
-                    H::compress(&mut state, &block);
-                    fill = 0;
-                }
-            }
-        }
-        // Padding (FIPS 180-4 §5.1): 0x80, zeros, then the bit length of key block + message.
-        // The length field is 8 bytes for SHA-1/SHA-256 and 16 for SHA-512; messages here are far
-        // below 2^61 bytes, so the upper 8 bytes of SHA-512's field stay zero.
-        let b = block.as_mut();
-        b.iter_mut().skip(fill).for_each(|x| *x = 0);
-        if let Some(x) = b.get_mut(fill) {
-            *x = 0x80;
-        }
-        let len_field = if block_len == 128 { 16 } else { 8 };
-        if fill + 1 > block_len - len_field {
-            H::compress(&mut state, &block);
-            block = H::ZERO;
-        }
-        let bits = (total.wrapping_add(block_len as u64)).wrapping_mul(8);
-        if let Some(tail) = block.as_mut().get_mut(block_len - 8..) {
-            tail.copy_from_slice(&bits.to_be_bytes());
-        }
-        H::compress(&mut state, &block);
-        block.zeroize();
+        // The inner hash has absorbed one block, the key's.
+        absorb::<H>(&mut state, H::ZERO.as_ref().len() as u64, parts);
         let state = self.outer(&state);
         let mut out = Digest {
             bytes: [0; MAX_OUTPUT],
@@ -359,6 +372,86 @@ impl<H: BlockHash> Keyed<H> {
         H::write_state(&state, &mut out.bytes);
         out
     }
+}
+
+/// Hashes the concatenation of `parts` into `state`, which has absorbed `prefix` bytes before
+/// them (whole blocks), and pads the message (FIPS 180-4 §5.1): `state` is then the hash's
+/// final state. The block used is wiped.
+fn absorb<H: BlockHash>(state: &mut H::State, prefix: u64, parts: &[&[u8]]) {
+    // Byte by byte on microcontrollers: slice copies become calls to `memcpy`, a few hundred
+    // bytes of flash that nothing else on the way needs.
+    absorb_as::<H, { cfg!(not(target_pointer_width = "64")) }>(state, prefix, parts);
+}
+
+/// [`absorb`], copying the message into blocks byte by byte or a slice at a time.
+#[inline(always)]
+fn absorb_as<H: BlockHash, const BYTEWISE: bool>(
+    state: &mut H::State,
+    prefix: u64,
+    parts: &[&[u8]],
+) {
+    let mut block = H::ZERO;
+    let block_len = block.as_ref().len();
+    let mut fill = 0usize;
+    let mut total = prefix;
+    for part in parts {
+        let mut rest = *part;
+        total = total.wrapping_add(rest.len() as u64);
+        if BYTEWISE {
+            for &byte in rest {
+                if let Some(slot) = block.as_mut().get_mut(fill) {
+                    *slot = byte;
+                }
+                fill += 1;
+                if fill == block_len {
+                    H::compress(state, &block);
+                    fill = 0;
+                }
+            }
+            continue;
+        }
+        while !rest.is_empty() {
+            let free = block.as_mut().get_mut(fill..).unwrap_or_default();
+            let n = free.len().min(rest.len());
+            let (now, later) = rest.split_at(n);
+            free.iter_mut().zip(now).for_each(|(d, s)| *d = *s);
+            fill += n;
+            rest = later;
+            if fill == block_len {
+                H::compress(state, &block);
+                fill = 0;
+            }
+        }
+    }
+    // Padding: 0x80, zeros, then the bit length of everything absorbed. The length field is 8
+    // bytes for SHA-1/SHA-256 and 16 for SHA-512; messages here are far below 2^61 bytes, so
+    // the upper 8 bytes of SHA-512's field stay zero.
+    let b = block.as_mut();
+    b.iter_mut().skip(fill).for_each(|x| *x = 0);
+    if let Some(x) = b.get_mut(fill) {
+        *x = 0x80;
+    }
+    let len_field = if block_len == 128 { 16 } else { 8 };
+    if fill + 1 > block_len - len_field {
+        H::compress(state, &block);
+        block = H::ZERO;
+    }
+    let bits = total.wrapping_mul(8);
+    if let Some(tail) = block.as_mut().get_mut(block_len - 8..) {
+        tail.copy_from_slice(&bits.to_be_bytes());
+    }
+    H::compress(state, &block);
+    block.zeroize();
+}
+
+/// The plain hash of `data` into the first `OUT` bytes of `out`, over the same block function
+/// as HMAC (so a firmware build with `sha1-compact` links no other).
+fn plain_hash<H: BlockHash>(data: &[u8], out: &mut [u8]) {
+    let mut state = H::IV;
+    absorb::<H>(&mut state, 0, &[data]);
+    H::write_state(&state, out);
+    // A long HMAC key's hash, or an OCRA PIN's: as secret as what was hashed.
+    state.zeroize();
 }
 
 /// RFC 4226 §5.3 dynamic truncation: 31 bits from the offset named by the last byte's low nibble.
@@ -381,11 +474,11 @@ pub(crate) fn hash(algorithm: Algorithm, data: &[u8]) -> Digest {
     };
     match algorithm {
         #[cfg(otpkit_sha1)]
-        Algorithm::Sha1 => Sha1::hash_key(data, &mut out.bytes),
+        Algorithm::Sha1 => plain_hash::<Sha1>(data, &mut out.bytes),
         #[cfg(feature = "sha256")]
-        Algorithm::Sha256 => Sha256::hash_key(data, &mut out.bytes),
+        Algorithm::Sha256 => plain_hash::<Sha256>(data, &mut out.bytes),
         #[cfg(feature = "sha512")]
-        Algorithm::Sha512 => Sha512::hash_key(data, &mut out.bytes),
+        Algorithm::Sha512 => plain_hash::<Sha512>(data, &mut out.bytes),
     }
     out
 }
@@ -426,13 +519,13 @@ pub(crate) enum Mac {
 
 /// Compiles only for types that wipe themselves on drop.
 const fn wiped_on_drop<T: ZeroizeOnDrop + ?Sized>() {}
-// The keyed states, and the hashers that absorb long keys, must be wiped on drop.
+// The keyed states must be wiped on drop.
 #[cfg(otpkit_sha1)]
-const _: () = wiped_on_drop::<(Keyed<Sha1>, sha1::Sha1)>();
+const _: () = wiped_on_drop::<Keyed<Sha1>>();
 #[cfg(feature = "sha256")]
-const _: () = wiped_on_drop::<(Keyed<Sha256>, sha2::Sha256)>();
+const _: () = wiped_on_drop::<Keyed<Sha256>>();
 #[cfg(feature = "sha512")]
-const _: () = wiped_on_drop::<(Keyed<Sha512>, sha2::Sha512)>();
+const _: () = wiped_on_drop::<Keyed<Sha512>>();
 
 impl core::fmt::Debug for Mac {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -595,6 +688,63 @@ mod tests {
             for &v in out.iter().skip(counters.len().min(BATCH)) {
                 prop_assert_eq!(v, u32::MAX);
             }
+        }
+    }
+
+    #[test]
+    fn blocks_built_at_run_time_match_the_prebuilt_ones() {
+        fn check<H: BlockHash>() {
+            assert_eq!(
+                padded_at_run_time::<H>(8).as_ref(),
+                H::COUNTER_BLOCK.as_ref()
+            );
+            assert_eq!(
+                padded_at_run_time::<H>(H::OUT).as_ref(),
+                H::OUTER_BLOCK.as_ref()
+            );
+        }
+        check::<Sha1>();
+        check::<Sha256>();
+        check::<Sha512>();
+    }
+
+    proptest! {
+        #[test]
+        fn counter_block_patched_into_the_outer_block(counter: u64, state: [u32; 5]) {
+            // What counter_value does on 32-bit targets, for each hash's block layout.
+            fn check<H: BlockHash>(counter: u64, state: &H::State) -> bool {
+                let mut patched = padded_at_run_time::<H>(8);
+                patched.as_mut()[..8].copy_from_slice(&counter.to_be_bytes());
+                H::write_state(state, patched.as_mut());
+                set_padding(patched.as_mut(), H::OUT);
+                let mut want = H::OUTER_BLOCK;
+                H::write_state(state, want.as_mut());
+                patched.as_ref() == want.as_ref()
+            }
+            let wide: [u64; 8] = core::array::from_fn(|i| u64::from(state[i % 5]) << (i % 3));
+            let words: [u32; 8] = core::array::from_fn(|i| state[i % 5].rotate_left(i as u32));
+            prop_assert!(check::<Sha1>(counter, &state));
+            prop_assert!(check::<Sha256>(counter, &words));
+            prop_assert!(check::<Sha512>(counter, &wide));
+        }
+
+        #[test]
+        fn bytewise_absorbing_matches_slice_copies(
+            data in prop::collection::vec(any::<u8>(), 0..400), split in any::<prop::sample::Index>()
+        ) {
+            let (a, b) = data.split_at(split.index(data.len() + 1));
+            fn both<H: BlockHash>(parts: &[&[u8]]) -> bool
+            where
+                H::State: PartialEq,
+            {
+                let (mut x, mut y) = (H::IV, H::IV);
+                absorb_as::<H, true>(&mut x, 64, parts);
+                absorb_as::<H, false>(&mut y, 64, parts);
+                x == y
+            }
+            prop_assert!(both::<Sha1>(&[a, b]));
+            prop_assert!(both::<Sha256>(&[a, b]));
+            prop_assert!(both::<Sha512>(&[a, b]));
         }
     }
 

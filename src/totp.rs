@@ -4,10 +4,54 @@ use core::num::NonZeroU64;
 
 use crate::{
     Algorithm, Code, Error, Window,
-    hotp::{MIN_KEY_LEN, code_values, keyed},
+    code::parse_number,
+    hotp::{MIN_KEY_LEN, check_key, code_values},
     mac::Mac,
     verify,
 };
+
+/// `(n / d, n % d)`.
+///
+/// On 64-bit targets, RFC 6238's 30 s step is divided by a constant (a multiplication) rather
+/// than by the field (a 64-bit `div`, which costs a fifth of a code's two compressions).
+#[cfg(target_pointer_width = "64")]
+#[inline]
+fn div_rem(n: u64, d: NonZeroU64) -> (u64, u64) {
+    if d.get() == 30 {
+        (n / 30, n % 30)
+    } else {
+        (n / d, n % d)
+    }
+}
+
+/// `(n / d, n % d)`.
+///
+/// Elsewhere a 64-bit division is a call into compiler_builtins (about 400 bytes of flash on a
+/// Cortex-M4, 500 on a Cortex-M0), so it is done here one quotient bit per turn.
+#[cfg(not(target_pointer_width = "64"))]
+fn div_rem(n: u64, d: NonZeroU64) -> (u64, u64) {
+    long_div_rem(n, d)
+}
+
+/// Shift-and-subtract division: the quotient bits are shifted into `n` as its own bits are
+/// shifted out into the remainder.
+#[cfg(any(test, not(target_pointer_width = "64")))]
+fn long_div_rem(mut n: u64, d: NonZeroU64) -> (u64, u64) {
+    let d = d.get();
+    let mut r = 0u64;
+    for _ in 0..64 {
+        // r < d before the shift, so 2r + 1 < 2d: when the shift carries out, r ≥ d for sure,
+        // and r - d (taken modulo 2^64) is the true difference.
+        let carry = r >> 63;
+        r = (r << 1) | (n >> 63);
+        n <<= 1;
+        if carry != 0 || r >= d {
+            r = r.wrapping_sub(d);
+            n |= 1;
+        }
+    }
+    (n, r)
+}
 
 /// TOTP parameters agreed at provisioning (RFC 6238 §4.1).
 ///
@@ -117,8 +161,9 @@ impl Totp {
         let Some(period) = NonZeroU64::new(params.period) else {
             return Err(Error::ZeroPeriod);
         };
+        check_key(key, params.digits, min)?;
         Ok(Totp {
-            mac: keyed(params.algorithm, key, params.digits, min)?,
+            mac: Mac::new(params.algorithm, key),
             digits: params.digits,
             period,
             t0: params.t0,
@@ -143,10 +188,7 @@ impl Totp {
     /// [`Error::TimeBeforeT0`] when `time < T0`.
     pub fn step_at(&self, time: u64) -> Result<u64, Error> {
         match time.checked_sub(self.t0) {
-            // RFC 6238's 30 s step, divided by a constant (a multiplication) rather than by the
-            // field (a 64-bit `div`, which costs a fifth of a code's two compressions).
-            Some(elapsed) if self.period.get() == 30 => Ok(elapsed / 30),
-            Some(elapsed) => Ok(elapsed / self.period),
+            Some(elapsed) => Ok(div_rem(elapsed, self.period).0),
             None => Err(Error::TimeBeforeT0 { time, t0: self.t0 }),
         }
     }
@@ -169,7 +211,7 @@ impl Totp {
     /// [`Error::TimeBeforeT0`] when `time < T0`.
     pub fn seconds_left_at(&self, time: u64) -> Result<u64, Error> {
         match time.checked_sub(self.t0) {
-            Some(elapsed) => Ok(self.period.get() - elapsed % self.period),
+            Some(elapsed) => Ok(self.period.get() - div_rem(elapsed, self.period).1),
             None => Err(Error::TimeBeforeT0 { time, t0: self.t0 }),
         }
     }
@@ -256,18 +298,56 @@ impl Totp {
         last_step: Option<u64>,
         window: Window,
     ) -> Result<TotpMatch, Error> {
-        let given = Code::parse_bytes(code, self.digits)?.number();
+        let given = parse_number(code, self.digits)?;
         let step = verify::scan_batched(
             window.around(center),
             last_step,
             |steps, values| code_values(&self.mac, self.digits, steps, values),
             &given,
         )?;
-        let drift = i128::from(step) - i128::from(center);
-        Ok(TotpMatch {
-            step,
-            // The window caps |drift| at Window::MAX.
-            drift: i64::try_from(drift).unwrap_or(0),
-        })
+        // The window caps |step - center| at Window::MAX, so the wrapping difference read as
+        // signed is exact.
+        let drift = step.wrapping_sub(center).cast_signed();
+        Ok(TotpMatch { step, drift })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn long_division_at_the_edges() {
+        let edges = [
+            1,
+            2,
+            3,
+            29,
+            30,
+            31,
+            1 << 32,
+            (1 << 63) - 1,
+            1 << 63,
+            u64::MAX - 1,
+            u64::MAX,
+        ];
+        for &d in &edges {
+            for &n in edges.iter().chain(&[0]) {
+                let nz = NonZeroU64::new(d).unwrap();
+                assert_eq!(long_div_rem(n, nz), (n / d, n % d), "{n} / {d}");
+                assert_eq!(div_rem(n, nz), (n / d, n % d), "{n} / {d}");
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn long_division_matches_the_operators(n in any::<u64>(), d in any::<NonZeroU64>(),
+                                               shift in 0..64u32) {
+            // Divisors of every magnitude, not only large ones.
+            let d = NonZeroU64::new((d.get() >> shift).max(1)).unwrap();
+            prop_assert_eq!(long_div_rem(n, d), (n / d.get(), n % d.get()));
+        }
     }
 }

@@ -77,22 +77,51 @@ impl Window {
 
     /// The candidates around `center`, nearest first (`0, -1, +1, -2, +2, …`), leaving out
     /// those below 0 or above `u64::MAX`.
-    pub(crate) fn around(self, center: u64) -> impl Iterator<Item = u64> {
-        // Slot k is the center (k = 0), then d = ceil(k / 2) steps behind (k odd) or ahead
-        // (k even): one range and a closure, which keeps the verifier's frame small.
-        let reach = u64::from(self.behind.max(self.ahead));
-        (0..=2 * reach).filter_map(move |k| {
+    pub(crate) fn around(self, center: u64) -> Around {
+        Around {
+            window: self,
+            center,
+            k: 0,
+        }
+    }
+}
+
+/// The iterator of [`Window::around`]: slot `k` is the center (`k = 0`), then
+/// `d = ceil(k / 2)` steps behind (`k` odd) or ahead (`k` even). A plain `next`, which keeps
+/// the verifier's frame and code small.
+#[derive(Clone, Debug)]
+pub(crate) struct Around {
+    window: Window,
+    center: u64,
+    k: u32,
+}
+
+impl Iterator for Around {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        let Window { behind, ahead } = self.window;
+        // Both sides are at most Window::MAX, so this cannot overflow.
+        while self.k <= 2 * behind.max(ahead) {
+            let k = self.k;
+            self.k += 1;
             let d = k.div_ceil(2);
-            if k % 2 == 1 {
-                (d <= u64::from(self.behind))
-                    .then(|| center.checked_sub(d))
-                    .flatten()
+            let candidate = if k % 2 == 1 {
+                if d > behind {
+                    continue;
+                }
+                self.center.checked_sub(u64::from(d))
             } else {
-                (d <= u64::from(self.ahead))
-                    .then(|| center.checked_add(d))
-                    .flatten()
+                if d > ahead {
+                    continue;
+                }
+                self.center.checked_add(u64::from(d))
+            };
+            if candidate.is_some() {
+                return candidate;
             }
-        })
+        }
+        None
     }
 }
 
@@ -117,7 +146,6 @@ impl Default for Window {
 ///
 /// [`Error::WindowOutOfRange`] for no candidates, [`Error::Replay`] when the only matches are at
 /// or before `used`, [`Error::Mismatch`] when nothing matched.
-#[allow(dead_code)] // the generic form, for verifiers without a batched expectation
 pub(crate) fn scan<T: ConstantTimeEq>(
     candidates: impl Iterator<Item = u64>,
     used: Option<u64>,
@@ -144,6 +172,20 @@ pub(crate) fn scan_batched<T: ConstantTimeEq + Copy + Default>(
     mut expected: impl FnMut(&[u64], &mut [T]),
     given: &T,
 ) -> Result<u64, Error> {
+    if BATCH == 1 {
+        // One at a time (32-bit targets): the plain scan, without the batch's arrays.
+        let mut value = [T::default()];
+        return scan(
+            candidates,
+            used,
+            |candidate| {
+                expected(&[candidate], &mut value);
+                let [v] = value;
+                v
+            },
+            given,
+        );
+    }
     let mut tally = Tally::new(used);
     loop {
         let mut batch = [0u64; BATCH];
@@ -170,8 +212,10 @@ pub(crate) fn scan_batched<T: ConstantTimeEq + Copy + Default>(
 struct Tally {
     used: Option<u64>,
     any: bool,
+    /// A fresh candidate matched.
     found: Choice,
-    replay: Choice,
+    /// Any candidate matched: without `found`, only used ones did (a replay).
+    hit: Choice,
     matched: u64,
 }
 
@@ -181,7 +225,7 @@ impl Tally {
             used,
             any: false,
             found: Choice::from(0),
-            replay: Choice::from(0),
+            hit: Choice::from(0),
             matched: 0,
         }
     }
@@ -191,10 +235,11 @@ impl Tally {
     fn add(&mut self, candidate: u64, hit: Choice) {
         self.any = true;
         let fresh = Choice::from(u8::from(self.used.is_none_or(|u| candidate > u)));
+        let take = hit & fresh;
         self.matched
-            .conditional_assign(&candidate, hit & fresh & !self.found);
-        self.found |= hit & fresh;
-        self.replay |= hit & !fresh;
+            .conditional_assign(&candidate, take & !self.found);
+        self.found |= take;
+        self.hit |= hit;
     }
 
     fn finish(self) -> Result<u64, Error> {
@@ -203,7 +248,7 @@ impl Tally {
         }
         if bool::from(self.found) {
             Ok(self.matched)
-        } else if bool::from(self.replay) {
+        } else if bool::from(self.hit) {
             Err(Error::Replay)
         } else {
             Err(Error::Mismatch)
