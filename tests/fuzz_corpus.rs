@@ -84,3 +84,8 @@ fn impl_migration_decode() {
 fn impl_state_record() {
     replay("impl_state_record", checks::impl_state_record);
 }
+
+#[test]
+fn impl_migration_parse() {
+    replay("impl_migration_parse", checks::impl_migration_parse);
+}
