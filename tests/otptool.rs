@@ -535,3 +535,16 @@ fn the_binary_dispatches_and_exits_with_the_codes() {
     assert!(stdout.trim().len() == 6 && stdout.trim().bytes().all(|b| b.is_ascii_digit()));
     assert!(stderr.contains("warning"));
 }
+
+/// `GG` leaves non-zero bits past its one byte: `oathtool -b GG` prints 517846 and says nothing
+/// about them, and so does `otptool -b` (only its usual short-key warning). `otptool uri parse`
+/// reports them (`nonzero_padding_bits`).
+#[test]
+fn base32_trailing_bits_are_silent_with_b() {
+    let o = otptool(&["-b", "GG"]);
+    assert_eq!((o.status, o.stdout.as_str()), (0, "517846\n"));
+    assert_eq!(
+        o.stderr,
+        "otptool: warning: the key has 8 bits, under the 128 that RFC 4226 requires\n"
+    );
+}
