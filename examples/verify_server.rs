@@ -20,7 +20,7 @@
 //! # Exactly once
 //!
 //! Every attempt runs [`attempt`]: read the token's state bytes, verify **in memory**
-//! (`StateRecord::verify_totp` returns the new record and the outcome), then commit with a
+//! (`StateRecord::verify_totp_uncommitted` holds the outcome back until its record is committed), then commit with a
 //! conditional update
 //!
 //! ```sql
@@ -45,7 +45,7 @@ use std::io::BufRead;
 use otpkit::uri::OtpAuthUri;
 use otpkit::{
     Accepted, Algorithm, Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams,
-    Verification,
+    Uncommitted,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -105,8 +105,8 @@ fn run() -> Result<()> {
             let mut all_ok = true;
             for code in codes.iter().filter(|c| !c.is_empty()) {
                 let outcome = attempt(&conn, user, |r| match &token {
-                    Token::Totp(t) => r.verify_totp(t, &policy, now, code),
-                    Token::Hotp(h) => r.verify_hotp(h, &policy, now, code),
+                    Token::Totp(t) => r.verify_totp_uncommitted(t, &policy, now, code),
+                    Token::Hotp(h) => r.verify_hotp_uncommitted(h, &policy, now, code),
                 })?;
                 all_ok &= report(code, outcome);
             }
@@ -120,8 +120,8 @@ fn run() -> Result<()> {
             let token = load(&conn, user)?;
             let codes: Vec<&str> = rest.iter().map(String::as_str).collect();
             let outcome = attempt(&conn, user, |r| match &token {
-                Token::Totp(t) => r.resync_totp(t, &policy, now, &codes),
-                Token::Hotp(h) => r.resync_hotp(h, &policy, now, &codes),
+                Token::Totp(t) => r.resync_totp_uncommitted(t, &policy, now, &codes),
+                Token::Hotp(h) => r.resync_hotp_uncommitted(h, &policy, now, &codes),
             })?;
             if report(&codes.join(" "), outcome) {
                 Ok(())
@@ -180,19 +180,19 @@ fn report(code: &str, outcome: core::result::Result<Accepted, otpkit::Error>) ->
 fn attempt(
     conn: &Connection,
     user: &str,
-    verify: impl Fn(&StateRecord) -> Verification,
+    verify: impl Fn(&StateRecord) -> Uncommitted,
 ) -> Result<core::result::Result<Accepted, otpkit::Error>> {
     for _ in 0..MAX_RETRIES {
         let old = read_state(conn, user)?;
         // A damaged record is refused with a typed error, never guessed at.
         let record = StateRecord::from_bytes(&old)?;
         let v = verify(&record);
-        if !v.is_changed() {
+        let Some(new) = v.record_to_commit() else {
             // Refused without a state change (throttled, replay, malformed): nothing to commit.
-            return Ok(v.result());
-        }
-        if commit(conn, user, &old, &v.record().to_bytes())? {
-            return Ok(v.result());
+            return Ok(v.into_outcome_after_commit());
+        };
+        if commit(conn, user, &old, &new.to_bytes())? {
+            return Ok(v.into_outcome_after_commit());
         }
         // Lost the race: someone else committed between our read and our write.
     }

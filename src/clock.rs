@@ -48,17 +48,18 @@ impl Totp {
         self.seconds_left_at(unix_now()?)
     }
 
-    /// [`Totp::verify_at`] at the current time.
+    /// [`Totp::verify_at_uncommitted`] at the current time: store the match's step before
+    /// acting on it.
     ///
     /// # Errors
     ///
-    /// As [`Totp::verify_at`], plus [`Error::ClockBeforeUnixEpoch`].
-    pub fn verify_now(
+    /// As [`Totp::verify_at_uncommitted`], plus [`Error::ClockBeforeUnixEpoch`].
+    pub fn verify_now_uncommitted(
         &self,
-        code: &str,
+        code: impl AsRef<[u8]>,
         last_step: Option<u64>,
         window: Window,
     ) -> Result<TotpMatch, Error> {
-        self.verify_at(code, unix_now()?, last_step, window)
+        self.verify_at_uncommitted(code, unix_now()?, last_step, window)
     }
 }

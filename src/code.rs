@@ -33,7 +33,7 @@ pub(crate) fn reduce(value: u32, digits: u8) -> u32 {
 /// A one-time code: up to 10 ASCII characters held on the stack, leading zeros kept.
 ///
 /// `Code` has no `PartialEq`: compare codes with [`subtle::ConstantTimeEq`], or better, let
-/// [`Hotp::verify`](crate::Hotp::verify) and [`Totp::verify_at`](crate::Totp::verify_at) do it.
+/// [`Hotp::verify_uncommitted`](crate::Hotp::verify_uncommitted) and [`Totp::verify_at_uncommitted`](crate::Totp::verify_at_uncommitted) do it.
 ///
 /// # Examples
 ///
@@ -108,13 +108,18 @@ impl Code {
     /// - [`Error::InvalidCode`] with [`CodeErrorKind::InvalidCharacter`] naming the byte offset of
     ///   the first character that is neither a digit nor a space, or
     ///   [`CodeErrorKind::Length`] when the number of digits differs from `digits`.
-    pub fn parse(input: &str, digits: u8) -> Result<Code, Error> {
+    pub fn parse(input: impl AsRef<[u8]>, digits: u8) -> Result<Code, Error> {
+        Code::parse_bytes(input.as_ref(), digits)
+    }
+
+    /// [`Code::parse`] without the generic front (one copy in the binary).
+    pub(crate) fn parse_bytes(input: &[u8], digits: u8) -> Result<Code, Error> {
         if !(1..=MAX_DIGITS).contains(&digits) {
             return Err(Error::InvalidDigits(digits));
         }
         let mut buf = [0u8; MAX_LEN];
         let mut found = 0usize;
-        for (position, &b) in input.as_bytes().iter().enumerate() {
+        for (position, &b) in input.iter().enumerate() {
             match b {
                 b' ' => {}
                 b'0'..=b'9' => {
@@ -194,6 +199,14 @@ impl fmt::Debug for Code {
 impl AsRef<str> for Code {
     fn as_ref(&self) -> &str {
         self.as_str()
+    }
+}
+
+/// The code's ASCII characters: lets a [`Code`] (or `&Code`) be passed wherever a code to verify
+/// is taken, without going through `&str`.
+impl AsRef<[u8]> for Code {
+    fn as_ref(&self) -> &[u8] {
+        self.buf.get(..usize::from(self.len)).unwrap_or(&self.buf)
     }
 }
 

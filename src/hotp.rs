@@ -87,10 +87,10 @@ pub struct HotpMatch {
 /// assert_eq!(hotp.generate(0).as_str(), "755224");
 ///
 /// // The server expects counter 3; the token is two presses ahead.
-/// let m = hotp.verify("338314", 3, 4)?;
+/// let m = hotp.verify_uncommitted("338314", 3, 4)?;
 /// assert_eq!((m.counter, m.next_counter, m.drift), (4, 5, 1));
 /// // Store m.next_counter; the same code is then refused.
-/// assert_eq!(hotp.verify("338314", m.next_counter, 4), Err(Error::Replay));
+/// assert_eq!(hotp.verify_uncommitted("338314", m.next_counter, 4), Err(Error::Replay));
 /// # Ok::<(), otpkit::Error>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -102,11 +102,11 @@ pub struct Hotp {
 impl Hotp {
     /// The smallest key [`Hotp::new`] accepts, in bytes (RFC 4226 R6: 128 bits).
     pub const MIN_KEY_LEN: usize = MIN_KEY_LEN;
-    /// The largest look-ahead [`Hotp::verify`] accepts.
+    /// The largest look-ahead [`Hotp::verify_uncommitted`] accepts.
     pub const MAX_LOOK_AHEAD: u32 = verify::Window::MAX;
-    /// The largest range [`Hotp::resync`] searches.
+    /// The largest range [`Hotp::resync_uncommitted`] searches.
     pub const MAX_RESYNC_WINDOW: u32 = 10_000;
-    /// The most codes [`Hotp::resync`] takes.
+    /// The most codes [`Hotp::resync_uncommitted`] takes.
     pub const MAX_RESYNC_CODES: usize = 8;
 
     /// Absorbs `key` (any length of at least 16 bytes; longer than the hash block is hashed, as
@@ -170,10 +170,10 @@ impl Hotp {
     /// use otpkit::{Error, Hotp, HotpParams};
     ///
     /// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
-    /// assert_eq!(hotp.verify("287082", 0, 2)?.next_counter, 2);
-    /// assert_eq!(hotp.verify("000000", 0, 2), Err(Error::Mismatch));
+    /// assert_eq!(hotp.verify_uncommitted("287082", 0, 2)?.next_counter, 2);
+    /// assert_eq!(hotp.verify_uncommitted("000000", 0, 2), Err(Error::Mismatch));
     /// // A code for counter 0 after counter 0 was used:
-    /// assert_eq!(hotp.verify("755224", 1, 2), Err(Error::Replay));
+    /// assert_eq!(hotp.verify_uncommitted("755224", 1, 2), Err(Error::Replay));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     ///
@@ -187,9 +187,19 @@ impl Hotp {
     ///   (`next_counter - 1`): it was already used. Older codes are not recomputed (that would
     ///   double the cost of every check) and give [`Error::Mismatch`].
     /// - [`Error::Mismatch`] when it matches nothing.
-    pub fn verify(
+    pub fn verify_uncommitted(
         &self,
-        code: &str,
+        code: impl AsRef<[u8]>,
+        next_counter: u64,
+        look_ahead: u32,
+    ) -> Result<HotpMatch, Error> {
+        self.verify_digits(code.as_ref(), next_counter, look_ahead)
+    }
+
+    /// [`Hotp::verify_uncommitted`] without the generic front (one copy in the binary).
+    fn verify_digits(
+        &self,
+        code: &[u8],
         next_counter: u64,
         look_ahead: u32,
     ) -> Result<HotpMatch, Error> {
@@ -198,7 +208,7 @@ impl Hotp {
                 max: Hotp::MAX_LOOK_AHEAD,
             });
         }
-        let given = Code::parse(code, self.digits)?.number();
+        let given = Code::parse_bytes(code, self.digits)?.number();
         if next_counter == u64::MAX {
             return Err(Error::WindowOutOfRange);
         }
@@ -233,7 +243,7 @@ impl Hotp {
     /// use otpkit::{Hotp, HotpParams};
     ///
     /// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
-    /// let m = hotp.resync(&["162583", "399871"], 0, 100)?;
+    /// let m = hotp.resync_uncommitted(&["162583", "399871"], 0, 100)?;
     /// assert_eq!((m.counter, m.next_counter), (8, 9));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
@@ -246,9 +256,9 @@ impl Hotp {
     /// - [`Error::InvalidCode`] when a code is malformed.
     /// - [`Error::WindowOutOfRange`] when no run of counters fits below `u64::MAX`.
     /// - [`Error::Mismatch`] when no run of consecutive counters matches all the codes.
-    pub fn resync(
+    pub fn resync_uncommitted<C: AsRef<[u8]>>(
         &self,
-        codes: &[&str],
+        codes: &[C],
         next_counter: u64,
         window: u32,
     ) -> Result<HotpMatch, Error> {
@@ -267,7 +277,7 @@ impl Hotp {
         }
         let mut given = [0u64; Hotp::MAX_RESYNC_CODES];
         for (slot, code) in given.iter_mut().zip(codes) {
-            *slot = Code::parse(code, self.digits)?.number();
+            *slot = Code::parse_bytes(code.as_ref(), self.digits)?.number();
         }
         // The last code's counter must stay below u64::MAX (never accepted, see `verify`).
         let steps = (n - 1) as u64;

@@ -36,6 +36,7 @@ mod totp;
 mod verify;
 
 pub mod ocra;
+pub mod store;
 
 #[cfg(feature = "std")]
 pub mod clock;
@@ -57,7 +58,7 @@ pub use base32::Base32ErrorKind;
 pub use code::{Code, CodeErrorKind};
 pub use error::Error;
 pub use hotp::{Hotp, HotpMatch, HotpParams};
-pub use record::{Accepted, Policy, RecordKind, StateError, StateRecord, Verification};
+pub use record::{Accepted, Policy, RecordKind, StateError, StateRecord, Uncommitted};
 #[cfg(feature = "alloc")]
 pub use secret::BoxedSecret;
 pub use secret::Secret;

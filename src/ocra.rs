@@ -170,10 +170,10 @@ impl HmacResponse {
     }
 
     /// Parses `len` bytes of hex, either case, spaces ignored.
-    fn parse(input: &str, len: usize) -> Result<HmacResponse, Error> {
+    fn parse(input: &[u8], len: usize) -> Result<HmacResponse, Error> {
         let mut bytes = [0u8; MAX_OUTPUT];
         let mut nibbles = 0usize;
-        for (position, c) in input.bytes().enumerate() {
+        for (position, &c) in input.iter().enumerate() {
             let v = match c {
                 b' ' => continue,
                 b'0'..=b'9' => c - b'0',
@@ -243,10 +243,14 @@ impl Response {
     ///
     /// # Errors
     /// [`Error::InvalidCode`] for a character that does not belong or a wrong length.
-    pub fn parse(input: &str, suite: &OcraSuite) -> Result<Response, Error> {
+    pub fn parse(input: impl AsRef<[u8]>, suite: &OcraSuite) -> Result<Response, Error> {
+        Response::parse_bytes(input.as_ref(), suite)
+    }
+
+    fn parse_bytes(input: &[u8], suite: &OcraSuite) -> Result<Response, Error> {
         match suite.digits() {
             0 => HmacResponse::parse(input, suite.algorithm().output_len()).map(Response::Hmac),
-            d => Code::parse(input, d).map(Response::Code),
+            d => Code::parse_bytes(input, d).map(Response::Code),
         }
     }
 
@@ -299,10 +303,10 @@ impl fmt::Display for Response {
 ///
 /// // The server, a minute later, accepts one step of clock skew; a second use is a replay.
 /// let server = DataInput::new().question("00000000");
-/// let m = ocra.verify_at("95209754", &server, 1_206_446_850, None, Window::symmetric(1)?)?;
+/// let m = ocra.verify_at_uncommitted("95209754", &server, 1_206_446_850, None, Window::symmetric(1)?)?;
 /// assert_eq!((m.step, m.drift), (0x132d0b6, -1));
 /// assert_eq!(
-///     ocra.verify_at("95209754", &server, 1_206_446_850, Some(m.step), Window::symmetric(1)?),
+///     ocra.verify_at_uncommitted("95209754", &server, 1_206_446_850, Some(m.step), Window::symmetric(1)?),
 ///     Err(Error::Replay),
 /// );
 /// # Ok::<(), otpkit::Error>(())
@@ -314,7 +318,7 @@ pub struct Ocra {
 }
 
 impl Ocra {
-    /// The largest counter look-ahead [`verify_counter`](Self::verify_counter) accepts.
+    /// The largest counter look-ahead [`verify_counter_uncommitted`](Self::verify_counter_uncommitted) accepts.
     pub const MAX_LOOK_AHEAD: u32 = Window::MAX;
 
     /// Absorbs `key` for `suite`'s hash. Any key length from 1 byte is accepted (RFC 6287
@@ -374,8 +378,8 @@ impl Ocra {
     /// # Errors
     /// As [`compute`](Self::compute); [`Error::InvalidCode`] for a malformed response;
     /// [`Error::Mismatch`] when it does not match.
-    pub fn verify(&self, response: &str, input: &DataInput<'_>) -> Result<(), Error> {
-        let given = Response::parse(response, &self.suite)?;
+    pub fn verify(&self, response: impl AsRef<[u8]>, input: &DataInput<'_>) -> Result<(), Error> {
+        let given = Response::parse_bytes(response.as_ref(), &self.suite)?;
         let message = Message::new(&self.suite, input, None)?;
         if bool::from(self.respond(&message).ct_eq(&given)) {
             Ok(())
@@ -401,7 +405,7 @@ impl Ocra {
     /// let ocra = Ocra::new(suite, b"12345678901234567890123456789012")?;
     /// let input = DataInput::new().question("12345678").password(b"1234");
     /// // RFC 6287 C.1: counter 3 gives 71565254; the server expected 1.
-    /// let m = ocra.verify_counter("71565254", &input, 1, 5)?;
+    /// let m = ocra.verify_counter_uncommitted("71565254", &input, 1, 5)?;
     /// assert_eq!((m.counter, m.next_counter, m.drift), (3, 4, 2));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
@@ -410,9 +414,9 @@ impl Ocra {
     /// As [`verify`](Self::verify), plus [`Error::WindowTooLarge`] when `look_ahead` exceeds
     /// [`Ocra::MAX_LOOK_AHEAD`], [`OcraError::UnusedInput`] for a suite without `C`, and
     /// [`Error::Replay`] for the response to `next_counter - 1`.
-    pub fn verify_counter(
+    pub fn verify_counter_uncommitted(
         &self,
-        response: &str,
+        response: impl AsRef<[u8]>,
         input: &DataInput<'_>,
         next_counter: u64,
         look_ahead: u32,
@@ -425,7 +429,7 @@ impl Ocra {
         if !self.suite.uses_counter() {
             return Err(OcraError::UnusedInput(Element::Counter).into());
         }
-        let given = Response::parse(response, &self.suite)?;
+        let given = Response::parse_bytes(response.as_ref(), &self.suite)?;
         let mut message = Message::new(&self.suite, input, Some(Element::Counter))?;
         // Index 0 is the last accepted counter (if any), 1.. the look-ahead: indices keep
         // the order the scan needs even where the counters wrap.
@@ -457,9 +461,9 @@ impl Ocra {
     /// # Errors
     /// As [`verify`](Self::verify), plus [`OcraError::UnusedInput`] for a suite without `T`,
     /// [`Error::Replay`] and [`Error::WindowOutOfRange`].
-    pub fn verify_step(
+    pub fn verify_step_uncommitted(
         &self,
-        response: &str,
+        response: impl AsRef<[u8]>,
         input: &DataInput<'_>,
         center_step: u64,
         last_step: Option<u64>,
@@ -468,7 +472,7 @@ impl Ocra {
         if self.suite.time_step().is_none() {
             return Err(OcraError::UnusedInput(Element::Timestamp).into());
         }
-        let given = Response::parse(response, &self.suite)?;
+        let given = Response::parse_bytes(response.as_ref(), &self.suite)?;
         let mut message = Message::new(&self.suite, input, Some(Element::Timestamp))?;
         let step = verify::scan(
             window.around(center_step),
@@ -485,14 +489,14 @@ impl Ocra {
         })
     }
 
-    /// [`verify_step`](Self::verify_step) centred on the step of Unix time `unix`
+    /// [`verify_step_uncommitted`](Self::verify_step_uncommitted) centred on the step of Unix time `unix`
     /// (`floor(unix / step)`).
     ///
     /// # Errors
-    /// As [`verify_step`](Self::verify_step).
-    pub fn verify_at(
+    /// As [`verify_step_uncommitted`](Self::verify_step_uncommitted).
+    pub fn verify_at_uncommitted(
         &self,
-        response: &str,
+        response: impl AsRef<[u8]>,
         input: &DataInput<'_>,
         unix: u64,
         last_step: Option<u64>,
@@ -504,7 +508,7 @@ impl Ocra {
             .ok_or(Error::Ocra(OcraError::UnusedInput(Element::Timestamp)))?;
         // A time step is at least one second; `checked_div` only keeps a division-by-zero
         // panic path out of the binary.
-        self.verify_step(
+        self.verify_step_uncommitted(
             response,
             input,
             unix.checked_div(step.seconds()).unwrap_or(0),

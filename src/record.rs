@@ -65,13 +65,13 @@ pub struct Policy {
     /// TOTP and OCRA time suites: the cap on clock drift in steps, at most [`Window::MAX`]. No
     /// step further than this from the server's current step is ever accepted, and once the
     /// stored drift reaches it, verification answers [`StateError::ResyncNeeded`] until a
-    /// multi-code [`resync_totp`](StateRecord::resync_totp). 0 turns drift tracking off: the
+    /// multi-code [`resync_totp_uncommitted`](StateRecord::resync_totp_uncommitted). 0 turns drift tracking off: the
     /// window is centred on the current step and no drift is recorded.
     pub max_drift: u32,
     /// HOTP and OCRA counter suites: how many counters past the expected one a code may be
     /// (RFC 4226 §7.4 `s - 1`), at most [`Hotp::MAX_LOOK_AHEAD`].
     pub look_ahead: u32,
-    /// HOTP: how many counters [`resync_hotp`](StateRecord::resync_hotp) searches, at most
+    /// HOTP: how many counters [`resync_hotp_uncommitted`](StateRecord::resync_hotp_uncommitted) searches, at most
     /// [`Hotp::MAX_RESYNC_WINDOW`].
     pub resync_window: u32,
 }
@@ -97,12 +97,17 @@ impl Default for Policy {
 /// The persisted server-side state of one token: the moving factor already used, the clock
 /// drift, and the throttling state.
 ///
-/// Verify through the record, never around it: [`verify_totp`](Self::verify_totp),
-/// [`verify_hotp`](Self::verify_hotp), [`verify_ocra_counter`](Self::verify_ocra_counter) and
-/// [`verify_ocra_time`](Self::verify_ocra_time) consult the throttle first (a locked token is
-/// refused before its code is looked at), centre time-step windows on the recorded drift,
-/// refuse replays, count failures, and return a [`Verification`] holding the record to store
-/// next. The record is a plain `Copy` value; store it as bytes ([`to_bytes`](Self::to_bytes),
+/// Verify through a [`store::Verifier`](crate::store::Verifier): it loads the record, verifies
+/// through it, commits the new record with a compare-and-swap and only then returns the
+/// outcome. The record's own verifiers ([`verify_totp_uncommitted`](Self::verify_totp_uncommitted),
+/// [`verify_hotp_uncommitted`](Self::verify_hotp_uncommitted),
+/// [`verify_ocra_counter_uncommitted`](Self::verify_ocra_counter_uncommitted),
+/// [`verify_ocra_time_uncommitted`](Self::verify_ocra_time_uncommitted) and the resynchronisers)
+/// are the pieces it is made of, for callers who run their own transactions: they consult the
+/// throttle first (a locked token is refused before its code is looked at), centre time-step
+/// windows on the recorded drift, refuse replays, count failures, and return an
+/// [`Uncommitted`] that gives the outcome only after the record it holds is committed. The
+/// record is a plain `Copy` value; store it as bytes ([`to_bytes`](Self::to_bytes),
 /// [`from_bytes`](Self::from_bytes)) or, with the `serde` feature, through serde.
 ///
 /// # Exactly once
@@ -111,17 +116,20 @@ impl Default for Policy {
 /// store with a conditional update (a compare-and-swap), and for every attempt:
 ///
 /// 1. read the stored bytes and decode them;
-/// 2. verify in memory: `record.verify_totp(..)` gives the new record and the outcome;
-/// 3. if [`Verification::is_changed`], write the new bytes **only if the stored bytes are still
-///    the ones read** (`UPDATE … SET state = :new WHERE id = :id AND state = :old`);
+/// 2. verify in memory: `record.verify_totp_uncommitted(..)` gives an [`Uncommitted`];
+/// 3. if [`Uncommitted::record_to_commit`] is `Some`, write the new bytes **only if the stored
+///    bytes are still the ones read** (`UPDATE … SET state = :new WHERE id = :id AND state =
+///    :old`);
 /// 4. if no row was updated, another request committed first: go back to 1 (a retry with the
-///    same code then sees a [`Error::Replay`]); otherwise act on the outcome.
+///    same code then sees a [`Error::Replay`]); otherwise act on
+///    [`Uncommitted::into_outcome_after_commit`].
 ///
 /// Act on an acceptance only after the write succeeded. A crash before the write loses the
 /// attempt (nobody was let in, and the stored state is untouched); a crash after it leaves the
 /// code spent. Comparing the whole record, not only the last accepted step, also keeps the
-/// failure count exact when wrong codes arrive in parallel. `examples/verify_server.rs` does
-/// this with SQLite.
+/// failure count exact when wrong codes arrive in parallel.
+/// [`store::Verifier`](crate::store::Verifier) is this loop, over any
+/// [`store::Store`](crate::store::Store).
 ///
 /// # Examples
 ///
@@ -130,21 +138,27 @@ impl Default for Policy {
 ///
 /// let totp = Totp::new(b"12345678901234567890", TotpParams::default())?;
 /// let policy = Policy::default();
-/// let stored = StateRecord::time_step().to_bytes(); // at enrolment
+/// let mut stored = StateRecord::time_step().to_bytes(); // at enrolment
 ///
 /// // A login at unix time 1_000_000_000:
 /// let now = 1_000_000_000;
 /// let code = totp.generate_at(now)?;
-/// let record = StateRecord::from_bytes(&stored)?;
-/// let v = record.verify_totp(&totp, &policy, now, code.as_str());
-/// // ... conditional write of v.record().to_bytes() here, then:
-/// let accepted = v.result()?;
-/// assert_eq!(accepted.drift, 0);
+/// let read = stored;
+/// let attempt = StateRecord::from_bytes(&read)?.verify_totp_uncommitted(&totp, &policy, now, &code);
+/// let outcome = attempt.commit_with(|new| {
+///     // A conditional write: only if the stored bytes are still the ones read.
+///     if stored != read {
+///         return Err("lost a race: read again");
+///     }
+///     stored = new.to_bytes();
+///     Ok(())
+/// });
+/// assert_eq!(outcome.map(|o| o.map(|a| a.drift)), Ok(Ok(0)));
 ///
 /// // The same code again is a replay, and changes nothing.
-/// let again = v.record().verify_totp(&totp, &policy, now, code.as_str());
-/// assert_eq!(again.result(), Err(Error::Replay));
-/// assert!(!again.is_changed());
+/// let again = StateRecord::from_bytes(&stored)?.verify_totp_uncommitted(&totp, &policy, now, &code);
+/// assert!(again.record_to_commit().is_none());
+/// assert_eq!(again.into_outcome_after_commit(), Err(Error::Replay));
 /// # Ok::<(), otpkit::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -160,7 +174,7 @@ pub struct StateRecord {
 
 /// A successful verification: which counter or step matched, and the drift.
 ///
-/// Valid only once the [`Verification::record`] it came with is committed.
+/// Valid only once the [`Uncommitted::record_to_commit`] it came with is committed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Accepted {
     /// The counter (HOTP) or time step (TOTP) whose code matched.
@@ -170,10 +184,18 @@ pub struct Accepted {
     pub drift: i64,
 }
 
-/// The outcome of one attempt and the record to store afterwards.
+/// The outcome of one attempt, held back until the record it produced is committed.
+///
+/// The `*_uncommitted` verifiers of [`StateRecord`] return this. It is neither `Copy` nor
+/// `Clone`, and its outcome is reachable only through
+/// [`into_outcome_after_commit`](Self::into_outcome_after_commit) or
+/// [`commit_with`](Self::commit_with), whose names say what must happen first: store
+/// [`record_to_commit`](Self::record_to_commit) (when it is `Some`) with a conditional update,
+/// then read the outcome. [`store::Verifier`](crate::store::Verifier) does all of this for you;
+/// use `Uncommitted` only inside a transaction of your own.
 ///
 /// The record changes on acceptance (the factor moves past the code) and on a wrong code (one
-/// more failure, maybe a lock). It stays as it was when the attempt was refused before
+/// more failure, maybe a lock). Nothing needs committing when the attempt was refused before
 /// evaluation (throttled, resynchronisation needed), for a replay, and for malformed input.
 ///
 /// # Examples
@@ -182,64 +204,78 @@ pub struct Accepted {
 /// use otpkit::{Error, Hotp, HotpParams, Policy, StateRecord};
 ///
 /// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
-/// let record = StateRecord::counter(0);
-/// let v = record.verify_hotp(&hotp, &Policy::default(), 0, "000000");
-/// assert_eq!(v.result(), Err(Error::Mismatch));
-/// assert!(v.is_changed()); // one failure to store
-/// let (next, result) = v.into_parts();
-/// assert_eq!((next.throttle().failures(), result), (1, Err(Error::Mismatch)));
+/// let mut stored = StateRecord::counter(0);
+/// let attempt = stored.verify_hotp_uncommitted(&hotp, &Policy::default(), 0, "000000");
+/// // One failure to store before the outcome can be read.
+/// let outcome = attempt.commit_with(|new| {
+///     stored = *new; // in a real server: UPDATE ... WHERE state = :old
+///     Ok::<(), core::convert::Infallible>(())
+/// });
+/// assert_eq!(outcome, Ok(Err(Error::Mismatch)));
+/// assert_eq!(stored.throttle().failures(), 1);
 /// # Ok::<(), otpkit::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[must_use = "store `record()` with a conditional update before acting on `result()`, or a code can be accepted twice"]
-pub struct Verification {
+#[derive(Debug, PartialEq, Eq)]
+#[must_use = "commit `record_to_commit()`, then read `into_outcome_after_commit()`; or use `store::Verifier`"]
+pub struct Uncommitted {
     record: StateRecord,
     changed: bool,
     result: Result<Accepted, Error>,
 }
 
-impl Verification {
-    pub(crate) fn unchanged(record: StateRecord, error: Error) -> Verification {
-        Verification {
+impl Uncommitted {
+    pub(crate) fn unchanged(record: StateRecord, error: Error) -> Uncommitted {
+        Uncommitted {
             record,
             changed: false,
             result: Err(error),
         }
     }
 
-    /// The record to store: commit it (if [`is_changed`](Self::is_changed)) before acting on
-    /// [`result`](Self::result).
+    /// The record to store before the outcome may be acted on, or `None` when the attempt
+    /// changed nothing (so nothing needs committing).
     #[must_use]
-    pub const fn record(&self) -> &StateRecord {
-        &self.record
+    pub const fn record_to_commit(&self) -> Option<&StateRecord> {
+        if self.changed {
+            Some(&self.record)
+        } else {
+            None
+        }
     }
 
-    /// Whether the record differs from the one verified against, so must be written.
-    #[must_use]
-    pub const fn is_changed(&self) -> bool {
-        self.changed
-    }
-
-    /// Whether the code was accepted (valid only once the record is committed).
-    #[must_use]
-    pub const fn is_accepted(&self) -> bool {
-        self.result.is_ok()
-    }
-
-    /// The outcome: valid only once the record is committed.
+    /// The outcome, for a caller who has committed [`record_to_commit`](Self::record_to_commit)
+    /// (or found it `None`).
+    ///
+    /// Reading it before the commit is what makes a code acceptable twice: two requests with
+    /// the same code both read the old record, both see an acceptance, and only one write
+    /// wins.
     ///
     /// # Errors
     ///
-    /// Whatever the verifier returned: see [`StateRecord::verify_totp`] and
-    /// [`StateRecord::verify_hotp`].
-    pub const fn result(&self) -> Result<Accepted, Error> {
+    /// Whatever the verifier returned: see [`StateRecord::verify_totp_uncommitted`] and its
+    /// siblings.
+    pub const fn into_outcome_after_commit(self) -> Result<Accepted, Error> {
         self.result
     }
 
-    /// The record to store and the outcome.
-    #[must_use = "store the record before acting on the outcome"]
-    pub const fn into_parts(self) -> (StateRecord, Result<Accepted, Error>) {
-        (self.record, self.result)
+    /// Commits through `write` (called only when something needs committing), then gives the
+    /// outcome; a failed write gives its error and no outcome.
+    ///
+    /// `write` must store the record only if the stored one is still the record verified
+    /// against (a compare-and-swap), and fail otherwise.
+    ///
+    /// # Errors
+    ///
+    /// The outer `Err` is `write`'s error; the inner result is the outcome, as
+    /// [`into_outcome_after_commit`](Self::into_outcome_after_commit).
+    pub fn commit_with<E>(
+        self,
+        write: impl FnOnce(&StateRecord) -> Result<(), E>,
+    ) -> Result<Result<Accepted, Error>, E> {
+        if self.changed {
+            write(&self.record)?;
+        }
+        Ok(self.result)
     }
 }
 
@@ -328,11 +364,14 @@ impl StateRecord {
     /// let hotp = Hotp::new(&[3; 20], HotpParams::default())?;
     /// let policy = Policy { throttle: ThrottlePolicy::lockout(1), ..Policy::default() };
     /// let wrong = if hotp.generate(0).as_str() == "000000" { "111111" } else { "000000" };
-    /// let (r, _) = StateRecord::counter(0).verify_hotp(&hotp, &policy, 10, wrong).into_parts();
-    /// let v = r.verify_hotp(&hotp, &policy, 20, hotp.generate(0).as_str());
-    /// assert_eq!(v.result(), Err(Error::State(StateError::LockedOut)));
-    /// let v = r.unlock().verify_hotp(&hotp, &policy, 20, hotp.generate(0).as_str());
-    /// assert!(v.is_accepted());
+    /// let attempt = StateRecord::counter(0).verify_hotp_uncommitted(&hotp, &policy, 10, wrong);
+    /// let locked = *attempt.record_to_commit().expect("a failure to store");
+    /// let right = hotp.generate(0);
+    /// let v = locked.verify_hotp_uncommitted(&hotp, &policy, 20, &right);
+    /// assert_eq!(v.into_outcome_after_commit(), Err(Error::State(StateError::LockedOut)));
+    /// let v = locked.unlock().verify_hotp_uncommitted(&hotp, &policy, 20, &right);
+    /// assert!(v.record_to_commit().is_some());
+    /// assert!(v.into_outcome_after_commit().is_ok()); // once the record above is committed
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     #[must_use = "store the new record"]
@@ -368,10 +407,10 @@ impl StateRecord {
         policy: &Policy,
         now: u64,
         outcome: Result<(u64, i64, i64), Error>,
-    ) -> Verification {
+    ) -> Uncommitted {
         match outcome {
             Ok((matched, drift, stored_drift)) => match matched.checked_add(1) {
-                Some(next) => Verification {
+                Some(next) => Uncommitted {
                     record: StateRecord {
                         next,
                         drift: stored_drift,
@@ -382,14 +421,14 @@ impl StateRecord {
                     result: Ok(Accepted { matched, drift }),
                 },
                 // The last value could never be recorded as used.
-                None => Verification::unchanged(self, Error::CounterOverflow),
+                None => Uncommitted::unchanged(self, Error::CounterOverflow),
             },
             Err(Error::Mismatch) => {
                 let record = StateRecord {
                     throttle: self.throttle.after_failure(&policy.throttle, now),
                     ..self
                 };
-                Verification {
+                Uncommitted {
                     changed: record != self,
                     record,
                     result: Err(Error::Mismatch),
@@ -397,7 +436,7 @@ impl StateRecord {
             }
             // A replay proves knowledge of a real code: not a guessing failure (see
             // `ThrottleState`). Malformed input and configuration errors evaluated nothing.
-            Err(e) => Verification::unchanged(self, e),
+            Err(e) => Uncommitted::unchanged(self, e),
         }
     }
 
@@ -406,7 +445,7 @@ impl StateRecord {
     ///
     /// The throttle is consulted first; on acceptance the record expects the counter after the
     /// matched one and the failures are reset; a wrong code counts as a failure; a replay (the
-    /// last accepted counter's code) changes nothing. Store [`Verification::record`] before
+    /// last accepted counter's code) changes nothing. Store [`Uncommitted::record_to_commit`] before
     /// acting on the outcome (see [Exactly once](Self#exactly-once)).
     ///
     /// # Examples
@@ -415,31 +454,39 @@ impl StateRecord {
     /// use otpkit::{Error, Hotp, HotpParams, Policy, StateRecord};
     ///
     /// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
-    /// let v = StateRecord::counter(0).verify_hotp(&hotp, &Policy::default(), 0, "359152");
-    /// assert_eq!(v.result()?.matched, 2);
-    /// assert_eq!(v.record().next_counter(), 3);
-    /// let again = v.record().verify_hotp(&hotp, &Policy::default(), 0, "359152");
-    /// assert_eq!(again.result(), Err(Error::Replay));
+    /// let v = StateRecord::counter(0).verify_hotp_uncommitted(&hotp, &Policy::default(), 0, "359152");
+    /// let next = *v.record_to_commit().expect("an acceptance to store");
+    /// assert_eq!(next.next_counter(), 3);
+    /// // ... committed `next` with a conditional update, then:
+    /// assert_eq!(v.into_outcome_after_commit()?.matched, 2);
+    /// let again = next.verify_hotp_uncommitted(&hotp, &Policy::default(), 0, "359152");
+    /// assert_eq!(again.into_outcome_after_commit(), Err(Error::Replay));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// In [`Verification::result`]:
+    /// In [`Uncommitted::into_outcome_after_commit`]:
     /// - [`StateError::WrongKind`] for a time-step record;
     /// - [`StateError::Throttled`] or [`StateError::LockedOut`] while locked (code not
     ///   evaluated);
     /// - [`Error::Mismatch`] for a wrong code (counted), [`Error::Replay`] for the last
     ///   accepted counter's code (not counted). Codes of older counters are not recomputed
-    ///   ([`Hotp::verify`]), so they are wrong codes here and count as failures;
-    /// - as [`Hotp::verify`] for malformed codes, an oversized look-ahead or an exhausted
+    ///   ([`Hotp::verify_uncommitted`]), so they are wrong codes here and count as failures;
+    /// - as [`Hotp::verify_uncommitted`] for malformed codes, an oversized look-ahead or an exhausted
     ///   counter.
-    pub fn verify_hotp(&self, hotp: &Hotp, policy: &Policy, now: u64, code: &str) -> Verification {
+    pub fn verify_hotp_uncommitted(
+        &self,
+        hotp: &Hotp,
+        policy: &Policy,
+        now: u64,
+        code: impl AsRef<[u8]>,
+    ) -> Uncommitted {
         if let Err(e) = self.precheck(RecordKind::Counter, now) {
-            return Verification::unchanged(*self, e);
+            return Uncommitted::unchanged(*self, e);
         }
         let outcome = hotp
-            .verify(code, self.next, policy.look_ahead)
+            .verify_uncommitted(code, self.next, policy.look_ahead)
             .map(|m| (m.counter, i64::try_from(m.drift).unwrap_or(i64::MAX), 0));
         self.settle(policy, now, outcome)
     }
@@ -457,28 +504,28 @@ impl StateRecord {
     ///
     /// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
     /// let codes = ["162583", "399871"];
-    /// let v = StateRecord::counter(0).resync_hotp(&hotp, &Policy::default(), 0, &codes);
-    /// assert_eq!(v.result()?.matched, 8);
-    /// assert_eq!(v.record().next_counter(), 9);
+    /// let v = StateRecord::counter(0).resync_hotp_uncommitted(&hotp, &Policy::default(), 0, &codes);
+    /// assert_eq!(v.record_to_commit().map(|r| r.next_counter()), Some(9));
+    /// assert_eq!(v.into_outcome_after_commit()?.matched, 8);
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// In [`Verification::result`]: as [`verify_hotp`](Self::verify_hotp), and as
-    /// [`Hotp::resync`].
-    pub fn resync_hotp(
+    /// In [`Uncommitted::into_outcome_after_commit`]: as [`verify_hotp_uncommitted`](Self::verify_hotp_uncommitted), and as
+    /// [`Hotp::resync_uncommitted`].
+    pub fn resync_hotp_uncommitted<C: AsRef<[u8]>>(
         &self,
         hotp: &Hotp,
         policy: &Policy,
         now: u64,
-        codes: &[&str],
-    ) -> Verification {
+        codes: &[C],
+    ) -> Uncommitted {
         if let Err(e) = self.precheck(RecordKind::Counter, now) {
-            return Verification::unchanged(*self, e);
+            return Uncommitted::unchanged(*self, e);
         }
         let outcome = hotp
-            .resync(codes, self.next, policy.resync_window)
+            .resync_uncommitted(codes, self.next, policy.resync_window)
             .map(|m| (m.counter, i64::try_from(m.drift).unwrap_or(i64::MAX), 0));
         self.settle(policy, now, outcome)
     }
@@ -488,7 +535,7 @@ impl StateRecord {
     /// In order: the throttle is consulted (a locked token is refused without evaluating the
     /// code); a stored drift at the policy's cap answers [`StateError::ResyncNeeded`]; then the
     /// steps of `policy.window` around `current step + stored drift` are checked in constant
-    /// time ([`Totp::verify_step`]), leaving out any step more than `policy.max_drift` from the
+    /// time ([`Totp::verify_step_uncommitted`]), leaving out any step more than `policy.max_drift` from the
     /// current step. On acceptance the record stores the step (so it and every earlier step
     /// are refused from then on, RFC 6238 §5.2) and the new drift (RFC 6238 §6), and resets
     /// the failures; a wrong code counts as a failure; a replay changes nothing.
@@ -504,36 +551,44 @@ impl StateRecord {
     /// let step = totp.step_at(now)?;
     /// // The token's clock runs one step fast.
     /// let code = totp.generate_step(step + 1);
-    /// let v = StateRecord::time_step().verify_totp(&totp, &policy, now, code.as_str());
-    /// assert_eq!(v.record().drift(), 1);
+    /// let v = StateRecord::time_step().verify_totp_uncommitted(&totp, &policy, now, &code);
+    /// let stored = *v.record_to_commit().expect("an acceptance to store");
+    /// assert_eq!(stored.drift(), 1);
     /// // Later it runs two steps fast: still inside the window centred on the stored drift.
     /// let later = now + 3000;
     /// let step = totp.step_at(later)?;
     /// let code = totp.generate_step(step + 2);
-    /// let v = v.record().verify_totp(&totp, &policy, later, code.as_str());
-    /// assert_eq!(v.result()?.drift, 2);
+    /// let v = stored.verify_totp_uncommitted(&totp, &policy, later, &code);
+    /// assert_eq!(v.into_outcome_after_commit()?.drift, 2);
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// In [`Verification::result`]:
+    /// In [`Uncommitted::into_outcome_after_commit`]:
     /// - [`StateError::WrongKind`] for a counter record;
     /// - [`StateError::Throttled`] or [`StateError::LockedOut`] while locked (code not
     ///   evaluated);
     /// - [`StateError::ResyncNeeded`] when the stored drift has reached `policy.max_drift` (code
-    ///   not evaluated; use [`resync_totp`](Self::resync_totp));
+    ///   not evaluated; use [`resync_totp_uncommitted`](Self::resync_totp_uncommitted));
     /// - [`Error::WindowTooLarge`] when `policy.max_drift` exceeds [`Window::MAX`];
     /// - [`Error::Mismatch`] for a wrong code (counted), [`Error::Replay`] for a used one (not
     ///   counted);
-    /// - as [`Totp::verify_step`] for malformed codes and times before T0.
-    pub fn verify_totp(&self, totp: &Totp, policy: &Policy, now: u64, code: &str) -> Verification {
+    /// - as [`Totp::verify_step_uncommitted`] for malformed codes and times before T0.
+    pub fn verify_totp_uncommitted(
+        &self,
+        totp: &Totp,
+        policy: &Policy,
+        now: u64,
+        code: impl AsRef<[u8]>,
+    ) -> Uncommitted {
+        let code = code.as_ref();
         self.verify_time(policy, now, |record| {
             let current = totp.step_at(now)?;
             Ok((
                 current,
                 record.scan_drift_window(current, policy, |center, last, window| {
-                    totp.verify_step(code, center, last, window)
+                    totp.verify_digits(code, center, last, window)
                 })?,
             ))
         })
@@ -546,16 +601,16 @@ impl StateRecord {
         policy: &Policy,
         now: u64,
         verify: impl FnOnce(&StateRecord) -> Result<(u64, u64), Error>,
-    ) -> Verification {
+    ) -> Uncommitted {
         if let Err(e) = self.precheck(RecordKind::TimeStep, now) {
-            return Verification::unchanged(*self, e);
+            return Uncommitted::unchanged(*self, e);
         }
         if policy.max_drift > Window::MAX {
-            return Verification::unchanged(*self, Error::WindowTooLarge { max: Window::MAX });
+            return Uncommitted::unchanged(*self, Error::WindowTooLarge { max: Window::MAX });
         }
         let cap = i64::from(policy.max_drift);
         if cap > 0 && self.drift.unsigned_abs() >= cap.unsigned_abs() {
-            return Verification::unchanged(
+            return Uncommitted::unchanged(
                 *self,
                 Error::State(StateError::ResyncNeeded { drift: self.drift }),
             );
@@ -601,29 +656,29 @@ impl StateRecord {
     /// // The token's clock runs 6 steps (3 minutes) slow.
     /// let (a, b) = (totp.generate_step(step - 7), totp.generate_step(step - 6));
     /// let codes = [a.as_str(), b.as_str()];
-    /// let v = StateRecord::time_step().resync_totp(&totp, &Policy::default(), now, &codes);
-    /// assert_eq!(v.result()?.drift, -6);
-    /// assert_eq!(v.record().drift(), -6);
+    /// let v = StateRecord::time_step().resync_totp_uncommitted(&totp, &Policy::default(), now, &codes);
+    /// assert_eq!(v.record_to_commit().map(|r| r.drift()), Some(-6));
+    /// assert_eq!(v.into_outcome_after_commit()?.drift, -6);
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// In [`Verification::result`]: as [`verify_totp`](Self::verify_totp) except
-    /// [`StateError::ResyncNeeded`], and as [`Totp::resync_step`].
-    pub fn resync_totp(
+    /// In [`Uncommitted::into_outcome_after_commit`]: as [`verify_totp_uncommitted`](Self::verify_totp_uncommitted) except
+    /// [`StateError::ResyncNeeded`], and as [`Totp::resync_step_uncommitted`].
+    pub fn resync_totp_uncommitted<C: AsRef<[u8]>>(
         &self,
         totp: &Totp,
         policy: &Policy,
         now: u64,
-        codes: &[&str],
-    ) -> Verification {
+        codes: &[C],
+    ) -> Uncommitted {
         if let Err(e) = self.precheck(RecordKind::TimeStep, now) {
-            return Verification::unchanged(*self, e);
+            return Uncommitted::unchanged(*self, e);
         }
         let outcome = totp.step_at(now).and_then(|current| {
             let window = Window::symmetric(policy.max_drift)?;
-            let m = totp.resync_step(codes, current, self.last_accepted(), window)?;
+            let m = totp.resync_step_uncommitted(codes, current, self.last_accepted(), window)?;
             let drift = step_drift(m.step, current);
             Ok((m.step, drift, if policy.max_drift > 0 { drift } else { 0 }))
         });

@@ -14,7 +14,7 @@
 //! let key = Secret::from_base32("63BEDWCQZKTQWPESARIERL5DTTQFCJTK")?;
 //! let steam = Steam::new(key.as_ref())?;
 //! assert_eq!(steam.generate_at(1_511_200_518).as_str(), "FR8RV");
-//! let m = steam.verify_at("fr8rv", 1_511_200_518, None, Window::default())?;
+//! let m = steam.verify_at_uncommitted("fr8rv", 1_511_200_518, None, Window::default())?;
 //! assert_eq!(m.drift, 0);
 //! # Ok::<(), otpkit::Error>(())
 //! ```
@@ -115,29 +115,29 @@ impl Steam {
     ///   length other than 5.
     /// - [`Error::Replay`] when the code matches only steps at or before `last_step`.
     /// - [`Error::Mismatch`] when it matches no step of `window`.
-    pub fn verify_at(
+    pub fn verify_at_uncommitted(
         &self,
-        code: &str,
+        code: impl AsRef<[u8]>,
         time: u64,
         last_step: Option<u64>,
         window: Window,
     ) -> Result<TotpMatch, Error> {
-        self.verify_step(code, Steam::step_at(time), last_step, window)
+        self.verify_step_uncommitted(code, Steam::step_at(time), last_step, window)
     }
 
     /// Verifies `code` against the steps of `window` around `center`, in constant time.
     ///
     /// # Errors
-    /// As [`Steam::verify_at`], plus [`Error::WindowOutOfRange`] when no step of the window
+    /// As [`Steam::verify_at_uncommitted`], plus [`Error::WindowOutOfRange`] when no step of the window
     /// lies in `0..=u64::MAX`.
-    pub fn verify_step(
+    pub fn verify_step_uncommitted(
         &self,
-        code: &str,
+        code: impl AsRef<[u8]>,
         center: u64,
         last_step: Option<u64>,
         window: Window,
     ) -> Result<TotpMatch, Error> {
-        let given = parse_code(code)?;
+        let given = parse_code(code.as_ref())?;
         let step = verify::scan(
             window.around(center),
             last_step,
@@ -163,10 +163,10 @@ fn alphabet_char(index: u32) -> u8 {
 }
 
 /// Parses a typed Steam code: 5 alphabet characters, any case, spaces ignored.
-fn parse_code(input: &str) -> Result<Code, Error> {
+fn parse_code(input: &[u8]) -> Result<Code, Error> {
     let mut chars = [0u8; CODE_LEN];
     let mut found = 0usize;
-    for (position, b) in input.bytes().enumerate() {
+    for (position, &b) in input.iter().enumerate() {
         if b == b' ' {
             continue;
         }
@@ -212,20 +212,32 @@ mod tests {
     fn verify_rules() {
         let steam = Steam::new(b"12345678901234567890").unwrap();
         let w = Window::default();
-        let m = steam.verify_at("pv9 m4", 59, None, w).unwrap();
+        let m = steam.verify_at_uncommitted("pv9 m4", 59, None, w).unwrap();
         assert_eq!((m.step, m.drift), (1, 0));
         // One step late is inside the default window, then a replay.
-        assert_eq!(steam.verify_at("PV9M4", 60, None, w).unwrap().drift, -1);
-        assert_eq!(steam.verify_at("PV9M4", 59, Some(1), w), Err(Error::Replay));
-        assert_eq!(steam.verify_at("PV9M5", 59, None, w), Err(Error::Mismatch));
         assert_eq!(
-            steam.verify_at("PV9M0", 59, None, w),
+            steam
+                .verify_at_uncommitted("PV9M4", 60, None, w)
+                .unwrap()
+                .drift,
+            -1
+        );
+        assert_eq!(
+            steam.verify_at_uncommitted("PV9M4", 59, Some(1), w),
+            Err(Error::Replay)
+        );
+        assert_eq!(
+            steam.verify_at_uncommitted("PV9M5", 59, None, w),
+            Err(Error::Mismatch)
+        );
+        assert_eq!(
+            steam.verify_at_uncommitted("PV9M0", 59, None, w),
             Err(Error::InvalidCode(CodeErrorKind::InvalidCharacter {
                 position: 4
             }))
         );
         assert_eq!(
-            steam.verify_at("PV9M", 59, None, w),
+            steam.verify_at_uncommitted("PV9M", 59, None, w),
             Err(Error::InvalidCode(CodeErrorKind::Length {
                 expected: 5,
                 found: 4

@@ -74,10 +74,10 @@ pub struct TotpMatch {
 /// assert_eq!(totp.generate_at(59)?.as_str(), "94287082");
 ///
 /// // Nothing accepted yet; the code arrives one step late.
-/// let m = totp.verify_at("94287082", 61, None, Window::default())?;
+/// let m = totp.verify_at_uncommitted("94287082", 61, None, Window::default())?;
 /// assert_eq!((m.step, m.drift), (1, -1));
 /// // Store m.step: the same code is refused from then on.
-/// assert_eq!(totp.verify_at("94287082", 61, Some(m.step), Window::default()), Err(Error::Replay));
+/// assert_eq!(totp.verify_at_uncommitted("94287082", 61, Some(m.step), Window::default()), Err(Error::Replay));
 /// # Ok::<(), otpkit::Error>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -204,19 +204,19 @@ impl Totp {
     ///   ignored).
     /// - [`Error::Replay`] when the code matches only steps at or before `last_step`.
     /// - [`Error::Mismatch`] when it matches no step of the window.
-    pub fn verify_at(
+    pub fn verify_at_uncommitted(
         &self,
-        code: &str,
+        code: impl AsRef<[u8]>,
         time: u64,
         last_step: Option<u64>,
         window: Window,
     ) -> Result<TotpMatch, Error> {
-        self.verify_step(code, self.step_at(time)?, last_step, window)
+        self.verify_digits(code.as_ref(), self.step_at(time)?, last_step, window)
     }
 
     /// Verifies `code` against the steps of `window` around `center`, in constant time.
     ///
-    /// [`Totp::verify_at`] with the current step as `center`. Use this to centre the window on a
+    /// [`Totp::verify_at_uncommitted`] with the current step as `center`. Use this to centre the window on a
     /// recorded drift (RFC 6238 §6): `center = current step + drift`.
     ///
     /// # Examples
@@ -229,23 +229,34 @@ impl Totp {
     /// let step = totp.step_at(now)?;
     /// // The token's clock is known to run 3 steps ahead.
     /// let code = totp.generate_step(step + 3);
-    /// let m = totp.verify_step(code.as_str(), step + 3, None, Window::default())?;
+    /// let m = totp.verify_step_uncommitted(code.as_str(), step + 3, None, Window::default())?;
     /// assert_eq!((m.step, m.drift), (step + 3, 0));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// As [`Totp::verify_at`], plus [`Error::WindowOutOfRange`] when no step of the window lies
+    /// As [`Totp::verify_at_uncommitted`], plus [`Error::WindowOutOfRange`] when no step of the window lies
     /// in `0..=u64::MAX`.
-    pub fn verify_step(
+    pub fn verify_step_uncommitted(
         &self,
-        code: &str,
+        code: impl AsRef<[u8]>,
         center: u64,
         last_step: Option<u64>,
         window: Window,
     ) -> Result<TotpMatch, Error> {
-        let given = Code::parse(code, self.digits)?.number();
+        self.verify_digits(code.as_ref(), center, last_step, window)
+    }
+
+    /// [`Totp::verify_step_uncommitted`] without the generic front (one copy in the binary).
+    pub(crate) fn verify_digits(
+        &self,
+        code: &[u8],
+        center: u64,
+        last_step: Option<u64>,
+        window: Window,
+    ) -> Result<TotpMatch, Error> {
+        let given = Code::parse_bytes(code, self.digits)?.number();
         let step = verify::scan_batched(
             window.around(center),
             last_step,

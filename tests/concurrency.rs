@@ -19,6 +19,10 @@
     clippy::cast_possible_truncation
 )]
 
+#[path = "support/in_memory.rs"]
+mod in_memory;
+use in_memory::CommitInMemory;
+
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use core::time::Duration;
 use std::io::{BufRead, BufReader, Write};
@@ -26,9 +30,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::Instant;
 
-use otpkit::{
-    Accepted, Error, Hotp, HotpParams, Policy, StateRecord, Totp, TotpParams, Verification,
-};
+use otpkit::{Accepted, Error, Hotp, HotpParams, Policy, StateRecord, Totp, TotpParams};
 use rusqlite::{Connection, params};
 
 const KEY: &[u8] = b"12345678901234567890";
@@ -69,7 +71,7 @@ impl Store {
     /// the number of lost races.
     fn attempt(
         &self,
-        verify: impl Fn(&StateRecord) -> Verification,
+        verify: impl Fn(&StateRecord) -> in_memory::Settled,
     ) -> (Result<Accepted, Error>, u32) {
         for retries in 0.. {
             let old = self.read();
@@ -97,7 +99,7 @@ fn race_threads(
     threads: usize,
     rounds: u64,
     initial: StateRecord,
-    verify: impl Fn(&StateRecord, u64) -> Verification + Send + Sync + 'static,
+    verify: impl Fn(&StateRecord, u64) -> in_memory::Settled + Send + Sync + 'static,
 ) -> (Vec<Tally>, StateRecord, u64) {
     let store = Arc::new(Store(Mutex::new(initial.to_bytes().to_vec())));
     let tallies: Arc<Vec<Tally>> = Arc::new((0..rounds).map(|_| Tally::default()).collect());

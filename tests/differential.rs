@@ -141,12 +141,12 @@ fn check_hotp(row: &Row<'_>, counter: u64) -> Result<(), String> {
     let extra = (row.line % 3) as u32;
     if counter == u64::MAX {
         // Nothing could record that u64::MAX was used, so it is never accepted.
-        if let Ok(m) = hotp.verify(row.code, u64::MAX - 1, 5)
+        if let Ok(m) = hotp.verify_uncommitted(row.code, u64::MAX - 1, 5)
             && m.counter == u64::MAX
         {
             return Err("verify accepted counter u64::MAX".into());
         }
-        if hotp.verify(row.code, u64::MAX, 0) != Err(Error::WindowOutOfRange) {
+        if hotp.verify_uncommitted(row.code, u64::MAX, 0) != Err(Error::WindowOutOfRange) {
             return Err("verify with next counter u64::MAX is not WindowOutOfRange".into());
         }
         return Ok(());
@@ -154,7 +154,7 @@ fn check_hotp(row: &Row<'_>, counter: u64) -> Result<(), String> {
     let next = counter.saturating_sub(behind);
     let look_ahead = (counter - next) as u32 + extra;
     let m = hotp
-        .verify(row.code, next, look_ahead)
+        .verify_uncommitted(row.code, next, look_ahead)
         .map_err(|e| format!("verify(next {next}, look-ahead {look_ahead}): {e}"))?;
     if !same_or_collision(m.counter, counter, code_at, row.code)
         || m.next_counter != m.counter + 1
@@ -166,7 +166,7 @@ fn check_hotp(row: &Row<'_>, counter: u64) -> Result<(), String> {
     }
     // Stored state after accepting `counter`: the same code again is a replay.
     if counter < u64::MAX - 1 {
-        match hotp.verify(row.code, counter + 1, extra) {
+        match hotp.verify_uncommitted(row.code, counter + 1, extra) {
             Err(Error::Replay) => {}
             Ok(m) if code_at(m.counter) == row.code => {}
             other => return Err(format!("verify again after acceptance: {other:?}")),
@@ -200,7 +200,7 @@ fn check_totp(row: &Row<'_>, time: u64, period: u64, t0: u64) -> Result<(), Stri
     let ahead = (row.line % 5) as u32;
     let window = Window::new(behind, ahead).map_err(|e| e.to_string())?;
     let m = totp
-        .verify_at(row.code, time, None, window)
+        .verify_at_uncommitted(row.code, time, None, window)
         .map_err(|e| format!("verify_at({time}, {window:?}): {e}"))?;
     if !same_or_collision(m.step, step, code_at, row.code)
         || i128::from(m.drift) != i128::from(m.step) - i128::from(step)
@@ -215,7 +215,7 @@ fn check_totp(row: &Row<'_>, time: u64, period: u64, t0: u64) -> Result<(), Stri
         .flatten()
     {
         let m = totp
-            .verify_step(row.code, center, None, window)
+            .verify_step_uncommitted(row.code, center, None, window)
             .map_err(|e| format!("verify_step(center {center}, ±{offset}): {e}"))?;
         let drift = i128::from(step) - i128::from(center);
         if !(m.step == step && i128::from(m.drift) == drift
@@ -225,7 +225,7 @@ fn check_totp(row: &Row<'_>, time: u64, period: u64, t0: u64) -> Result<(), Stri
         }
     }
     // With this step stored as the last accepted one, the same code is a replay.
-    match totp.verify_at(row.code, time, Some(step), Window::default()) {
+    match totp.verify_at_uncommitted(row.code, time, Some(step), Window::default()) {
         Err(Error::Replay) => {}
         Ok(m) if m.step > step && code_at(m.step) == row.code => {}
         other => return Err(format!("verify_at again after acceptance: {other:?}")),

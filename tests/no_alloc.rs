@@ -40,13 +40,23 @@ fn hotp_generate_verify_resync() {
         let hotp = assert_no_alloc("Hotp::new", || Hotp::new(KEY, params).unwrap());
         let code = assert_no_alloc("Hotp::generate", || hotp.generate(5));
         let code = code.as_str();
-        let _ = assert_no_alloc("Hotp::verify hit", || hotp.verify(code, 3, 5).unwrap());
-        assert_no_alloc("Hotp::verify miss", || hotp.verify("000000", 100, 50).ok());
-        assert_no_alloc("Hotp::verify replay", || hotp.verify(code, 6, 5).err());
-        assert_no_alloc("Hotp::verify malformed", || hotp.verify("12a", 0, 5).err());
+        let _ = assert_no_alloc("Hotp::verify_uncommitted hit", || {
+            hotp.verify_uncommitted(code, 3, 5).unwrap()
+        });
+        assert_no_alloc("Hotp::verify_uncommitted miss", || {
+            hotp.verify_uncommitted("000000", 100, 50).ok()
+        });
+        assert_no_alloc("Hotp::verify_uncommitted replay", || {
+            hotp.verify_uncommitted(code, 6, 5).err()
+        });
+        assert_no_alloc("Hotp::verify_uncommitted malformed", || {
+            hotp.verify_uncommitted("12a", 0, 5).err()
+        });
         let (a, b) = (hotp.generate(40), hotp.generate(41));
         let codes = [a.as_str(), b.as_str()];
-        let _ = assert_no_alloc("Hotp::resync", || hotp.resync(&codes, 0, 100).unwrap());
+        let _ = assert_no_alloc("Hotp::resync_uncommitted", || {
+            hotp.resync_uncommitted(&codes, 0, 100).unwrap()
+        });
     }
 }
 
@@ -62,17 +72,19 @@ fn totp_generate_verify() {
         let code = assert_no_alloc("Totp::generate_at", || totp.generate_at(now).unwrap());
         let code = code.as_str();
         let w = Window::symmetric(2).unwrap();
-        let _ = assert_no_alloc("Totp::verify_at hit", || {
-            totp.verify_at(code, now + 30, None, w).unwrap()
+        let _ = assert_no_alloc("Totp::verify_at_uncommitted hit", || {
+            totp.verify_at_uncommitted(code, now + 30, None, w).unwrap()
         });
-        assert_no_alloc("Totp::verify_at miss", || {
-            totp.verify_at("000000", now + 3000, None, w).err()
+        assert_no_alloc("Totp::verify_at_uncommitted miss", || {
+            totp.verify_at_uncommitted("000000", now + 3000, None, w)
+                .err()
         });
-        assert_no_alloc("Totp::verify_at replay", || {
-            totp.verify_at(code, now, Some(now / 30), w).err()
+        assert_no_alloc("Totp::verify_at_uncommitted replay", || {
+            totp.verify_at_uncommitted(code, now, Some(now / 30), w)
+                .err()
         });
-        let _ = assert_no_alloc("Totp::verify_step", || {
-            totp.verify_step(code, now / 30, None, Window::EXACT)
+        let _ = assert_no_alloc("Totp::verify_step_uncommitted", || {
+            totp.verify_step_uncommitted(code, now / 30, None, Window::EXACT)
                 .unwrap()
         });
         assert_no_alloc("Totp::step_at", || totp.step_at(now).unwrap());

@@ -210,14 +210,14 @@ proptest! {
         // The server expects `next`, `position` counters behind the token (wrapping, §5.1).
         let position = pick.index(look_ahead as usize + 1) as u64;
         let next = counter.wrapping_sub(position);
-        let m = ocra.verify_counter(&response, &base, next, look_ahead).unwrap();
+        let m = ocra.verify_counter_uncommitted(&response, &base, next, look_ahead).unwrap();
         // An earlier candidate may carry the same response by chance; it wins, and is correct.
         prop_assert_eq!(ocra.compute(&base.counter(m.counter)).unwrap().to_string(), response.clone());
         prop_assert!(m.drift <= position);
         prop_assert_eq!(m.counter, next.wrapping_add(m.drift));
         prop_assert_eq!(m.next_counter, m.counter.wrapping_add(1));
         // Stored, the same response is refused.
-        let again = ocra.verify_counter(&response, &base, m.next_counter, look_ahead);
+        let again = ocra.verify_counter_uncommitted(&response, &base, m.next_counter, look_ahead);
         // Only a later counter with the same response by chance may match.
         let refused = matches!(again, Err(Error::Replay) | Err(Error::Mismatch));
         prop_assert!(refused || again.is_ok_and(|later| later.counter != m.counter));
@@ -239,18 +239,18 @@ proptest! {
         let step = center.checked_add_signed(d).unwrap();
         let response = ocra.compute(&base.timestamp(step)).unwrap().to_string();
         let window = Window::new(behind, ahead).unwrap();
-        let m = ocra.verify_step(&response, &base, center, None, window).unwrap();
+        let m = ocra.verify_step_uncommitted(&response, &base, center, None, window).unwrap();
         prop_assert_eq!(ocra.compute(&base.timestamp(m.step)).unwrap().to_string(), response.clone());
         prop_assert!(m.drift.unsigned_abs() <= d.unsigned_abs());
         prop_assert_eq!(i128::from(m.step) - i128::from(center), i128::from(m.drift));
         prop_assert_eq!(
-            ocra.verify_step(&response, &base, center, Some(m.step), window),
+            ocra.verify_step_uncommitted(&response, &base, center, Some(m.step), window),
             Err(Error::Replay)
         );
         // The same from a Unix time inside the step.
         let seconds = suite.time_step().unwrap().seconds();
         if let Some(unix) = center.checked_mul(seconds) {
-            let m2 = ocra.verify_at(&response, &base, unix, None, window).unwrap();
+            let m2 = ocra.verify_at_uncommitted(&response, &base, unix, None, window).unwrap();
             prop_assert_eq!(m2, m);
         }
     }
@@ -329,11 +329,11 @@ proptest! {
         if let Some(u) = unix { input = input.unix_time(u); }
         let _ = ocra.compute(&input);
         let _ = ocra.verify(&response, &input);
-        let _ = ocra.verify_counter(&response, &input, next, look % 8);
-        let _ = ocra.verify_counter(&response, &input, next, look);
+        let _ = ocra.verify_counter_uncommitted(&response, &input, next, look % 8);
+        let _ = ocra.verify_counter_uncommitted(&response, &input, next, look);
         if let Ok(w) = Window::new(behind % 8, ahead % 8) {
-            let _ = ocra.verify_step(&response, &input, next, last, w);
-            let _ = ocra.verify_at(&response, &input, next, last, w);
+            let _ = ocra.verify_step_uncommitted(&response, &input, next, last, w);
+            let _ = ocra.verify_at_uncommitted(&response, &input, next, last, w);
         }
         let _ = Response::parse(&response, &suite);
         let _ = format!("{input:?} {ocra:?} {suite:?}");
@@ -412,7 +412,7 @@ fn missing_and_unused_inputs_are_named() {
         missing(Element::Question)
     );
     assert_eq!(
-        plain.verify_counter("123456", &DataInput::new().question("1"), 0, 1),
+        plain.verify_counter_uncommitted("123456", &DataInput::new().question("1"), 0, 1),
         Err(Error::Ocra(OcraError::UnusedInput(Element::Counter)))
     );
     assert_eq!(
@@ -429,16 +429,20 @@ fn counter_wraps_at_u64_max() {
     let q = DataInput::new().question("12345678");
     let at = |c| ocra.compute(&q.counter(c)).unwrap().to_string();
     // The server expects u64::MAX - 1; the token is at 0, two ahead across the wrap.
-    let m = ocra.verify_counter(&at(0), &q, u64::MAX - 1, 2).unwrap();
+    let m = ocra
+        .verify_counter_uncommitted(at(0), &q, u64::MAX - 1, 2)
+        .unwrap();
     assert_eq!((m.counter, m.next_counter, m.drift), (0, 1, 2));
-    let m = ocra.verify_counter(&at(u64::MAX), &q, u64::MAX, 0).unwrap();
+    let m = ocra
+        .verify_counter_uncommitted(at(u64::MAX), &q, u64::MAX, 0)
+        .unwrap();
     assert_eq!((m.counter, m.next_counter, m.drift), (u64::MAX, 0, 0));
     assert_eq!(
-        ocra.verify_counter(&at(u64::MAX), &q, 0, 3),
+        ocra.verify_counter_uncommitted(at(u64::MAX), &q, 0, 3),
         Err(Error::Mismatch)
     );
     assert_eq!(
-        ocra.verify_counter(&at(u64::MAX - 1), &q, u64::MAX, 3),
+        ocra.verify_counter_uncommitted(at(u64::MAX - 1), &q, u64::MAX, 3),
         Err(Error::Replay)
     );
 }

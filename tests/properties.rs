@@ -43,7 +43,7 @@ proptest! {
         let d = offsets[pick.index(offsets.len())];
         let step = now.checked_add_signed(d).unwrap();
         let code = totp.generate_step(step);
-        let m = totp.verify_at(code.as_str(), time, None, window).unwrap();
+        let m = totp.verify_at_uncommitted(code.as_str(), time, None, window).unwrap();
         // Another step of the window may carry the same code by chance (about 1 in 10^digits);
         // the nearest such step wins. Either way the accepted step's code is the one given.
         let accepted = totp.generate_step(m.step);
@@ -51,7 +51,7 @@ proptest! {
         prop_assert!(m.drift.unsigned_abs() <= d.unsigned_abs());
         prop_assert_eq!(i128::from(m.step) - i128::from(now), i128::from(m.drift));
         // Stored, the same code is refused.
-        prop_assert_eq!(totp.verify_at(code.as_str(), time, Some(m.step), window).unwrap_err(), Error::Replay);
+        prop_assert_eq!(totp.verify_at_uncommitted(code.as_str(), time, Some(m.step), window).unwrap_err(), Error::Replay);
     }
 
     #[test]
@@ -61,7 +61,7 @@ proptest! {
         let totp = Totp::new(&key, TotpParams { digits: 6, ..params }).unwrap();
         let time = time.max(params.t0);
         let text = format!("{code:06}");
-        if let Ok(m) = totp.verify_at(&text, time, Some(last), Window::symmetric(2).unwrap()) {
+        if let Ok(m) = totp.verify_at_uncommitted(&text, time, Some(last), Window::symmetric(2).unwrap()) {
             prop_assert!(m.step > last);
         }
     }
@@ -75,14 +75,14 @@ proptest! {
         let next = next.min(u64::MAX - 1 - u64::from(look_ahead));
         let counter = next + u64::from(pick % (look_ahead + 1));
         let code = hotp.generate(counter);
-        let m = hotp.verify(code.as_str(), next, look_ahead).unwrap();
+        let m = hotp.verify_uncommitted(code.as_str(), next, look_ahead).unwrap();
         prop_assert!(m.counter >= next && m.counter <= counter);
         let accepted = hotp.generate(m.counter);
         prop_assert_eq!(accepted.as_str(), code.as_str());
         prop_assert_eq!(m.next_counter, m.counter + 1);
         prop_assert_eq!(m.drift, m.counter - next);
         // Replaying the code against the stored state is refused.
-        let again = hotp.verify(code.as_str(), m.next_counter, look_ahead);
+        let again = hotp.verify_uncommitted(code.as_str(), m.next_counter, look_ahead);
         prop_assert!(again.is_err());
         if m.counter == counter {
             prop_assert_eq!(again.unwrap_err(), Error::Replay);
@@ -94,7 +94,7 @@ proptest! {
         key in key(), next in any::<u64>(), look_ahead in 0u32..8, code in 0u32..1_000_000,
     ) {
         let hotp = Hotp::new(&key, HotpParams::default()).unwrap();
-        if let Ok(m) = hotp.verify(&format!("{code:06}"), next, look_ahead) {
+        if let Ok(m) = hotp.verify_uncommitted(format!("{code:06}"), next, look_ahead) {
             prop_assert!(m.counter >= next);
             prop_assert!(m.counter <= next.saturating_add(u64::from(look_ahead)));
         }
@@ -108,7 +108,7 @@ proptest! {
         let start = next + u64::from(offset);
         let codes: Vec<Code> = (0..n as u64).map(|i| hotp.generate(start + i)).collect();
         let texts: Vec<&str> = codes.iter().map(Code::as_str).collect();
-        let m = hotp.resync(&texts, next, 200).unwrap();
+        let m = hotp.resync_uncommitted(&texts, next, 200).unwrap();
         // The first run that matches all codes; a chance earlier run is astronomically unlikely.
         prop_assert_eq!(m.counter, start + n as u64 - 1);
         prop_assert_eq!(m.next_counter, start + n as u64);
@@ -154,13 +154,13 @@ proptest! {
             if let Ok(totp) = Totp::new_allowing_short_key(&bytes, TotpParams { algorithm, digits, period, t0 }) {
                 let _ = totp.generate_at(time);
                 let _ = totp.seconds_left_at(time);
-                let _ = totp.verify_at(&s, time, last, w);
-                let _ = totp.verify_step(&s, counter, last, w);
+                let _ = totp.verify_at_uncommitted(&s, time, last, w);
+                let _ = totp.verify_step_uncommitted(&s, counter, last, w);
             }
             if let Ok(hotp) = Hotp::new_allowing_short_key(&bytes, HotpParams { algorithm, digits }) {
                 let _ = hotp.generate(counter);
-                let _ = hotp.verify(&s, counter, window % 50);
-                let _ = hotp.resync(&[&s, &s], counter, window % 50);
+                let _ = hotp.verify_uncommitted(&s, counter, window % 50);
+                let _ = hotp.resync_uncommitted(&[&s, &s], counter, window % 50);
             }
         }
     }
@@ -215,17 +215,20 @@ fn window_edges_are_typed_errors() {
     let hotp = Hotp::new(&[1; 20], HotpParams::default()).unwrap();
     // u64::MAX can be generated but never accepted: nothing could record its use.
     let last = hotp.generate(u64::MAX);
-    assert!(hotp.verify(last.as_str(), u64::MAX - 1, 5).is_err());
+    assert!(
+        hotp.verify_uncommitted(last.as_str(), u64::MAX - 1, 5)
+            .is_err()
+    );
     assert_eq!(
-        hotp.verify("123456", u64::MAX, 5).unwrap_err(),
+        hotp.verify_uncommitted("123456", u64::MAX, 5).unwrap_err(),
         Error::WindowOutOfRange
     );
     assert_eq!(
-        hotp.verify("123456", 0, 1001).unwrap_err(),
+        hotp.verify_uncommitted("123456", 0, 1001).unwrap_err(),
         Error::WindowTooLarge { max: 1000 }
     );
     assert_eq!(
-        hotp.resync(&["123456"], 0, 10).unwrap_err(),
+        hotp.resync_uncommitted(&["123456"], 0, 10).unwrap_err(),
         Error::ResyncCodeCount {
             given: 1,
             min: 2,
@@ -236,7 +239,7 @@ fn window_edges_are_typed_errors() {
     let t = Totp::new(&[1; 20], TotpParams::default()).unwrap();
     let c0 = t.generate_step(0);
     assert_eq!(
-        t.verify_at(c0.as_str(), 5, None, Window::symmetric(3).unwrap())
+        t.verify_at_uncommitted(c0.as_str(), 5, None, Window::symmetric(3).unwrap())
             .unwrap()
             .step,
         0
@@ -244,7 +247,7 @@ fn window_edges_are_typed_errors() {
     // At the far end of time, steps past u64::MAX are skipped too.
     let cmax = t.generate_step(u64::MAX);
     let m = t
-        .verify_step(cmax.as_str(), u64::MAX, None, Window::symmetric(3).unwrap())
+        .verify_step_uncommitted(cmax.as_str(), u64::MAX, None, Window::symmetric(3).unwrap())
         .unwrap();
     assert_eq!((m.step, m.drift), (u64::MAX, 0));
 }
@@ -260,11 +263,11 @@ fn ten_digit_codes_do_not_alias() {
     assert_eq!(hotp.generate(0).as_str(), "1284755224");
     // 1284755224 + 2^32
     assert_eq!(
-        hotp.verify("5579722520", 0, 0).unwrap_err(),
+        hotp.verify_uncommitted("5579722520", 0, 0).unwrap_err(),
         Error::Mismatch
     );
     assert_eq!(
-        hotp.resync(&["5579722520", "5389254378"], 0, 5)
+        hotp.resync_uncommitted(&["5579722520", "5389254378"], 0, 5)
             .unwrap_err(),
         Error::Mismatch
     );
@@ -280,7 +283,7 @@ fn ten_digit_codes_do_not_alias() {
     let alias = format!("{:010}", right + (1 << 32));
     assert_eq!(alias.len(), 10);
     assert_eq!(
-        totp.verify_step(&alias, 7, None, Window::EXACT)
+        totp.verify_step_uncommitted(&alias, 7, None, Window::EXACT)
             .unwrap_err(),
         Error::Mismatch
     );

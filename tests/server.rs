@@ -13,6 +13,10 @@
 )]
 
 #[cfg(any(feature = "sha256", feature = "sha512"))]
+#[path = "support/in_memory.rs"]
+mod in_memory;
+use in_memory::CommitInMemory;
+
 use otpkit::ocra::{DataInput, Ocra, OcraSuite};
 use otpkit::{
     Error, Hotp, HotpParams, Lock, Policy, RecordKind, StateError, StateRecord, ThrottlePolicy,

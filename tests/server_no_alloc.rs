@@ -4,6 +4,10 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[path = "support/in_memory.rs"]
+mod in_memory;
+use in_memory::CommitInMemory;
+
 use otpkit::ocra::{DataInput, Ocra, OcraSuite};
 use otpkit::{Hotp, HotpParams, Policy, StateRecord, ThrottlePolicy, Totp, TotpParams};
 

@@ -558,7 +558,7 @@ fn hotp_command(
     let last = counter
         .saturating_add(u64::from(look_ahead))
         .min(u64::MAX - 1);
-    match hotp.verify(code, counter, look_ahead) {
+    match hotp.verify_uncommitted(code, counter, look_ahead) {
         Ok(m) => out(io, &m.drift),
         // Replay: the code of counter - 1, which otpkit also checks; oathtool does not.
         Err(Error::Mismatch | Error::Replay | Error::InvalidCode(_)) => {
@@ -583,7 +583,7 @@ fn totp_command(
     };
     let w = verify_window(window)?;
     let window = Window::symmetric(w).map_err(|e| usage(e.to_string()))?;
-    match totp.verify_step(code, step, None, window) {
+    match totp.verify_step_uncommitted(code, step, None, window) {
         Ok(m) => out(io, &m.drift.unsigned_abs()),
         Err(Error::Mismatch | Error::Replay | Error::InvalidCode(_)) => Err(not_found(
             code,

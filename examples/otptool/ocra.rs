@@ -311,14 +311,14 @@ fn execute(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write) -> Res
     let distance = if suite.uses_counter() {
         let start = counter.ok_or_else(|| usage("the suite needs --counter"))?;
         let m = ocra
-            .verify_counter(&code, &with(input, None, timestamp), start, window)
+            .verify_counter_uncommitted(&code, &with(input, None, timestamp), start, window)
             .map_err(no_match)?;
         m.drift
     } else if suite.time_step().is_some() {
         let center = timestamp.ok_or_else(|| usage("the suite needs a timestamp"))?;
         let w = Window::symmetric(window).map_err(fail)?;
         let m = ocra
-            .verify_step(&code, &with(input, counter, None), center, None, w)
+            .verify_step_uncommitted(&code, &with(input, counter, None), center, None, w)
             .map_err(no_match)?;
         m.drift.unsigned_abs()
     } else {

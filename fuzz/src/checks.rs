@@ -133,7 +133,7 @@ pub fn impl_code_parse(data: &[u8]) {
     }
 }
 
-/// `Hotp::verify` and `Hotp::resync` on any code and state: never panic; an accepted code is
+/// `Hotp::verify_uncommitted` and `Hotp::resync_uncommitted` on any code and state: never panic; an accepted code is
 /// the code of the counter reported, inside the look-ahead; a mismatch matches no candidate.
 pub fn impl_hotp_verify(data: &[u8]) {
     let mut input = Input(data);
@@ -154,7 +154,7 @@ pub fn impl_hotp_verify(data: &[u8]) {
     };
     if resync {
         let codes: Vec<&str> = text.split(',').take(9).collect();
-        if let Ok(m) = hotp.resync(&codes, next, look_ahead) {
+        if let Ok(m) = hotp.resync_uncommitted(&codes, next, look_ahead) {
             let first = m.counter - (codes.len() as u64 - 1);
             assert!(first >= next && first <= next.saturating_add(u64::from(look_ahead)));
             for (i, code) in codes.iter().enumerate() {
@@ -163,7 +163,7 @@ pub fn impl_hotp_verify(data: &[u8]) {
         }
         return;
     }
-    match hotp.verify(&text, next, look_ahead) {
+    match hotp.verify_uncommitted(&text, next, look_ahead) {
         Ok(m) => {
             assert!(m.counter >= next && m.counter - next <= u64::from(look_ahead));
             assert_ne!(m.counter, u64::MAX);
@@ -188,7 +188,7 @@ pub fn impl_hotp_verify(data: &[u8]) {
     }
 }
 
-/// `Totp::verify_at` on any code, time, state and window: never panics; an accepted code is
+/// `Totp::verify_at_uncommitted` on any code, time, state and window: never panics; an accepted code is
 /// the code of the step reported, inside the window and after the last accepted step.
 pub fn impl_totp_verify(data: &[u8]) {
     let mut input = Input(data);
@@ -219,10 +219,13 @@ pub fn impl_totp_verify(data: &[u8]) {
         return;
     };
     let Ok(center) = totp.step_at(time) else {
-        assert!(totp.verify_at(&text, time, last_step, window).is_err());
+        assert!(
+            totp.verify_at_uncommitted(&text, time, last_step, window)
+                .is_err()
+        );
         return;
     };
-    match totp.verify_at(&text, time, last_step, window) {
+    match totp.verify_at_uncommitted(&text, time, last_step, window) {
         Ok(m) => {
             assert_eq!(i128::from(m.step) - i128::from(center), i128::from(m.drift));
             assert!(m.drift >= -i64::from(window.behind()) && m.drift <= i64::from(window.ahead()));
@@ -271,18 +274,18 @@ pub fn spec_generate_verify(data: &[u8]) {
     assert_eq!(code.as_str(), reference_code(algorithm, key, step, digits));
 
     let m = totp
-        .verify_at(code.as_str(), time, None, Window::EXACT)
+        .verify_at_uncommitted(code.as_str(), time, None, Window::EXACT)
         .unwrap();
     assert_eq!((m.step, m.drift), (step, 0));
     assert_eq!(
-        totp.verify_at(code.as_str(), time, Some(step), Window::EXACT),
+        totp.verify_at_uncommitted(code.as_str(), time, Some(step), Window::EXACT),
         Err(Error::Replay)
     );
 
     let hotp = Hotp::new_allowing_short_key(key, HotpParams { algorithm, digits }).unwrap();
     assert_eq!(hotp.generate(step).as_str(), code.as_str());
     if step < u64::MAX {
-        let m = hotp.verify(code.as_str(), step, 0).unwrap();
+        let m = hotp.verify_uncommitted(code.as_str(), step, 0).unwrap();
         assert_eq!((m.counter, m.next_counter), (step, step + 1));
     }
 }
@@ -386,8 +389,8 @@ pub fn impl_ocra_verify(data: &[u8]) {
         di = di.unix_time(time);
     }
     let _ = ocra.verify(&response, &di);
-    let _ = ocra.verify_counter(&response, &di, counter, look_ahead);
-    let _ = ocra.verify_at(&response, &di, time, None, window);
+    let _ = ocra.verify_counter_uncommitted(&response, &di, counter, look_ahead);
+    let _ = ocra.verify_at_uncommitted(&response, &di, time, None, window);
     if let Ok(r) = ocra.compute(&di) {
         let text = r.to_string();
         assert_eq!(ocra.verify(&text, &di), Ok(()), "{text}");
@@ -498,11 +501,11 @@ pub fn impl_state_record(data: &[u8]) {
             _ => format!("{:06}", u32::from(input.u16()) * 16),
         };
         let v = if op & 4 == 0 {
-            record.verify_totp(&totp, &policy, now, &code)
+            record.verify_totp_uncommitted(&totp, &policy, now, &code)
         } else {
-            record.verify_hotp(&hotp, &policy, now, &code)
+            record.verify_hotp_uncommitted(&hotp, &policy, now, &code)
         };
-        let (next, _) = v.into_parts();
+        let next = v.record_to_commit().copied().unwrap_or(record);
         let bytes = next.to_bytes();
         assert_eq!(StateRecord::from_bytes(&bytes).unwrap(), next);
         record = next;

@@ -1,12 +1,12 @@
 //! OCRA (RFC 6287) counter and time suites through the stored record.
 
 use crate::ocra::{DataInput, Element, Ocra, OcraError};
-use crate::{Error, Policy, RecordKind, StateRecord, Verification};
+use crate::{Error, Policy, RecordKind, StateRecord, Uncommitted};
 
 impl StateRecord {
     /// Verifies an OCRA `response` of a counter suite (`C` in the suite) to the challenge in
     /// `input`, received at Unix time `now`, within `policy.look_ahead` counters of the next
-    /// expected one. Same rules as [`verify_hotp`](Self::verify_hotp): throttle first, replay
+    /// expected one. Same rules as [`verify_hotp_uncommitted`](Self::verify_hotp_uncommitted): throttle first, replay
     /// not counted, wrong responses counted.
     ///
     /// RFC 6287 §5.1 lets the counter wrap after `u64::MAX`; the record does not follow it
@@ -24,37 +24,39 @@ impl StateRecord {
     /// let ocra = Ocra::new(suite, b"12345678901234567890123456789012")?;
     /// let input = DataInput::new().question("12345678").password(b"1234");
     /// let policy = Policy::default();
-    /// let v = StateRecord::counter(1).verify_ocra_counter(&ocra, &policy, 0, "71565254", &input);
-    /// assert_eq!(v.result()?.matched, 3);
-    /// let again = v.record().verify_ocra_counter(&ocra, &policy, 0, "71565254", &input);
-    /// assert_eq!(again.result(), Err(Error::Replay));
+    /// let v = StateRecord::counter(1)
+    ///     .verify_ocra_counter_uncommitted(&ocra, &policy, 0, "71565254", &input);
+    /// let next = *v.record_to_commit().expect("an acceptance to store");
+    /// assert_eq!(v.into_outcome_after_commit()?.matched, 3); // once `next` is committed
+    /// let again = next.verify_ocra_counter_uncommitted(&ocra, &policy, 0, "71565254", &input);
+    /// assert_eq!(again.into_outcome_after_commit(), Err(Error::Replay));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// In [`Verification::result`]: as [`verify_hotp`](Self::verify_hotp), and as
-    /// [`Ocra::verify_counter`] (a suite without `C`, missing or unused input).
-    pub fn verify_ocra_counter(
+    /// In [`Uncommitted::into_outcome_after_commit`]: as [`verify_hotp_uncommitted`](Self::verify_hotp_uncommitted), and as
+    /// [`Ocra::verify_counter_uncommitted`] (a suite without `C`, missing or unused input).
+    pub fn verify_ocra_counter_uncommitted(
         &self,
         ocra: &Ocra,
         policy: &Policy,
         now: u64,
-        response: &str,
+        response: impl AsRef<[u8]>,
         input: &DataInput<'_>,
-    ) -> Verification {
+    ) -> Uncommitted {
         if let Err(e) = self.precheck(RecordKind::Counter, now) {
-            return Verification::unchanged(*self, e);
+            return Uncommitted::unchanged(*self, e);
         }
         let outcome = ocra
-            .verify_counter(response, input, self.next, policy.look_ahead)
+            .verify_counter_uncommitted(response, input, self.next, policy.look_ahead)
             .map(|m| (m.counter, i64::try_from(m.drift).unwrap_or(i64::MAX), 0));
         self.settle(policy, now, outcome)
     }
 
     /// Verifies an OCRA `response` of a time suite (`T…` in the suite) to the challenge in
     /// `input`, received at Unix time `now`. Same rules as
-    /// [`verify_totp`](Self::verify_totp): throttle first, the window centred on the stored
+    /// [`verify_totp_uncommitted`](Self::verify_totp_uncommitted): throttle first, the window centred on the stored
     /// drift and clipped to the cap, [`StateError::ResyncNeeded`](crate::StateError) at the
     /// cap, replay not counted, wrong responses counted. The time step is the suite's.
     ///
@@ -71,25 +73,27 @@ impl StateRecord {
     /// let input = DataInput::new().question("00000000");
     /// let now = 0x132d0b6 * 60 + 20;
     /// let policy = Policy::default();
-    /// let v = StateRecord::time_step().verify_ocra_time(&ocra, &policy, now, "95209754", &input);
-    /// assert_eq!(v.result()?.matched, 0x132d0b6);
-    /// let again = v.record().verify_ocra_time(&ocra, &policy, now, "95209754", &input);
-    /// assert_eq!(again.result(), Err(Error::Replay));
+    /// let v = StateRecord::time_step()
+    ///     .verify_ocra_time_uncommitted(&ocra, &policy, now, "95209754", &input);
+    /// let next = *v.record_to_commit().expect("an acceptance to store");
+    /// assert_eq!(v.into_outcome_after_commit()?.matched, 0x132d0b6); // once `next` is committed
+    /// let again = next.verify_ocra_time_uncommitted(&ocra, &policy, now, "95209754", &input);
+    /// assert_eq!(again.into_outcome_after_commit(), Err(Error::Replay));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     ///
     /// # Errors
     ///
-    /// In [`Verification::result`]: as [`verify_totp`](Self::verify_totp), and as
-    /// [`Ocra::verify_step`] (a suite without `T`, missing or unused input).
-    pub fn verify_ocra_time(
+    /// In [`Uncommitted::into_outcome_after_commit`]: as [`verify_totp_uncommitted`](Self::verify_totp_uncommitted), and as
+    /// [`Ocra::verify_step_uncommitted`] (a suite without `T`, missing or unused input).
+    pub fn verify_ocra_time_uncommitted(
         &self,
         ocra: &Ocra,
         policy: &Policy,
         now: u64,
-        response: &str,
+        response: impl AsRef<[u8]>,
         input: &DataInput<'_>,
-    ) -> Verification {
+    ) -> Uncommitted {
         self.verify_time(policy, now, |record| {
             let step = ocra
                 .suite()
@@ -97,7 +101,7 @@ impl StateRecord {
                 .ok_or(Error::Ocra(OcraError::UnusedInput(Element::Timestamp)))?;
             let current = now / step.seconds();
             let matched = record.scan_drift_window(current, policy, |center, last, window| {
-                ocra.verify_step(response, input, center, last, window)
+                ocra.verify_step_uncommitted(response.as_ref(), input, center, last, window)
             })?;
             Ok((current, matched))
         })

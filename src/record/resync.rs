@@ -5,7 +5,7 @@ use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
 use crate::{Code, Error, Hotp, Totp, TotpMatch, Window};
 
 impl Totp {
-    /// The most codes [`Totp::resync_step`] takes.
+    /// The most codes [`Totp::resync_step_uncommitted`] takes.
     pub const MAX_RESYNC_CODES: usize = Hotp::MAX_RESYNC_CODES;
 
     /// Finds where a token's clock is from `codes`, 2 to [`Totp::MAX_RESYNC_CODES`] codes it
@@ -17,7 +17,7 @@ impl Totp {
     /// wider than a login's. Every step is computed once and compared in constant time; if
     /// several runs match, the latest is taken. The result's `step` is the last code's step:
     /// store it as the last accepted step, and `drift` as the token's offset from `center`.
-    /// [`StateRecord::resync_totp`](crate::StateRecord::resync_totp) wraps this with the
+    /// [`StateRecord::resync_totp_uncommitted`](crate::StateRecord::resync_totp_uncommitted) wraps this with the
     /// throttle and the stored state.
     ///
     /// # Examples
@@ -27,7 +27,7 @@ impl Totp {
     ///
     /// let totp = Totp::new(&[5; 20], TotpParams::default())?;
     /// let (a, b) = (totp.generate_step(990), totp.generate_step(991));
-    /// let m = totp.resync_step(&[a.as_str(), b.as_str()], 1000, None, Window::symmetric(20)?)?;
+    /// let m = totp.resync_step_uncommitted(&[a.as_str(), b.as_str()], 1000, None, Window::symmetric(20)?)?;
     /// assert_eq!((m.step, m.drift), (991, -9));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
@@ -41,9 +41,9 @@ impl Totp {
     ///   `codes.len()` steps.
     /// - [`Error::Replay`] when the only matching runs start at or before `last_step`.
     /// - [`Error::Mismatch`] when no run of consecutive steps in range matches all the codes.
-    pub fn resync_step(
+    pub fn resync_step_uncommitted<C: AsRef<[u8]>>(
         &self,
-        codes: &[&str],
+        codes: &[C],
         center: u64,
         last_step: Option<u64>,
         window: Window,
@@ -60,7 +60,7 @@ impl Totp {
         let digits = self.params().digits;
         let mut given = [None; MAX];
         for (slot, code) in given.iter_mut().zip(codes) {
-            *slot = Some(Code::parse(code, digits)?);
+            *slot = Some(Code::parse_bytes(code.as_ref(), digits)?);
         }
         // `n - 1` is below MAX, so the cast cannot truncate.
         let steps = (n - 1) as u64;
@@ -124,45 +124,45 @@ mod tests {
         let (a, b, c) = (code(95), code(96), code(97));
         let w = Window::symmetric(3).unwrap();
         let m = totp
-            .resync_step(&[a.as_str(), b.as_str(), c.as_str()], 100, None, w)
+            .resync_step_uncommitted(&[a.as_str(), b.as_str(), c.as_str()], 100, None, w)
             .unwrap();
         assert_eq!((m.step, m.drift), (97, -3));
         // The last code at 96 is outside 97..=103.
         assert_eq!(
-            totp.resync_step(&[a.as_str(), b.as_str()], 100, None, w),
+            totp.resync_step_uncommitted(&[a.as_str(), b.as_str()], 100, None, w),
             Err(Error::Mismatch)
         );
         // Already used up to 95: the run 95, 96, 97 is a replay.
         assert_eq!(
-            totp.resync_step(&[a.as_str(), b.as_str(), c.as_str()], 100, Some(95), w),
+            totp.resync_step_uncommitted(&[a.as_str(), b.as_str(), c.as_str()], 100, Some(95), w),
             Err(Error::Replay)
         );
         let m = totp
-            .resync_step(&[b.as_str(), c.as_str()], 100, Some(95), w)
+            .resync_step_uncommitted(&[b.as_str(), c.as_str()], 100, Some(95), w)
             .unwrap();
         assert_eq!(m.step, 97);
         // Out of order is not a run.
         assert_eq!(
-            totp.resync_step(&[c.as_str(), b.as_str()], 98, None, w),
+            totp.resync_step_uncommitted(&[c.as_str(), b.as_str()], 98, None, w),
             Err(Error::Mismatch)
         );
         // Near zero and near the top.
         let (z0, z1) = (code(0), code(1));
         assert_eq!(
-            totp.resync_step(&[z0.as_str(), z1.as_str()], 0, None, w)
+            totp.resync_step_uncommitted(&[z0.as_str(), z1.as_str()], 0, None, w)
                 .unwrap()
                 .step,
             1
         );
         let (t0, t1) = (code(u64::MAX - 1), code(u64::MAX));
         assert_eq!(
-            totp.resync_step(&[t0.as_str(), t1.as_str()], u64::MAX, None, w)
+            totp.resync_step_uncommitted(&[t0.as_str(), t1.as_str()], u64::MAX, None, w)
                 .unwrap()
                 .step,
             u64::MAX
         );
         assert_eq!(
-            totp.resync_step(&[a.as_str()], 100, None, w),
+            totp.resync_step_uncommitted(&[a.as_str()], 100, None, w),
             Err(Error::ResyncCodeCount {
                 given: 1,
                 min: 2,

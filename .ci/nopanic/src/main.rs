@@ -33,12 +33,12 @@ pub fn hotp_generate(h: &Hotp, counter: u64) -> Code {
 
 #[no_panic]
 pub fn hotp_verify(h: &Hotp, code: &str, next: u64, look_ahead: u32) -> Result<HotpMatch, Error> {
-    h.verify(code, next, look_ahead)
+    h.verify_uncommitted(code, next, look_ahead)
 }
 
 #[no_panic]
 pub fn hotp_resync(h: &Hotp, codes: &[&str], next: u64, window: u32) -> Result<HotpMatch, Error> {
-    h.resync(codes, next, window)
+    h.resync_uncommitted(codes, next, window)
 }
 
 #[no_panic]
@@ -79,7 +79,7 @@ pub fn totp_verify_at(
     last: Option<u64>,
     window: Window,
 ) -> Result<TotpMatch, Error> {
-    t.verify_at(code, time, last, window)
+    t.verify_at_uncommitted(code, time, last, window)
 }
 
 #[no_panic]
@@ -90,7 +90,7 @@ pub fn totp_verify_step(
     last: Option<u64>,
     window: Window,
 ) -> Result<TotpMatch, Error> {
-    t.verify_step(code, center, last, window)
+    t.verify_step_uncommitted(code, center, last, window)
 }
 
 #[no_panic]
@@ -153,7 +153,7 @@ pub fn ocra_verify_counter(
     next: u64,
     look_ahead: u32,
 ) -> Result<HotpMatch, Error> {
-    o.verify_counter(response, input, next, look_ahead)
+    o.verify_counter_uncommitted(response, input, next, look_ahead)
 }
 
 #[no_panic]
@@ -165,7 +165,7 @@ pub fn ocra_verify_at(
     last: Option<u64>,
     window: Window,
 ) -> Result<TotpMatch, Error> {
-    o.verify_at(response, input, time, last, window)
+    o.verify_at_uncommitted(response, input, time, last, window)
 }
 
 fn main() {

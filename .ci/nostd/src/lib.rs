@@ -49,7 +49,7 @@ pub extern "C" fn otp_totp_verify(key: &Key, alg: u8, code: &[u8; 6], time: u64,
     };
     let last = (last != u64::MAX).then_some(last);
     let window = Window::symmetric(1).unwrap_or_default();
-    match t.verify_at(code, time, last, window) {
+    match t.verify_at_uncommitted(code, time, last, window) {
         Ok(m) => i64::try_from(m.step).unwrap_or(-1),
         Err(_) => -1,
     }

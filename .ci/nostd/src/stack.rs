@@ -59,7 +59,7 @@ fn main() {
         black_box(black_box(&totp).generate_at(black_box(59)).ok());
     });
     measure("verify", || {
-        black_box(black_box(&totp).verify_at(black_box("000000"), 59, None, window).ok());
+        black_box(black_box(&totp).verify_at_uncommitted(black_box("000000"), 59, None, window).ok());
     });
     // The exported functions, which key the Totp on every call as well.
     let mut code = [0u8; 6];

@@ -1,0 +1,162 @@
+//! Verification that cannot skip its commit: a record store and the verifier that runs the
+//! whole exactly-once loop over it.
+//!
+//! A one-time password is accepted once only if the record that says it was used is stored
+//! before anyone acts on the acceptance, and only if two requests carrying the same code
+//! cannot both store theirs. [`Verifier`] (and [`AsyncVerifier`]) do it for every attempt:
+//!
+//! 1. **load** the token's record bytes ([`Store::load`]);
+//! 2. **verify** through the record in memory (throttle, replay, drift: see [`StateRecord`]);
+//! 3. **commit** the new record, if the attempt changed it, with a compare-and-swap on the whole
+//!    record ([`Store::compare_and_swap`]): it is written only if the stored bytes are still
+//!    the ones loaded;
+//! 4. on a lost race, **retry** from 1, at most [`Verifier::max_attempts`] times in all: the
+//!    winner's record then decides (the same code again is a [`Error::Replay`](crate::Error::Replay)).
+//!
+//! Only then is the outcome returned. A throttled attempt, a replay or a malformed code changes
+//! nothing, so nothing is written for them.
+//!
+//! The traits and verifiers are `no_std` and need no allocator and no runtime. Stores live
+//! behind features of their own: [`MemoryStore`] (`store-memory`, std), and the database
+//! stores of the `store-sqlite` and `store-postgres` features where they are enabled.
+//!
+//! # Examples
+//!
+//! ```
+//! # #[cfg(feature = "store-memory")] {
+//! use otpkit::store::{MemoryStore, Verifier, VerifyError};
+//! use otpkit::{Error, Policy, StateRecord, Totp, TotpParams};
+//!
+//! let totp = Totp::new(b"12345678901234567890", TotpParams::default())?;
+//! let verifier = Verifier::new(MemoryStore::new(), Policy::default());
+//! verifier.enrol("alice", &StateRecord::time_step())?;
+//!
+//! let now = 1_700_000_000;
+//! let code = totp.generate_at(now)?;
+//! // The outcome comes back only after the record that spends the code is stored.
+//! let accepted = verifier.verify_totp("alice", &totp, now, &code)?;
+//! assert_eq!(accepted.drift, 0);
+//! // The same code again is refused.
+//! assert_eq!(
+//!     verifier.verify_totp("alice", &totp, now, &code),
+//!     Err(VerifyError::Rejected(Error::Replay)),
+//! );
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod asynch;
+mod error;
+#[cfg(feature = "alloc")]
+mod keys;
+#[cfg(feature = "store-memory")]
+mod memory;
+mod verifier;
+
+pub use asynch::{AsyncStore, AsyncVerifier};
+pub use error::VerifyError;
+#[cfg(feature = "alloc")]
+pub use keys::KeyStore;
+#[cfg(feature = "store-memory")]
+pub use memory::MemoryStore;
+pub use verifier::Verifier;
+
+use crate::{Accepted, StateRecord, Uncommitted};
+
+/// A stored record: [`StateRecord::to_bytes`], [`StateRecord::ENCODED_LEN`] bytes.
+pub type RecordBytes = [u8; StateRecord::ENCODED_LEN];
+
+/// Where records live: one record per token, and a compare-and-swap on it.
+///
+/// Implementations keep one row (or key) per token id, holding the record's bytes, and make
+/// [`compare_and_swap`](Self::compare_and_swap) a single atomic conditional write (in SQL:
+/// `UPDATE tokens SET record = $new WHERE id = $id AND record = $old`). Nothing else is needed
+/// for exactly-once verification across any number of verifier processes, and no transaction
+/// ever spans two tokens, so tokens can be sharded by id.
+///
+/// Methods take `&self`: a store is shared by the threads of a server (wrap a connection in a
+/// mutex, or hold a pool).
+pub trait Store {
+    /// The store's own failure (connection lost, I/O error).
+    type Error;
+
+    /// Inserts a token's first record. `Ok(false)` when the id is already enrolled (nothing is
+    /// changed then).
+    ///
+    /// # Errors
+    ///
+    /// The store's own failure.
+    fn enrol(&self, id: &str, record: &RecordBytes) -> Result<bool, Self::Error>;
+
+    /// Removes a token. `Ok(false)` when there was no such id.
+    ///
+    /// # Errors
+    ///
+    /// The store's own failure.
+    fn delete(&self, id: &str) -> Result<bool, Self::Error>;
+
+    /// The token's record bytes, `None` for an unknown id.
+    ///
+    /// # Errors
+    ///
+    /// The store's own failure.
+    fn load(&self, id: &str) -> Result<Option<RecordBytes>, Self::Error>;
+
+    /// Replaces the token's record with `new` only if it is still `old`, atomically.
+    /// `Ok(false)` when it was not (another writer came first, or the id is gone).
+    ///
+    /// # Errors
+    ///
+    /// The store's own failure. An error must mean "not known to be written": a store that
+    /// cannot tell (a lost connection during the write) reports it as an error, and the
+    /// verifier then reports no acceptance.
+    fn compare_and_swap(
+        &self,
+        id: &str,
+        old: &RecordBytes,
+        new: &RecordBytes,
+    ) -> Result<bool, Self::Error>;
+}
+
+impl<S: Store + ?Sized> Store for &S {
+    type Error = S::Error;
+
+    fn enrol(&self, id: &str, record: &RecordBytes) -> Result<bool, Self::Error> {
+        (**self).enrol(id, record)
+    }
+
+    fn delete(&self, id: &str) -> Result<bool, Self::Error> {
+        (**self).delete(id)
+    }
+
+    fn load(&self, id: &str) -> Result<Option<RecordBytes>, Self::Error> {
+        (**self).load(id)
+    }
+
+    fn compare_and_swap(
+        &self,
+        id: &str,
+        old: &RecordBytes,
+        new: &RecordBytes,
+    ) -> Result<bool, Self::Error> {
+        (**self).compare_and_swap(id, old, new)
+    }
+}
+
+/// A loaded record: its bytes (the compare-and-swap's `old`) and the decoded record.
+fn decode<E>(
+    loaded: Result<Option<RecordBytes>, E>,
+) -> Result<(RecordBytes, StateRecord), VerifyError<E>> {
+    let bytes = loaded
+        .map_err(VerifyError::Store)?
+        .ok_or(VerifyError::UnknownToken)?;
+    let record = StateRecord::from_bytes(&bytes).map_err(VerifyError::Corrupt)?;
+    Ok((bytes, record))
+}
+
+/// The outcome of an attempt whose record is committed (or needed no commit).
+fn finish<E>(attempt: Uncommitted) -> Result<Accepted, VerifyError<E>> {
+    attempt
+        .into_outcome_after_commit()
+        .map_err(VerifyError::Rejected)
+}

@@ -1,0 +1,308 @@
+//! The asynchronous store and verifier: the same loop, awaiting the store.
+
+use core::future::Future;
+
+use crate::ocra::{DataInput, Ocra};
+use crate::{Accepted, Hotp, Policy, StateRecord, Totp, Uncommitted};
+
+use super::{RecordBytes, VerifyError, decode, finish};
+
+/// [`Store`](super::Store) for asynchronous clients: the same four operations, each returning
+/// a `Send` future, so a verifier can run on a multi-threaded executor.
+///
+/// The methods are written `fn ... -> impl Future<Output = ...> + Send` rather than
+/// `async fn`: a public `async fn` in a trait cannot promise that its future is `Send`.
+/// Implement them with an `async move` block. The trait names no runtime.
+pub trait AsyncStore {
+    /// The store's own failure.
+    type Error;
+
+    /// As [`Store::enrol`](super::Store::enrol).
+    fn enrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send;
+
+    /// As [`Store::delete`](super::Store::delete).
+    fn delete(&self, id: &str) -> impl Future<Output = Result<bool, Self::Error>> + Send;
+
+    /// As [`Store::load`](super::Store::load).
+    fn load(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<RecordBytes>, Self::Error>> + Send;
+
+    /// As [`Store::compare_and_swap`](super::Store::compare_and_swap): atomic, and `Ok(false)`
+    /// when the stored record is no longer `old`.
+    fn compare_and_swap(
+        &self,
+        id: &str,
+        old: &RecordBytes,
+        new: &RecordBytes,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send;
+}
+
+/// [`Verifier`](super::Verifier) over an [`AsyncStore`]: the same methods, `async`, each
+/// returning only after the record it produced is committed.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "store-memory")] {
+/// use otpkit::store::{AsyncVerifier, MemoryStore};
+/// use otpkit::{Policy, StateRecord, Totp, TotpParams};
+///
+/// async fn login(v: &AsyncVerifier<MemoryStore>, totp: &Totp, now: u64, code: &str) -> bool {
+///     v.verify_totp("alice", totp, now, code).await.is_ok()
+/// }
+///
+/// # let fut = async {
+/// let totp = Totp::new(b"12345678901234567890", TotpParams::default())?;
+/// let verifier = AsyncVerifier::new(MemoryStore::new(), Policy::default());
+/// verifier.enrol("alice", &StateRecord::time_step()).await?;
+/// let code = totp.generate_at(1_700_000_000)?;
+/// assert!(login(&verifier, &totp, 1_700_000_000, code.as_str()).await);
+/// assert!(!login(&verifier, &totp, 1_700_000_000, code.as_str()).await);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # };
+/// # let mut fut = std::pin::pin!(fut);
+/// # let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// # match fut.as_mut().poll(&mut cx) { std::task::Poll::Ready(r) => r?, _ => unreachable!() }
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct AsyncVerifier<S> {
+    store: S,
+    policy: Policy,
+    max_attempts: u32,
+}
+
+impl<S> AsyncVerifier<S> {
+    /// A verifier over `store`, applying `policy` to every token, trying at most
+    /// [`Verifier::DEFAULT_MAX_ATTEMPTS`](super::Verifier::DEFAULT_MAX_ATTEMPTS) rounds.
+    pub const fn new(store: S, policy: Policy) -> AsyncVerifier<S> {
+        AsyncVerifier {
+            store,
+            policy,
+            max_attempts: super::Verifier::<S>::DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// As [`Verifier::with_max_attempts`](super::Verifier::with_max_attempts).
+    #[must_use]
+    pub fn with_max_attempts(mut self, attempts: u32) -> AsyncVerifier<S> {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The store.
+    pub const fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The policy.
+    pub const fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+impl<S: AsyncStore + Sync> AsyncVerifier<S> {
+    /// As [`Verifier::enrol`](super::Verifier::enrol).
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    pub async fn enrol(&self, id: &str, record: &StateRecord) -> Result<bool, S::Error> {
+        self.store.enrol(id, &record.to_bytes()).await
+    }
+
+    /// As [`Verifier::delete`](super::Verifier::delete).
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    pub async fn delete(&self, id: &str) -> Result<bool, S::Error> {
+        self.store.delete(id).await
+    }
+
+    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
+    pub async fn verify_totp(
+        &self,
+        id: &str,
+        totp: &Totp,
+        now: u64,
+        code: impl AsRef<[u8]>,
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        let code = code.as_ref();
+        self.run(id, |r| {
+            r.verify_totp_uncommitted(totp, &self.policy, now, code)
+        })
+        .await
+    }
+
+    /// As [`Verifier::verify_hotp`](super::Verifier::verify_hotp).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
+    pub async fn verify_hotp(
+        &self,
+        id: &str,
+        hotp: &Hotp,
+        now: u64,
+        code: impl AsRef<[u8]>,
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        let code = code.as_ref();
+        self.run(id, |r| {
+            r.verify_hotp_uncommitted(hotp, &self.policy, now, code)
+        })
+        .await
+    }
+
+    /// As [`Verifier::resync_hotp`](super::Verifier::resync_hotp).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
+    pub async fn resync_hotp<C: AsRef<[u8]> + Sync>(
+        &self,
+        id: &str,
+        hotp: &Hotp,
+        now: u64,
+        codes: &[C],
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        self.run(id, |r| {
+            r.resync_hotp_uncommitted(hotp, &self.policy, now, codes)
+        })
+        .await
+    }
+
+    /// As [`Verifier::resync_totp`](super::Verifier::resync_totp).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
+    pub async fn resync_totp<C: AsRef<[u8]> + Sync>(
+        &self,
+        id: &str,
+        totp: &Totp,
+        now: u64,
+        codes: &[C],
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        self.run(id, |r| {
+            r.resync_totp_uncommitted(totp, &self.policy, now, codes)
+        })
+        .await
+    }
+
+    /// As [`Verifier::verify_ocra_counter`](super::Verifier::verify_ocra_counter).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
+    pub async fn verify_ocra_counter(
+        &self,
+        id: &str,
+        ocra: &Ocra,
+        now: u64,
+        response: impl AsRef<[u8]>,
+        input: &DataInput<'_>,
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        let response = response.as_ref();
+        self.run(id, |r| {
+            r.verify_ocra_counter_uncommitted(ocra, &self.policy, now, response, input)
+        })
+        .await
+    }
+
+    /// As [`Verifier::verify_ocra_time`](super::Verifier::verify_ocra_time).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
+    pub async fn verify_ocra_time(
+        &self,
+        id: &str,
+        ocra: &Ocra,
+        now: u64,
+        response: impl AsRef<[u8]>,
+        input: &DataInput<'_>,
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        let response = response.as_ref();
+        self.run(id, |r| {
+            r.verify_ocra_time_uncommitted(ocra, &self.policy, now, response, input)
+        })
+        .await
+    }
+
+    /// As [`Verifier::unlock`](super::Verifier::unlock).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::unlock`](super::Verifier::unlock).
+    pub async fn unlock(&self, id: &str) -> Result<(), VerifyError<S::Error>> {
+        self.rewrite(id, StateRecord::unlock).await
+    }
+
+    /// As [`Verifier::reset_drift`](super::Verifier::reset_drift).
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifier::unlock`](super::Verifier::unlock).
+    pub async fn reset_drift(&self, id: &str) -> Result<(), VerifyError<S::Error>> {
+        self.rewrite(id, StateRecord::reset_drift).await
+    }
+
+    /// The exactly-once loop of [`Verifier`](super::Verifier), awaiting the store.
+    async fn run(
+        &self,
+        id: &str,
+        verify: impl Fn(&StateRecord) -> Uncommitted,
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        for _ in 0..self.max_attempts {
+            let (old, record) = decode(self.store.load(id).await)?;
+            let attempt = verify(&record);
+            if let Some(new) = attempt.record_to_commit() {
+                let new = new.to_bytes();
+                let swapped = self.store.compare_and_swap(id, &old, &new).await;
+                if !swapped.map_err(VerifyError::Store)? {
+                    continue;
+                }
+            }
+            return finish(attempt);
+        }
+        Err(VerifyError::Contention {
+            attempts: self.max_attempts,
+        })
+    }
+
+    /// An administrative change of the record, retried like a verification.
+    async fn rewrite(
+        &self,
+        id: &str,
+        change: impl Fn(StateRecord) -> StateRecord,
+    ) -> Result<(), VerifyError<S::Error>> {
+        for _ in 0..self.max_attempts {
+            let (old, record) = decode(self.store.load(id).await)?;
+            let new = change(record).to_bytes();
+            if new == old
+                || self
+                    .store
+                    .compare_and_swap(id, &old, &new)
+                    .await
+                    .map_err(VerifyError::Store)?
+            {
+                return Ok(());
+            }
+        }
+        Err(VerifyError::Contention {
+            attempts: self.max_attempts,
+        })
+    }
+}

@@ -1,0 +1,273 @@
+//! The blocking verifier: load, verify, commit, retry.
+
+use crate::ocra::{DataInput, Ocra};
+use crate::{Accepted, Hotp, Policy, StateRecord, Totp, Uncommitted};
+
+use super::{Store, VerifyError, decode, finish};
+
+/// Verifies codes through a [`Store`], returning each outcome only after the record it
+/// produced is committed (see [the module docs](super)).
+///
+/// Every method takes the server's clock as `now` (Unix seconds): it sets the TOTP step and
+/// the throttle's clock alike, so pass the server's own time, never a time the client sent.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "store-memory")] {
+/// use otpkit::store::{MemoryStore, Verifier, VerifyError};
+/// use otpkit::{Error, Hotp, HotpParams, Policy, StateRecord};
+///
+/// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
+/// let verifier = Verifier::new(MemoryStore::new(), Policy::default());
+/// verifier.enrol("token-7", &StateRecord::counter(0))?;
+/// assert_eq!(verifier.verify_hotp("token-7", &hotp, 0, "359152")?.matched, 2);
+/// assert_eq!(
+///     verifier.verify_hotp("token-7", &hotp, 0, "359152"),
+///     Err(VerifyError::Rejected(Error::Replay)),
+/// );
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Verifier<S> {
+    store: S,
+    policy: Policy,
+    max_attempts: u32,
+}
+
+impl<S> Verifier<S> {
+    /// Load-verify-commit rounds tried before [`VerifyError::Contention`], by default.
+    pub const DEFAULT_MAX_ATTEMPTS: u32 = 16;
+
+    /// A verifier over `store`, applying `policy` to every token.
+    pub const fn new(store: S, policy: Policy) -> Verifier<S> {
+        Verifier {
+            store,
+            policy,
+            max_attempts: Self::DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+
+    /// The same verifier trying at most `attempts` rounds (at least 1) before giving up with
+    /// [`VerifyError::Contention`].
+    #[must_use]
+    pub fn with_max_attempts(mut self, attempts: u32) -> Verifier<S> {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The store.
+    pub const fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The policy.
+    pub const fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The most load-verify-commit rounds per verification.
+    pub const fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+}
+
+impl<S: Store> Verifier<S> {
+    /// Enrols a token with its first record ([`StateRecord::counter`] or
+    /// [`StateRecord::time_step`]). `Ok(false)` when the id is taken.
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    pub fn enrol(&self, id: &str, record: &StateRecord) -> Result<bool, S::Error> {
+        self.store.enrol(id, &record.to_bytes())
+    }
+
+    /// Removes a token. `Ok(false)` when there was none.
+    ///
+    /// # Errors
+    ///
+    /// The store's failure.
+    pub fn delete(&self, id: &str) -> Result<bool, S::Error> {
+        self.store.delete(id)
+    }
+
+    /// Verifies a TOTP `code` for token `id` ([`StateRecord::verify_totp_uncommitted`]), and
+    /// returns only after committing.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::Rejected`] with the record's refusal (wrong code, replay, throttled,
+    /// resynchronisation needed, malformed code); the other variants as [`VerifyError`] says.
+    pub fn verify_totp(
+        &self,
+        id: &str,
+        totp: &Totp,
+        now: u64,
+        code: impl AsRef<[u8]>,
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        let code = code.as_ref();
+        self.run(id, |r| {
+            r.verify_totp_uncommitted(totp, &self.policy, now, code)
+        })
+    }
+
+    /// Verifies an HOTP `code` for token `id` ([`StateRecord::verify_hotp_uncommitted`]), and
+    /// returns only after committing.
+    ///
+    /// # Errors
+    ///
+    /// As [`verify_totp`](Self::verify_totp).
+    pub fn verify_hotp(
+        &self,
+        id: &str,
+        hotp: &Hotp,
+        now: u64,
+        code: impl AsRef<[u8]>,
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        let code = code.as_ref();
+        self.run(id, |r| {
+            r.verify_hotp_uncommitted(hotp, &self.policy, now, code)
+        })
+    }
+
+    /// Resynchronises an HOTP token with consecutive `codes`
+    /// ([`StateRecord::resync_hotp_uncommitted`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`verify_totp`](Self::verify_totp).
+    pub fn resync_hotp<C: AsRef<[u8]>>(
+        &self,
+        id: &str,
+        hotp: &Hotp,
+        now: u64,
+        codes: &[C],
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        self.run(id, |r| {
+            r.resync_hotp_uncommitted(hotp, &self.policy, now, codes)
+        })
+    }
+
+    /// Resynchronises a TOTP token with consecutive `codes`
+    /// ([`StateRecord::resync_totp_uncommitted`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`verify_totp`](Self::verify_totp).
+    pub fn resync_totp<C: AsRef<[u8]>>(
+        &self,
+        id: &str,
+        totp: &Totp,
+        now: u64,
+        codes: &[C],
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        self.run(id, |r| {
+            r.resync_totp_uncommitted(totp, &self.policy, now, codes)
+        })
+    }
+
+    /// Verifies an OCRA counter-suite `response` ([`StateRecord::verify_ocra_counter_uncommitted`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`verify_totp`](Self::verify_totp).
+    pub fn verify_ocra_counter(
+        &self,
+        id: &str,
+        ocra: &Ocra,
+        now: u64,
+        response: impl AsRef<[u8]>,
+        input: &DataInput<'_>,
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        let response = response.as_ref();
+        self.run(id, |r| {
+            r.verify_ocra_counter_uncommitted(ocra, &self.policy, now, response, input)
+        })
+    }
+
+    /// Verifies an OCRA time-suite `response` ([`StateRecord::verify_ocra_time_uncommitted`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`verify_totp`](Self::verify_totp).
+    pub fn verify_ocra_time(
+        &self,
+        id: &str,
+        ocra: &Ocra,
+        now: u64,
+        response: impl AsRef<[u8]>,
+        input: &DataInput<'_>,
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        let response = response.as_ref();
+        self.run(id, |r| {
+            r.verify_ocra_time_uncommitted(ocra, &self.policy, now, response, input)
+        })
+    }
+
+    /// An administrator's unlock ([`StateRecord::unlock`]): failures forgotten, lock lifted.
+    ///
+    /// # Errors
+    ///
+    /// [`VerifyError::UnknownToken`], [`VerifyError::Corrupt`], [`VerifyError::Contention`],
+    /// [`VerifyError::Store`].
+    pub fn unlock(&self, id: &str) -> Result<(), VerifyError<S::Error>> {
+        self.rewrite(id, StateRecord::unlock)
+    }
+
+    /// An administrator's reset of the stored drift ([`StateRecord::reset_drift`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`unlock`](Self::unlock).
+    pub fn reset_drift(&self, id: &str) -> Result<(), VerifyError<S::Error>> {
+        self.rewrite(id, StateRecord::reset_drift)
+    }
+
+    /// The exactly-once loop: load, verify, commit if changed, retry on a lost race.
+    fn run(
+        &self,
+        id: &str,
+        verify: impl Fn(&StateRecord) -> Uncommitted,
+    ) -> Result<Accepted, VerifyError<S::Error>> {
+        for _ in 0..self.max_attempts {
+            let (old, record) = decode(self.store.load(id))?;
+            let attempt = verify(&record);
+            if let Some(new) = attempt.record_to_commit() {
+                let new = new.to_bytes();
+                let swapped = self.store.compare_and_swap(id, &old, &new);
+                if !swapped.map_err(VerifyError::Store)? {
+                    continue;
+                }
+            }
+            return finish(attempt);
+        }
+        Err(VerifyError::Contention {
+            attempts: self.max_attempts,
+        })
+    }
+
+    /// An administrative change of the record, retried like a verification.
+    fn rewrite(
+        &self,
+        id: &str,
+        change: impl Fn(StateRecord) -> StateRecord,
+    ) -> Result<(), VerifyError<S::Error>> {
+        for _ in 0..self.max_attempts {
+            let (old, record) = decode(self.store.load(id))?;
+            let new = change(record).to_bytes();
+            if new == old
+                || self
+                    .store
+                    .compare_and_swap(id, &old, &new)
+                    .map_err(VerifyError::Store)?
+            {
+                return Ok(());
+            }
+        }
+        Err(VerifyError::Contention {
+            attempts: self.max_attempts,
+        })
+    }
+}

@@ -1,0 +1,198 @@
+//! The behaviour every `otpkit::store::Store` must have, as functions generic over the store,
+//! so that each store's test file runs the same suite (`tests/store.rs` for the in-memory
+//! store; the database stores run it against a real server).
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
+use std::sync::Barrier;
+use std::thread;
+
+use otpkit::store::{RecordBytes, Store, Verifier, VerifyError};
+use otpkit::{Error, Hotp, HotpParams, Policy, StateError, StateRecord, ThrottlePolicy};
+
+/// Enrol, load, compare-and-swap and delete keep one record per id.
+pub fn crud<S: Store>(store: &S, id: &str)
+where
+    S::Error: core::fmt::Debug,
+{
+    let a = StateRecord::counter(0).to_bytes();
+    let b = StateRecord::counter(1).to_bytes();
+    let c = StateRecord::counter(2).to_bytes();
+    assert_eq!(store.load(id).unwrap(), None, "unknown id loads as None");
+    assert!(
+        !store.compare_and_swap(id, &a, &b).unwrap(),
+        "no row: no swap"
+    );
+    assert!(store.enrol(id, &a).unwrap());
+    assert!(
+        !store.enrol(id, &b).unwrap(),
+        "a second enrolment is refused"
+    );
+    assert_eq!(store.load(id).unwrap(), Some(a), "and changes nothing");
+    assert!(store.compare_and_swap(id, &a, &b).unwrap());
+    assert!(
+        !store.compare_and_swap(id, &a, &c).unwrap(),
+        "stale old: no swap"
+    );
+    assert_eq!(store.load(id).unwrap(), Some(b));
+    assert!(
+        store.compare_and_swap(id, &b, &b).unwrap(),
+        "same bytes: a swap"
+    );
+    let other = format!("{id}-other");
+    assert!(store.enrol(&other, &c).unwrap());
+    assert!(store.delete(id).unwrap());
+    assert!(!store.delete(id).unwrap());
+    assert_eq!(store.load(id).unwrap(), None);
+    assert_eq!(store.load(&other).unwrap(), Some(c), "other rows untouched");
+    assert!(store.delete(&other).unwrap());
+}
+
+fn hotp() -> Hotp {
+    Hotp::new(b"12345678901234567890", HotpParams::default()).unwrap()
+}
+
+/// `threads` verifiers submit the same valid code at once, `rounds` times: exactly one
+/// acceptance per round, the others see a replay.
+pub fn exactly_once<S: Store + Sync>(store: &S, id: &str, threads: usize, rounds: u64)
+where
+    S::Error: core::fmt::Debug + Send,
+{
+    let hotp = hotp();
+    let verifier = Verifier::new(store, Policy::default());
+    assert!(verifier.enrol(id, &StateRecord::counter(0)).unwrap());
+    let barrier = Barrier::new(threads);
+    let accepted: Vec<u64> = thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = 0;
+                    for round in 0..rounds {
+                        let code = hotp.generate(round);
+                        barrier.wait();
+                        match verifier.verify_hotp(id, &hotp, 0, code) {
+                            Ok(a) => {
+                                assert_eq!(a.matched, round);
+                                mine += 1;
+                            }
+                            Err(VerifyError::Rejected(Error::Replay)) => {}
+                            Err(e) => panic!("round {round}: {e:?}"),
+                        }
+                        barrier.wait();
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        accepted.iter().sum::<u64>(),
+        rounds,
+        "one acceptance per round"
+    );
+    let stored = StateRecord::from_bytes(&store.load(id).unwrap().unwrap()).unwrap();
+    assert_eq!(stored.next_counter(), rounds);
+    assert!(verifier.delete(id).unwrap());
+}
+
+/// Wrong codes from many threads at once: every failure is counted, and the lock engages
+/// after exactly the policy's number of failures.
+pub fn failures_counted_exactly<S: Store + Sync>(store: &S, id: &str, threads: usize)
+where
+    S::Error: core::fmt::Debug + Send,
+{
+    const LOCK_AFTER: u32 = 40;
+    let hotp = hotp();
+    let policy = Policy {
+        throttle: ThrottlePolicy::lockout(LOCK_AFTER),
+        ..Policy::default()
+    };
+    let verifier = Verifier::new(store, policy).with_max_attempts(1000);
+    assert!(verifier.enrol(id, &StateRecord::counter(0)).unwrap());
+    // Not the code of counters 0..=5 (the look-ahead).
+    let wrong = (0..1_000_000u32)
+        .map(|n| format!("{n:06}"))
+        .find(|w| (0..=6).all(|c| hotp.generate(c).as_str() != w.as_str()))
+        .unwrap();
+    let per_thread = 2 * LOCK_AFTER as usize / threads + 1;
+    let (mismatches, locked) = thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let (mut mismatch, mut locked) = (0u32, 0u32);
+                    for _ in 0..per_thread {
+                        match verifier.verify_hotp(id, &hotp, 100, &wrong) {
+                            Err(VerifyError::Rejected(Error::Mismatch)) => mismatch += 1,
+                            Err(VerifyError::Rejected(Error::State(StateError::LockedOut))) => {
+                                locked += 1
+                            }
+                            other => panic!("{other:?}"),
+                        }
+                    }
+                    (mismatch, locked)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .fold((0, 0), |(m, l), (a, b)| (m + a, l + b))
+    });
+    let stored = StateRecord::from_bytes(&store.load(id).unwrap().unwrap()).unwrap();
+    assert_eq!(
+        mismatches, LOCK_AFTER,
+        "exactly the policy's failures were evaluated"
+    );
+    assert_eq!(
+        stored.throttle().failures(),
+        LOCK_AFTER,
+        "and all of them are stored"
+    );
+    assert_eq!(
+        mismatches + locked,
+        (threads * per_thread) as u32,
+        "every other attempt was refused as locked"
+    );
+    // Locked now even for the right code.
+    assert!(matches!(
+        verifier.verify_hotp(id, &hotp, 100, hotp.generate(0)),
+        Err(VerifyError::Rejected(Error::State(StateError::LockedOut)))
+    ));
+    verifier.unlock(id).unwrap();
+    assert_eq!(
+        verifier
+            .verify_hotp(id, &hotp, 100, hotp.generate(0))
+            .unwrap()
+            .matched,
+        0
+    );
+    assert!(verifier.delete(id).unwrap());
+}
+
+/// A damaged record and an unknown id are typed errors, and nothing is written for them.
+pub fn corrupt_and_unknown<S: Store>(store: &S, id: &str)
+where
+    S::Error: core::fmt::Debug,
+{
+    let hotp = hotp();
+    let verifier = Verifier::new(store, Policy::default());
+    assert!(matches!(
+        verifier.verify_hotp(id, &hotp, 0, "755224"),
+        Err(VerifyError::UnknownToken)
+    ));
+    let mut bytes: RecordBytes = StateRecord::counter(0).to_bytes();
+    bytes[5] ^= 1;
+    assert!(store.enrol(id, &bytes).unwrap());
+    assert!(matches!(
+        verifier.verify_hotp(id, &hotp, 0, "755224"),
+        Err(VerifyError::Corrupt(Error::State(StateError::Checksum)))
+    ));
+    assert_eq!(store.load(id).unwrap(), Some(bytes));
+    assert!(store.delete(id).unwrap());
+}
