@@ -14,7 +14,7 @@
 //! [`MAX_URI_LEN`], a payload longer than [`MAX_PAYLOAD_LEN`] or holding more than
 //! [`MAX_ENTRIES`] entries is refused with a typed error naming the limit. Each key is copied
 //! once, from the wiped payload buffer into its own heap block
-//! ([`BoxedSecret`](crate::BoxedSecret)).
+//! ([`BoxedSecret`]).
 //!
 //! Import is lenient where it costs nothing: missing Base64 padding, the URL-safe alphabet and
 //! spaces standing for `+` (a form decoder's damage) are accepted. Unknown fields are ignored.
@@ -92,7 +92,7 @@ pub enum MigrationErrorKind {
     UnsupportedAlgorithm,
     /// The algorithm's Cargo feature is disabled.
     DisabledAlgorithm,
-    /// An empty secret, or one longer than [`Secret::MAX_LEN`].
+    /// An empty secret, or one longer than [`Secret::MAX_LEN`](crate::Secret::MAX_LEN).
     InvalidSecret,
     /// `name` or `issuer` is not UTF-8.
     InvalidUtf8,

@@ -111,7 +111,7 @@ pub enum Encoder {
 
 /// The contents of an `otpauth://` URI.
 ///
-/// Holds the key as a zeroizing [`Secret`]; `Debug` never shows it. Equality compares the
+/// Holds the key as a zeroizing [`BoxedSecret`]; `Debug` never shows it. Equality compares the
 /// secret in constant time.
 pub struct OtpAuthUri {
     /// The key, in its own heap block (moving the struct never copies it).

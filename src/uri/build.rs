@@ -60,7 +60,7 @@ impl OtpAuthUri {
     /// [`UriErrorKind::InvalidPeriod`] for period 0; [`UriErrorKind::InvalidSteam`] for Steam
     /// other than TOTP with SHA-1 and 5 characters; [`UriErrorKind::TooManyParameters`] for
     /// more extra parameters than fit beside the seven known ones in
-    /// [`MAX_PARAMETERS`](super::MAX_PARAMETERS); [`UriErrorKind::DuplicateParameter`] when
+    /// [`MAX_PARAMETERS`]; [`UriErrorKind::DuplicateParameter`] when
     /// an extra parameter repeats or shadows a known one.
     pub fn validate(&self) -> Result<(), UriError> {
         if self.secret.is_empty() {
@@ -115,7 +115,7 @@ impl OtpAuthUri {
     ///
     /// # Errors
     /// The [`OtpAuthUri::validate`] errors, and [`UriErrorKind::TooLong`] when the URI would
-    /// be longer than [`MAX_LEN`](super::MAX_LEN) (the parser would refuse it); a formatter
+    /// be longer than [`MAX_LEN`] (the parser would refuse it); a formatter
     /// error is reported as [`fmt::Error`] wrapped in `Ok(Err(_))`.
     ///
     /// # Examples

@@ -134,13 +134,25 @@ fn parse_decimal(s: &str) -> Option<u64> {
 
 /// Returns the algorithm and whether it was spelled canonically.
 fn parse_algorithm(value: &str, position: usize) -> Result<(Algorithm, bool), UriError> {
-    let mut upper = value.to_ascii_uppercase();
-    if upper.starts_with("SHA-") {
-        upper.remove(3);
-    }
-    let canonical = upper == value;
+    // `SHA-256` is read as `SHA256`, in any case, without allocating.
+    let name = match value.get(..4) {
+        Some(head) if head.eq_ignore_ascii_case("SHA-") => value.get(4..).map(|tail| ("SHA", tail)),
+        _ => value
+            .get(3..)
+            .map(|tail| (value.get(..3).unwrap_or_default(), tail)),
+    };
+    let spelled = |canonical: &str| {
+        name.is_some_and(|(head, tail)| {
+            head.eq_ignore_ascii_case("SHA") && canonical.get(3..) == Some(tail)
+        })
+    };
+    let upper = ["SHA1", "SHA256", "SHA512"]
+        .into_iter()
+        .find(|c| spelled(c))
+        .unwrap_or_default();
+    let canonical = !upper.is_empty() && upper == value;
     let e = |kind| err(kind, Some(Parameter::Algorithm), position);
-    let algorithm = match upper.as_str() {
+    let algorithm = match upper {
         #[cfg(otpkit_sha1)]
         "SHA1" => Algorithm::Sha1,
         #[cfg(feature = "sha256")]
@@ -440,6 +452,10 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
                 Some(Parameter::Secret),
                 query_at,
             ));
+        }
+        // Nothing to percent-decode (the common case): straight from the caller's text.
+        Some((pos, value)) if !value.bytes().any(|b| b == b'%' || b == b'+') => {
+            decode_secret(value.as_bytes(), pos, options.strict, &mut found)?
         }
         Some((pos, value)) => {
             let mut bytes = Zeroizing::new(Vec::with_capacity(value.len()));
