@@ -18,9 +18,11 @@
 //!   6 digits) parsed by otpkit and totp-rs.
 //! - `uri_parse/many_params/N`: a URI with N parameters (the secret and N - 1 distinct unknown
 //!   ones), at N = 4, 16 and 64 (`uri::MAX_PARAMETERS`): the time grows linearly with N.
-//!   `many_params/4000_refused`: 4,000 of them (16 KB), refused at the 65th.
+//!   `many_params/2000_refused`: 2,000 of them (15 KB), refused at the 65th.
 //! - `uri_parse/long_value/N`: one unknown parameter with an N-byte percent-encoded value, at
 //!   N = 1,000, 4,000 and 16,000 (`uri::MAX_LEN` is 16 KiB): linear in N.
+//! - `migration_parse/entries/N`: an `otpauth-migration://` export of N entries (20-byte keys,
+//!   issuer and account) read by `Migration::parse`, at N = 16, 64 and 256: linear in N.
 
 // A benchmark program, not library code: setup failures should stop it loudly.
 #![allow(
@@ -211,10 +213,14 @@ fn uri_parse(c: &mut Criterion) {
             b.iter(|| OtpAuthUri::parse(black_box(uri)))
         });
     }
-    let refused = many_params(4000);
-    assert!(OtpAuthUri::parse(&refused).is_err());
+    // 2,000 parameters in 15 KB (under `uri::MAX_LEN`): refused at the 65th.
+    let refused = many_params(2000);
+    assert_eq!(
+        OtpAuthUri::parse(&refused).unwrap_err().kind,
+        otpkit::uri::UriErrorKind::TooManyParameters
+    );
     g.bench_with_input(
-        BenchmarkId::new("many_params", "4000_refused"),
+        BenchmarkId::new("many_params", "2000_refused"),
         &refused,
         |b, uri| b.iter(|| OtpAuthUri::parse(black_box(uri))),
     );
@@ -223,6 +229,29 @@ fn uri_parse(c: &mut Criterion) {
         assert!(OtpAuthUri::parse(&uri).is_ok());
         g.bench_with_input(BenchmarkId::new("long_value", n), &uri, |b, uri| {
             b.iter(|| OtpAuthUri::parse(black_box(uri)))
+        });
+    }
+    g.finish();
+}
+
+fn migration_parse(c: &mut Criterion) {
+    use otpkit::migration::Migration;
+    let mut g = c.benchmark_group("migration_parse");
+    for n in [16, 64, 256] {
+        let entries = (0..n)
+            .map(|i| {
+                let mut e = OtpAuthUri::totp(
+                    otpkit::Secret::from_bytes(KEY).unwrap(),
+                    format!("user{i}@example.com"),
+                );
+                e.issuer = Some("Example".into());
+                e
+            })
+            .collect();
+        let uri = Migration::new(entries).to_uri().unwrap();
+        assert_eq!(Migration::parse(&uri).unwrap().entries.len(), n);
+        g.bench_with_input(BenchmarkId::new("entries", n), &*uri, |b, uri| {
+            b.iter(|| Migration::parse(black_box(uri)))
         });
     }
     g.finish();
@@ -260,5 +289,12 @@ fn libreauth_sha1() -> libreauth::oath::TOTP {
         .unwrap()
 }
 
-criterion_group!(benches, generate, verify_miss_w1, ocra, uri_parse);
+criterion_group!(
+    benches,
+    generate,
+    verify_miss_w1,
+    ocra,
+    uri_parse,
+    migration_parse
+);
 criterion_main!(benches);
