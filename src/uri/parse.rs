@@ -260,6 +260,43 @@ fn decode_secret(
     Ok(secret)
 }
 
+/// The unknown parameters, each name once (the first value wins, later ones are reported as
+/// [`Warning::DuplicateUnknownParameter`]), in their order. O(k log k): the names are sorted
+/// with their indices, so equal names sit together, the first one first.
+fn first_of_each(
+    unknown: Vec<(Cow<'_, str>, Cow<'_, str>, usize)>,
+    found: &mut Found,
+) -> Vec<(String, String)> {
+    let mut sorted: Vec<(&str, usize)> = unknown
+        .iter()
+        .enumerate()
+        .map(|(i, (key, _, _))| (&**key, i))
+        .collect();
+    sorted.sort_unstable();
+    let mut repeated = alloc::vec![false; unknown.len()];
+    for pair in sorted.windows(2) {
+        if let [(a, _), (b, later)] = pair
+            && a == b
+            && let Some(flag) = repeated.get_mut(*later)
+        {
+            *flag = true;
+        }
+    }
+    let mut extra = Vec::with_capacity(unknown.len());
+    let mut first_repeat = None;
+    for ((key, value, at), repeat) in unknown.into_iter().zip(repeated) {
+        if repeat {
+            first_repeat = first_repeat.or(Some(at));
+        } else {
+            extra.push((key.into_owned(), value.into_owned()));
+        }
+    }
+    if let Some(at) = first_repeat {
+        found.warn(Warning::DuplicateUnknownParameter, at);
+    }
+    extra
+}
+
 #[derive(Default)]
 struct Raw<'a> {
     secret: Option<(usize, &'a str)>,
@@ -372,7 +409,7 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
 
     // Query parameters.
     let mut raw = Raw::default();
-    let mut extra: Vec<(String, String)> = Vec::new();
+    let mut unknown: Vec<(Cow<'_, str>, Cow<'_, str>, usize)> = Vec::new();
     let mut at = query_at;
     let mut count = 0usize;
     for segment in query.unwrap_or_default().split('&') {
@@ -407,12 +444,7 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
                     found.warn(Warning::PlusAsSpace, value_at);
                 }
                 found.warn(Warning::UnknownParameter, segment_at);
-                // Quadratic only in the number of parameters, which MAX_PARAMETERS caps.
-                if extra.iter().any(|(k, _)| *k == key) {
-                    found.warn(Warning::DuplicateUnknownParameter, segment_at);
-                } else {
-                    extra.push((key.into_owned(), value.into_owned()));
-                }
+                unknown.push((key, value, segment_at));
                 continue;
             }
         };
@@ -425,6 +457,8 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         }
         *slot = Some((value_at, value_raw));
     }
+
+    let extra = first_of_each(unknown, &mut found);
 
     // Parameters whose value is text (algorithm, digits... are ASCII but may be escaped).
     fn text<'a>(
