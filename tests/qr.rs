@@ -165,6 +165,13 @@ fn render_arguments_are_bounded() {
     let svg = qr.to_svg(MAX_QUIET_ZONE, MAX_MODULE_PX).unwrap();
     assert!(svg.contains(&format!("width=\"{}\"", side * MAX_MODULE_PX)));
     assert!(qr.to_svg(0, 0).is_ok() && qr.to_terminal(0).is_ok());
+    // Any data: too much is an error, nothing is a symbol.
+    let huge = "a".repeat(1 << 20);
+    assert_eq!(
+        Qr::new(&huge).unwrap_err(),
+        QrError::DataTooLong { len: 1 << 20 }
+    );
+    assert!(Qr::new("").is_ok());
     assert!(
         QrError::QuietZoneTooLarge { quiet: 65 }
             .to_string()
