@@ -1,8 +1,9 @@
 //! A TOTP/HOTP verification server's core, with its state in SQLite: enrol users, verify
-//! codes exactly once, throttle guessing, follow clock drift, resynchronise, unlock.
+//! codes exactly once, throttle guessing, follow clock drift, resynchronise, unlock. Needs the
+//! features `std`, `uri` and `rand` (all default); README.md runs it as a shell session.
 //!
 //! ```text
-//! alias vs='cargo run -q --features uri,rand --example verify_server --'
+//! alias vs='cargo run -q --features std,uri,rand --example verify_server --'
 //! vs enrol alice               # TOTP; prints the otpauth:// URI
 //! vs enrol bob --hotp
 //! vs code alice                # the current code (demo only)

@@ -1,5 +1,5 @@
 #![no_std]
-#![doc = include_str!("../README.md")]
+#![doc = include_str!("lib.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -52,6 +52,11 @@ pub mod serde;
 pub mod steam;
 #[cfg(feature = "uri")]
 pub mod uri;
+
+/// README.md's Rust examples, compiled and run as doc tests (the crate docs are src/lib.md).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 pub use algorithm::Algorithm;
 pub use base32::Base32ErrorKind;

@@ -1,10 +1,10 @@
-//! `otptool ocra` (examples/otptool/ocra.rs), run in process on RFC 6287 Appendix C vectors:
+//! `otptool ocra` (src/bin/otptool/ocra.rs), run in process on RFC 6287 Appendix C vectors:
 //! output, exit codes and error lines.
 
 #![allow(clippy::unwrap_used)]
 
 #[allow(dead_code)]
-#[path = "../examples/otptool/ocra.rs"]
+#[path = "../src/bin/otptool/ocra.rs"]
 mod ocra;
 
 const KEY20: &str = "3132333435363738393031323334353637383930";

@@ -1,4 +1,4 @@
-//! The `otptool uri ...` and `otptool migration ...` subcommands (examples/otptool/uri.rs and
+//! The `otptool uri ...` and `otptool migration ...` subcommands (src/bin/otptool/uri.rs and
 //! migration.rs), driven through their `run_with` entry points: exact JSON keys and values for
 //! the whole URI corpus, exit codes, and generated URIs that parse back.
 
@@ -10,9 +10,9 @@
     dead_code
 )]
 
-#[path = "../examples/otptool/migration.rs"]
+#[path = "../src/bin/otptool/migration.rs"]
 mod migration;
-#[path = "../examples/otptool/uri.rs"]
+#[path = "../src/bin/otptool/uri.rs"]
 mod uri;
 
 use serde_json::{Map, Value, json};

@@ -20,8 +20,6 @@ use otpkit::uri::{Encoder, OtpAuthUri, OtpType, ParseOptions, Warnings};
 use otpkit::{Algorithm, Secret};
 use zeroize::Zeroizing;
 
-const USAGE: &str = "usage: otptool uri parse [--strict] URI | uri new --totp|--hotp [--issuer I] --account A (--secret BASE32 | --generate) [--algorithm A] [--digits N] [--period S] [--counter C] | uri qr URI [--svg FILE]";
-
 /// Runs `otptool uri ...` on the real stdout and stderr; returns the exit code.
 pub fn run(args: Vec<String>) -> i32 {
     let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
@@ -30,14 +28,56 @@ pub fn run(args: Vec<String>) -> i32 {
 
 /// Runs `otptool uri ...` with the given output streams; returns the exit code.
 pub fn run_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let result = match args.first().map(String::as_str) {
-        Some("parse") => parse(args.get(1..).unwrap_or_default(), out),
-        Some("new") => new(args.get(1..).unwrap_or_default(), out),
-        Some("qr") => qr(args.get(1..).unwrap_or_default(), out),
+    let sub = args.first().map(String::as_str);
+    let rest = args.get(1..).unwrap_or_default();
+    if let Some(help) = help_for(sub, rest) {
+        return finish(writeln!(out, "{help}").map_err(io), err);
+    }
+    let result = match sub {
+        Some("parse") => parse(rest, out),
+        Some("new") => new(rest, out),
+        Some("qr") => qr(rest, out),
         _ => Err(Failure::Usage(String::from("expected parse, new or qr"))),
     };
     finish(result, err)
 }
+
+/// Whether `args` ask for help (`--help` or `-h` anywhere).
+pub fn wants_help(args: &[String]) -> bool {
+    args.iter().any(|a| a == "--help" || a == "-h")
+}
+
+/// The usage `otptool uri [SUB] --help` prints, if help was asked for.
+fn help_for(sub: Option<&str>, rest: &[String]) -> Option<&'static str> {
+    match sub {
+        Some("--help" | "-h") => Some(USAGE_TEXT),
+        Some("parse") if wants_help(rest) => Some(PARSE_USAGE),
+        Some("new") if wants_help(rest) => Some(NEW_USAGE),
+        Some("qr") if wants_help(rest) => Some(QR_USAGE),
+        _ => None,
+    }
+}
+
+const PARSE_USAGE: &str = "usage: otptool uri parse [--strict] URI
+Reads an otpauth:// URI and prints one JSON object: type, encoder, issuer, account_name,
+secret_base32, secret_hex, algorithm, digits, period, counter, warnings, extra.
+--strict refuses what authenticators tolerate (warnings become errors). Exit 1: invalid.";
+
+const NEW_USAGE: &str = "usage: otptool uri new --totp|--hotp [--issuer I] --account A \
+(--secret BASE32 | --generate) [--algorithm SHA1|SHA256|SHA512] [--digits N] [--period S] \
+[--counter C]
+Prints a canonical otpauth:// URI; --generate draws a random secret of the algorithm's
+size. Numbers are decimal or 0x hex.";
+
+const QR_USAGE: &str = "usage: otptool uri qr URI [--svg FILE]
+Shows an otpauth:// or otpauth-migration:// URI as a QR code in the terminal, or writes it
+as SVG to FILE (readable by its owner only: it holds the key).";
+
+const USAGE_TEXT: &str = "usage: otptool uri parse [--strict] URI
+       otptool uri new --totp|--hotp [--issuer I] --account A (--secret BASE32 | --generate) \
+[--algorithm A] [--digits N] [--period S] [--counter C]
+       otptool uri qr URI [--svg FILE]
+otpauth:// provisioning URIs; otptool uri SUBCOMMAND --help for each.";
 
 /// Why a subcommand failed: bad arguments or bad input (both exit 1, one line on stderr).
 pub enum Failure {
@@ -49,10 +89,15 @@ pub enum Failure {
 
 /// Prints the failure (one line on stderr) and returns the exit code.
 pub fn finish(result: Result<(), Failure>, err: &mut dyn Write) -> i32 {
+    finish_with(result, err, "otptool uri --help")
+}
+
+/// [`finish`], naming where the usage is (`otptool migration --help`).
+pub fn finish_with(result: Result<(), Failure>, err: &mut dyn Write, help: &str) -> i32 {
     match result {
         Ok(()) => 0,
         Err(Failure::Usage(why)) => {
-            let _ = writeln!(err, "otptool: {why} ({USAGE})");
+            let _ = writeln!(err, "otptool: {why} (see {help})");
             1
         }
         Err(Failure::Invalid(why)) => {
@@ -182,9 +227,15 @@ fn value<'a>(args: &'a [String], i: &mut usize, flag: &str) -> Result<&'a str, F
         .ok_or_else(|| Failure::Usage(format!("{flag} needs a value")))
 }
 
-fn number<T: core::str::FromStr>(text: &str, flag: &str) -> Result<T, Failure> {
-    text.parse()
-        .map_err(|_| Failure::Usage(format!("{flag}: not a number: {text}")))
+/// A number in decimal or `0x` hex, as every otptool subcommand takes them.
+fn number<T: TryFrom<u64>>(text: &str, flag: &str) -> Result<T, Failure> {
+    let parsed = match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
+    };
+    parsed
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| Failure::Usage(format!("{flag}: not a number: {text}")))
 }
 
 fn new(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {

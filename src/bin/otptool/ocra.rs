@@ -18,7 +18,8 @@
 //!   system clock. `--key -` reads the hex key from standard input.
 //! - Usage or input errors: one line on stderr, exit 1. `--help` prints the usage line.
 //!
-//! Options take their value as the next argument or after `=` (`--suite=...`).
+//! Options take their value as the next argument or after `=` (`--suite=...`); numbers
+//! (`--counter`, `--timestamp`, `--now @N`, `-w`) are decimal or `0x` hex.
 
 use std::io::{self, Read, Write};
 
@@ -28,7 +29,9 @@ use otpkit::ocra::{DataInput, Ocra, OcraSuite, Role};
 const USAGE: &str = "usage: otptool ocra --suite SUITE --key HEX [--counter N] [--question Q] \
 [--client-challenge QC --server-challenge QS --role server|client] \
 [--password PIN | --password-hash HEX] [--session HEX] \
-[--timestamp STEPS | --now @UNIXTIME] [-w WINDOW] [CODE]";
+[--timestamp STEPS | --now @UNIXTIME] [-w WINDOW] [CODE]
+Computes an OCRA (RFC 6287) response, or verifies CODE (exit 2: no match). Numbers are
+decimal or 0x hex.";
 
 /// Runs `otptool ocra` with the arguments after `ocra`, on the process's standard streams;
 /// returns the exit code.
@@ -168,9 +171,17 @@ fn with(input: DataInput<'_>, c: Option<u64>, t: Option<u64>) -> DataInput<'_> {
     t.map_or(input, |t| input.timestamp(t))
 }
 
+/// A number in decimal or `0x` hex, as every otptool subcommand takes them.
 fn number(what: &str, s: &str) -> Result<u64, Fail> {
-    s.parse()
-        .map_err(|_| usage(format!("{what}: '{s}' is not a number from 0 to 2^64-1")))
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => s.parse(),
+    };
+    parsed.map_err(|_| {
+        usage(format!(
+            "{what}: '{s}' is not a number from 0 to 2^64-1 (decimal or 0x hex)"
+        ))
+    })
 }
 
 fn execute(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write) -> Result<(), Fail> {

@@ -14,7 +14,19 @@ use std::vec::Vec;
 use otpkit::migration::Migration;
 use otpkit::uri::OtpAuthUri;
 
-use crate::uri::{Failure, finish, report_json};
+use crate::uri::{Failure, finish, finish_with, report_json, wants_help};
+
+const USAGE: &str = "usage: otptool migration decode URI
+       otptool migration encode URI...
+Google Authenticator exports (otpauth-migration://); otptool migration SUBCOMMAND --help
+for each.";
+
+const DECODE_USAGE: &str = "usage: otptool migration decode URI
+Reads an otpauth-migration:// export and prints one JSON object per account, with the keys
+of otptool uri parse. Exit 1: invalid.";
+
+const ENCODE_USAGE: &str = "usage: otptool migration encode URI...
+Packs otpauth:// URIs into one otpauth-migration:// export URI.";
 
 /// Runs `otptool migration ...` on the real stdout and stderr; returns the exit code.
 pub fn run(args: Vec<String>) -> i32 {
@@ -24,6 +36,15 @@ pub fn run(args: Vec<String>) -> i32 {
 
 /// Runs `otptool migration ...` with the given output streams; returns the exit code.
 pub fn run_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let help = match args.first().map(String::as_str) {
+        Some("--help" | "-h") => Some(USAGE),
+        Some("decode") if wants_help(args.get(1..).unwrap_or_default()) => Some(DECODE_USAGE),
+        Some("encode") if wants_help(args.get(1..).unwrap_or_default()) => Some(ENCODE_USAGE),
+        _ => None,
+    };
+    if let Some(help) = help {
+        return finish(writeln!(out, "{help}").map_err(io), err);
+    }
     let result = match args {
         [cmd, uri] if cmd == "decode" => decode(uri, out),
         [cmd, uris @ ..] if cmd == "encode" && !uris.is_empty() => encode(uris, out),
@@ -31,7 +52,7 @@ pub fn run_with(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> i3
             "expected migration decode URI or migration encode URI...",
         ))),
     };
-    finish(result, err)
+    finish_with(result, err, "otptool migration --help")
 }
 
 fn io(e: std::io::Error) -> Failure {
