@@ -17,8 +17,10 @@
 //! nothing, so nothing is written for them.
 //!
 //! The traits and verifiers are `no_std` and need no allocator and no runtime. Stores live
-//! behind features of their own: [`MemoryStore`] (`store-memory`, std), and the database
-//! stores of the `store-sqlite` and `store-postgres` features where they are enabled.
+//! behind features of their own: [`MemoryStore`] (`store-memory`, std), `SqliteStore`
+//! (`store-sqlite`, `store-sqlite-bundled`), `PostgresStore` (`store-postgres`) and
+//! `AsyncPostgresStore` (`store-postgres-async`). Each keeps one row per token and makes its
+//! compare-and-swap one conditional `UPDATE`; `docs/scaling.md` says why that scales out.
 //!
 //! # Examples
 //!
@@ -51,6 +53,14 @@ mod error;
 mod keys;
 #[cfg(feature = "store-memory")]
 mod memory;
+#[cfg(any(feature = "store-postgres", feature = "store-postgres-async"))]
+mod pg_error;
+#[cfg(feature = "store-postgres")]
+mod postgres;
+#[cfg(feature = "store-postgres-async")]
+mod postgres_async;
+#[cfg(feature = "store-sqlite")]
+mod sqlite;
 mod verifier;
 
 pub use asynch::{AsyncStore, AsyncVerifier};
@@ -59,6 +69,14 @@ pub use error::VerifyError;
 pub use keys::KeyStore;
 #[cfg(feature = "store-memory")]
 pub use memory::MemoryStore;
+#[cfg(any(feature = "store-postgres", feature = "store-postgres-async"))]
+pub use pg_error::PostgresError;
+#[cfg(feature = "store-postgres")]
+pub use postgres::PostgresStore;
+#[cfg(feature = "store-postgres-async")]
+pub use postgres_async::AsyncPostgresStore;
+#[cfg(feature = "store-sqlite")]
+pub use sqlite::SqliteStore;
 pub use verifier::Verifier;
 
 use crate::{Accepted, StateRecord, Uncommitted};

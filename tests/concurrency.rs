@@ -8,8 +8,9 @@
 //! also shows that the 15 (or 3) losing duplicates are replays, not failures: the owner is
 //! never throttled by their own double submissions.
 //!
-//! The process tests run this test binary again as workers (the ignored test
-//! `concurrency_worker_process`), driven over stdin/stdout, sharing one SQLite file.
+//! The process tests (feature `store-sqlite`) run this test binary again as workers (the
+//! ignored test `sqlite_processes::concurrency_worker_process`), driven over stdin/stdout,
+//! each verifying through `store::Verifier` over its own `store::SqliteStore` on one file.
 
 #![allow(
     clippy::unwrap_used,
@@ -24,14 +25,9 @@ mod in_memory;
 use in_memory::CommitInMemory;
 
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use core::time::Duration;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Barrier, Mutex};
-use std::time::Instant;
 
 use otpkit::{Accepted, Error, Hotp, HotpParams, Policy, StateRecord, Totp, TotpParams};
-use rusqlite::{Connection, params};
 
 const KEY: &[u8] = b"12345678901234567890";
 const T0: u64 = 1_700_000_000;
@@ -254,291 +250,329 @@ fn concurrency_interleaved_requests_accept_once() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SQLite, several processes
+// SQLite, several processes: `store::SqliteStore` and `store::Verifier`
 // ---------------------------------------------------------------------------------------------
 
-fn open(path: &str) -> Connection {
-    let conn = Connection::open(path).unwrap();
-    conn.busy_timeout(Duration::from_secs(30)).unwrap();
-    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS tokens (user TEXT PRIMARY KEY, state BLOB NOT NULL)",
-    )
-    .unwrap();
-    conn
-}
+/// The process tests: one SQLite file, one `SqliteStore` per process.
+#[cfg(feature = "store-sqlite")]
+mod sqlite_processes {
+    use core::cell::Cell;
+    use core::time::Duration;
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+    use std::time::Instant;
 
-fn read_state(conn: &Connection) -> Vec<u8> {
-    conn.query_row("SELECT state FROM tokens WHERE user = 'u'", [], |r| {
-        r.get(0)
-    })
-    .unwrap()
-}
+    use otpkit::store::{RecordBytes, SqliteStore, Store, Verifier, VerifyError};
+    use otpkit::{Accepted, Error, Policy, StateRecord};
 
-/// The conditional update of `examples/verify_server.rs`.
-fn commit(conn: &Connection, old: &[u8], new: &[u8]) -> bool {
-    conn.execute(
-        "UPDATE tokens SET state = ?1 WHERE user = 'u' AND state = ?2",
-        params![new, old],
-    )
-    .unwrap()
-        == 1
-}
+    use super::{T0, round_time, totp};
 
-/// Read, verify in memory, conditional update, retry on conflict.
-fn sql_attempt(conn: &Connection, now: u64, code: &str) -> (Result<Accepted, Error>, u32) {
-    let (totp, policy) = (totp(), Policy::default());
-    for retries in 0.. {
-        let old = read_state(conn);
-        let v = StateRecord::from_bytes(&old)
-            .unwrap()
-            .verify_totp(&totp, &policy, now, code);
-        if !v.is_changed() || commit(conn, &old, &v.record().to_bytes()) {
-            return (v.result(), retries);
-        }
-    }
-    unreachable!()
-}
+    /// The token every process verifies.
+    const ID: &str = "u";
 
-/// A fresh database file holding one TOTP user `u` with an empty record.
-fn fresh_db(name: &str) -> String {
-    let path = std::env::temp_dir().join(format!(
-        "otpkit-{name}-{}-{}.sqlite3",
-        std::process::id(),
-        Instant::now().elapsed().as_nanos()
-    ));
-    let path = path.to_str().unwrap().to_owned();
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{path}{suffix}"));
-    }
-    let conn = open(&path);
-    conn.execute(
-        "INSERT INTO tokens (user, state) VALUES ('u', ?1)",
-        [&StateRecord::time_step().to_bytes()[..]],
-    )
-    .unwrap();
-    path
-}
-
-fn remove_db(path: &str) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{path}{suffix}"));
-    }
-}
-
-/// Ends this test binary if a process test hangs (a worker that died without answering),
-/// so CI fails instead of waiting forever; workers then see their stdin close and exit.
-fn watchdog(test: &'static str, limit: Duration) {
-    std::thread::spawn(move || {
-        std::thread::sleep(limit);
-        eprintln!("{test}: no progress after {limit:?}, aborting");
-        std::process::exit(1);
-    });
-}
-
-struct Worker {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Worker {
-    fn spawn(db: &str, mode: &str) -> Worker {
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "concurrency_worker_process",
-                "--exact",
-                "--ignored",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env("OTPKIT_WORKER_DB", db)
-            .env("OTPKIT_WORKER_MODE", mode)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
+    fn open(path: &str) -> SqliteStore {
+        let store = SqliteStore::open(path).unwrap();
+        // Generous: 4 debug-build processes contend for the file's write lock every round.
+        store
+            .connection()
+            .busy_timeout(Duration::from_secs(30))
             .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = BufReader::new(child.stdout.take().unwrap());
-        Worker {
-            child,
-            stdin,
-            stdout,
+        store
+    }
+
+    fn read_state(store: &SqliteStore) -> RecordBytes {
+        store.load(ID).unwrap().unwrap()
+    }
+
+    /// The store, counting the compare-and-swaps it lost (another process wrote first).
+    struct Counting<'a> {
+        inner: &'a SqliteStore,
+        lost: Cell<u32>,
+    }
+
+    impl Store for Counting<'_> {
+        type Error = rusqlite::Error;
+
+        fn enrol(&self, id: &str, record: &RecordBytes) -> Result<bool, Self::Error> {
+            self.inner.enrol(id, record)
+        }
+
+        fn delete(&self, id: &str) -> Result<bool, Self::Error> {
+            self.inner.delete(id)
+        }
+
+        fn load(&self, id: &str) -> Result<Option<RecordBytes>, Self::Error> {
+            self.inner.load(id)
+        }
+
+        fn compare_and_swap(
+            &self,
+            id: &str,
+            old: &RecordBytes,
+            new: &RecordBytes,
+        ) -> Result<bool, Self::Error> {
+            let swapped = self.inner.compare_and_swap(id, old, new)?;
+            if !swapped {
+                self.lost.set(self.lost.get() + 1);
+            }
+            Ok(swapped)
         }
     }
 
-    /// The next protocol line (prefixed `@@ `), skipping the test harness's own output.
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        loop {
-            line.clear();
-            assert!(
-                self.stdout.read_line(&mut line).unwrap() > 0,
-                "worker exited early"
-            );
-            // libtest may have printed "test name ... " on the same line.
-            if let Some(at) = line.find("@@ ") {
-                return line[at + 3..].trim_end().to_owned();
+    /// `store::Verifier`'s loop (load, verify, conditional update, retry on conflict): the
+    /// outcome and the number of lost races.
+    fn sql_attempt(store: &SqliteStore, now: u64, code: &str) -> (Result<Accepted, Error>, u32) {
+        let counting = Counting {
+            inner: store,
+            lost: Cell::new(0),
+        };
+        let outcome = Verifier::new(&counting, Policy::default())
+            .with_max_attempts(1000)
+            .verify_totp(ID, &totp(), now, code)
+            .map_err(|e| match e {
+                VerifyError::Rejected(e) => e,
+                other => panic!("{other:?}"),
+            });
+        (outcome, counting.lost.get())
+    }
+
+    /// A fresh database file holding one TOTP token `u` with an empty record.
+    fn fresh_db(name: &str) -> String {
+        let path = std::env::temp_dir().join(format!(
+            "otpkit-{name}-{}-{}.sqlite3",
+            std::process::id(),
+            Instant::now().elapsed().as_nanos()
+        ));
+        let path = path.to_str().unwrap().to_owned();
+        remove_db(&path);
+        let store = open(&path);
+        assert!(
+            store
+                .enrol(ID, &StateRecord::time_step().to_bytes())
+                .unwrap()
+        );
+        path
+    }
+
+    fn remove_db(path: &str) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{path}{suffix}"));
+        }
+    }
+
+    /// Ends this test binary if a process test hangs (a worker that died without answering),
+    /// so CI fails instead of waiting forever; workers then see their stdin close and exit.
+    fn watchdog(test: &'static str, limit: Duration) {
+        std::thread::spawn(move || {
+            std::thread::sleep(limit);
+            eprintln!("{test}: no progress after {limit:?}, aborting");
+            std::process::exit(1);
+        });
+    }
+
+    struct Worker {
+        child: Child,
+        stdin: ChildStdin,
+        stdout: BufReader<ChildStdout>,
+    }
+
+    impl Worker {
+        fn spawn(db: &str, mode: &str) -> Worker {
+            let mut child = Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "sqlite_processes::concurrency_worker_process",
+                    "--exact",
+                    "--ignored",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env("OTPKIT_WORKER_DB", db)
+                .env("OTPKIT_WORKER_MODE", mode)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .unwrap();
+            let stdin = child.stdin.take().unwrap();
+            let stdout = BufReader::new(child.stdout.take().unwrap());
+            Worker {
+                child,
+                stdin,
+                stdout,
             }
         }
-    }
 
-    fn send(&mut self, msg: &str) {
-        writeln!(self.stdin, "{msg}").unwrap();
-        self.stdin.flush().unwrap();
-    }
-}
-
-/// The worker side: not a test on its own (run by the process tests with the environment set).
-#[test]
-#[ignore = "worker process of the concurrency/fault tests"]
-fn concurrency_worker_process() {
-    let (Ok(db), Ok(mode)) = (
-        std::env::var("OTPKIT_WORKER_DB"),
-        std::env::var("OTPKIT_WORKER_MODE"),
-    ) else {
-        return;
-    };
-    let conn = open(&db);
-    let totp = totp();
-    let stdin = std::io::stdin();
-    let mut lines = stdin.lock().lines();
-    match mode.as_str() {
-        "race" => loop {
-            println!("@@ ready");
-            let cmd = lines.next().unwrap().unwrap();
-            let Some(r) = cmd.strip_prefix("go ") else {
-                return;
-            };
-            let r: u64 = r.parse().unwrap();
-            let now = round_time(r);
-            let code = totp.generate_at(now).unwrap();
-            let (result, retries) = sql_attempt(&conn, now, code.as_str());
-            let outcome = match result {
-                Ok(_) => "accepted".to_owned(),
-                Err(Error::Replay) => "replay".to_owned(),
-                Err(e) => format!("other:{e}"),
-            };
-            println!("@@ {r} {outcome} {retries}");
-        },
-        // Verify, write the new state inside a transaction, and wait to be killed before the
-        // commit.
-        "kill-before-commit" => {
-            let code = totp.generate_at(T0).unwrap();
-            let old = read_state(&conn);
-            let v = StateRecord::from_bytes(&old).unwrap().verify_totp(
-                &totp,
-                &Policy::default(),
-                T0,
-                code.as_str(),
-            );
-            assert!(v.is_accepted());
-            conn.execute_batch("BEGIN IMMEDIATE").unwrap();
-            assert!(commit(&conn, &old, &v.record().to_bytes()));
-            println!("@@ verified, update written, not committed");
-            let _ = lines.next();
-            std::process::abort();
+        /// The next protocol line (prefixed `@@ `), skipping the test harness's own output.
+        fn line(&mut self) -> String {
+            let mut line = String::new();
+            loop {
+                line.clear();
+                assert!(
+                    self.stdout.read_line(&mut line).unwrap() > 0,
+                    "worker exited early"
+                );
+                // libtest may have printed "test name ... " on the same line.
+                if let Some(at) = line.find("@@ ") {
+                    return line[at + 3..].trim_end().to_owned();
+                }
+            }
         }
-        // Verify and commit, then wait to be killed before answering the request.
-        "kill-after-commit" => {
-            let code = totp.generate_at(T0).unwrap();
-            let (result, _) = sql_attempt(&conn, T0, code.as_str());
-            assert!(result.is_ok());
-            println!("@@ committed");
-            let _ = lines.next();
-            std::process::abort();
-        }
-        other => panic!("unknown mode {other}"),
-    }
-}
 
-#[test]
-fn concurrency_4_processes_one_sqlite_file_1000_rounds() {
-    const PROCESSES: usize = 4;
-    // About 3 s in a debug build (each round commits to the file once); 100 rounds would
-    // still cross the bar on a slow CI disk.
-    const ROUNDS: u64 = 1000;
-    watchdog("concurrency_4_processes", Duration::from_secs(300));
-    let db = fresh_db("race");
-    let mut workers: Vec<Worker> = (0..PROCESSES).map(|_| Worker::spawn(&db, "race")).collect();
-    let mut conflicts = 0u64;
-    for r in 0..ROUNDS {
+        fn send(&mut self, msg: &str) {
+            writeln!(self.stdin, "{msg}").unwrap();
+            self.stdin.flush().unwrap();
+        }
+    }
+
+    /// The worker side: not a test on its own (run by the process tests with the environment
+    /// set).
+    #[test]
+    #[ignore = "worker process of the concurrency/fault tests"]
+    fn concurrency_worker_process() {
+        let (Ok(db), Ok(mode)) = (
+            std::env::var("OTPKIT_WORKER_DB"),
+            std::env::var("OTPKIT_WORKER_MODE"),
+        ) else {
+            return;
+        };
+        let store = open(&db);
+        let totp = totp();
+        let stdin = std::io::stdin();
+        let mut lines = stdin.lock().lines();
+        match mode.as_str() {
+            "race" => loop {
+                println!("@@ ready");
+                let cmd = lines.next().unwrap().unwrap();
+                let Some(r) = cmd.strip_prefix("go ") else {
+                    return;
+                };
+                let r: u64 = r.parse().unwrap();
+                let now = round_time(r);
+                let code = totp.generate_at(now).unwrap();
+                let (result, retries) = sql_attempt(&store, now, code.as_str());
+                let outcome = match result {
+                    Ok(_) => "accepted".to_owned(),
+                    Err(Error::Replay) => "replay".to_owned(),
+                    Err(e) => format!("other:{e}"),
+                };
+                println!("@@ {r} {outcome} {retries}");
+            },
+            // Verify, write the new record inside a transaction, and wait to be killed before
+            // the commit.
+            "kill-before-commit" => {
+                let code = totp.generate_at(T0).unwrap();
+                let old = read_state(&store);
+                let v = StateRecord::from_bytes(&old)
+                    .unwrap()
+                    .verify_totp_uncommitted(&totp, &Policy::default(), T0, code);
+                let new = v.record_to_commit().unwrap().to_bytes();
+                store.connection().execute_batch("BEGIN IMMEDIATE").unwrap();
+                assert!(store.compare_and_swap(ID, &old, &new).unwrap());
+                println!("@@ verified, update written, not committed");
+                let _ = lines.next();
+                std::process::abort();
+            }
+            // Verify and commit, then wait to be killed before answering the request.
+            "kill-after-commit" => {
+                let code = totp.generate_at(T0).unwrap();
+                let (result, _) = sql_attempt(&store, T0, code.as_str());
+                assert!(result.is_ok());
+                println!("@@ committed");
+                let _ = lines.next();
+                std::process::abort();
+            }
+            other => panic!("unknown mode {other}"),
+        }
+    }
+
+    #[test]
+    fn concurrency_4_processes_one_sqlite_file_1000_rounds() {
+        const PROCESSES: usize = 4;
+        // About 3 s in a debug build (each round commits to the file once); 100 rounds would
+        // still cross the bar on a slow CI disk.
+        const ROUNDS: u64 = 1000;
+        watchdog("concurrency_4_processes", Duration::from_secs(300));
+        let db = fresh_db("race");
+        let mut workers: Vec<Worker> = (0..PROCESSES).map(|_| Worker::spawn(&db, "race")).collect();
+        let mut conflicts = 0u64;
+        for r in 0..ROUNDS {
+            for w in &mut workers {
+                assert_eq!(w.line(), "ready");
+            }
+            // Release all workers at once with the same round (same time, same code).
+            for w in &mut workers {
+                w.send(&format!("go {r}"));
+            }
+            let mut accepted = 0;
+            for w in &mut workers {
+                let reply = w.line();
+                let parts: Vec<&str> = reply.split(' ').collect();
+                assert_eq!(parts[0], r.to_string());
+                match parts[1] {
+                    "accepted" => accepted += 1,
+                    "replay" => {}
+                    other => panic!("round {r}: {other}"),
+                }
+                conflicts += parts[2].parse::<u64>().unwrap();
+            }
+            assert_eq!(accepted, 1, "round {r}: exactly one acceptance");
+        }
         for w in &mut workers {
             assert_eq!(w.line(), "ready");
+            w.send("quit");
         }
-        // Release all workers at once with the same round (same time, same code).
-        for w in &mut workers {
-            w.send(&format!("go {r}"));
+        for mut w in workers {
+            assert!(w.child.wait().unwrap().success());
         }
-        let mut accepted = 0;
-        for w in &mut workers {
-            let reply = w.line();
-            let parts: Vec<&str> = reply.split(' ').collect();
-            assert_eq!(parts[0], r.to_string());
-            match parts[1] {
-                "accepted" => accepted += 1,
-                "replay" => {}
-                other => panic!("round {r}: {other}"),
-            }
-            conflicts += parts[2].parse::<u64>().unwrap();
-        }
-        assert_eq!(accepted, 1, "round {r}: exactly one acceptance");
+        let record = StateRecord::from_bytes(&read_state(&open(&db))).unwrap();
+        assert_eq!(
+            record.last_accepted(),
+            Some(totp().step_at(round_time(ROUNDS - 1)).unwrap())
+        );
+        assert_eq!(record.throttle().failures(), 0);
+        eprintln!("4 processes x {ROUNDS} rounds: {conflicts} lost conditional updates retried");
+        remove_db(&db);
     }
-    for w in &mut workers {
-        assert_eq!(w.line(), "ready");
-        w.send("quit");
+
+    // -----------------------------------------------------------------------------------------
+    // Faults: a verifying process killed around the commit
+    // -----------------------------------------------------------------------------------------
+
+    #[test]
+    fn fault_process_killed_between_verification_and_commit() {
+        watchdog("fault_process_killed_between", Duration::from_secs(120));
+        let db = fresh_db("kill-before");
+        let before = read_state(&open(&db));
+        let mut w = Worker::spawn(&db, "kill-before-commit");
+        assert_eq!(w.line(), "verified, update written, not committed");
+        w.child.kill().unwrap();
+        assert!(!w.child.wait().unwrap().success());
+        // No state lost and none half-written: the record is exactly as before and decodes.
+        let store = open(&db);
+        assert_eq!(read_state(&store), before);
+        StateRecord::from_bytes(&before).unwrap();
+        // The killed request let no one in, so the code is still good: accepted once, then
+        // replay.
+        let code = totp().generate_at(T0).unwrap();
+        assert!(sql_attempt(&store, T0, code.as_str()).0.is_ok());
+        assert_eq!(sql_attempt(&store, T0, code.as_str()).0, Err(Error::Replay));
+        remove_db(&db);
     }
-    for mut w in workers {
-        assert!(w.child.wait().unwrap().success());
+
+    #[test]
+    fn fault_process_killed_after_commit() {
+        watchdog("fault_process_killed_after", Duration::from_secs(120));
+        let db = fresh_db("kill-after");
+        let mut w = Worker::spawn(&db, "kill-after-commit");
+        assert_eq!(w.line(), "committed");
+        w.child.kill().unwrap();
+        assert!(!w.child.wait().unwrap().success());
+        // The committed acceptance survives the crash: the code stays spent.
+        let store = open(&db);
+        let record = StateRecord::from_bytes(&read_state(&store)).unwrap();
+        assert_eq!(record.last_accepted(), Some(totp().step_at(T0).unwrap()));
+        let code = totp().generate_at(T0).unwrap();
+        assert_eq!(sql_attempt(&store, T0, code.as_str()).0, Err(Error::Replay));
+        remove_db(&db);
     }
-    let record = StateRecord::from_bytes(&read_state(&open(&db))).unwrap();
-    assert_eq!(
-        record.last_accepted(),
-        Some(totp().step_at(round_time(ROUNDS - 1)).unwrap())
-    );
-    assert_eq!(record.throttle().failures(), 0);
-    eprintln!("4 processes x {ROUNDS} rounds: {conflicts} lost conditional updates retried");
-    remove_db(&db);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Faults: a verifying process killed around the commit
-// ---------------------------------------------------------------------------------------------
-
-#[test]
-fn fault_process_killed_between_verification_and_commit() {
-    watchdog("fault_process_killed_between", Duration::from_secs(120));
-    let db = fresh_db("kill-before");
-    let before = read_state(&open(&db));
-    let mut w = Worker::spawn(&db, "kill-before-commit");
-    assert_eq!(w.line(), "verified, update written, not committed");
-    w.child.kill().unwrap();
-    assert!(!w.child.wait().unwrap().success());
-    // No state lost and none half-written: the record is exactly as before and decodes.
-    let conn = open(&db);
-    assert_eq!(read_state(&conn), before);
-    StateRecord::from_bytes(&before).unwrap();
-    // The killed request let no one in, so the code is still good: accepted once, then replay.
-    let code = totp().generate_at(T0).unwrap();
-    assert!(sql_attempt(&conn, T0, code.as_str()).0.is_ok());
-    assert_eq!(sql_attempt(&conn, T0, code.as_str()).0, Err(Error::Replay));
-    remove_db(&db);
-}
-
-#[test]
-fn fault_process_killed_after_commit() {
-    watchdog("fault_process_killed_after", Duration::from_secs(120));
-    let db = fresh_db("kill-after");
-    let mut w = Worker::spawn(&db, "kill-after-commit");
-    assert_eq!(w.line(), "committed");
-    w.child.kill().unwrap();
-    assert!(!w.child.wait().unwrap().success());
-    // The committed acceptance survives the crash: the code stays spent.
-    let conn = open(&db);
-    let record = StateRecord::from_bytes(&read_state(&conn)).unwrap();
-    assert_eq!(record.last_accepted(), Some(totp().step_at(T0).unwrap()));
-    let code = totp().generate_at(T0).unwrap();
-    assert_eq!(sql_attempt(&conn, T0, code.as_str()).0, Err(Error::Replay));
-    remove_db(&db);
 }

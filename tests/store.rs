@@ -36,6 +36,11 @@ fn memory_store_corrupt_and_unknown() {
     store_suite::corrupt_and_unknown(&MemoryStore::new(), "alice");
 }
 
+#[test]
+fn memory_store_sealed_keys() {
+    store_suite::sealed_keys(&MemoryStore::new(), "alice");
+}
+
 /// A store that runs a hook before each compare-and-swap (to let another writer in), and can
 /// be told to fail.
 struct Hooked<'a> {

@@ -196,3 +196,74 @@ where
     assert_eq!(store.load(id).unwrap(), Some(bytes));
     assert!(store.delete(id).unwrap());
 }
+
+/// Sealed keys live in the token's row beside the record: the compare-and-swap neither
+/// compares nor writes them, re-sealing leaves the record alone, and deleting the token
+/// deletes its key.
+pub fn sealed_keys<S: Store + otpkit::store::KeyStore>(store: &S, id: &str)
+where
+    <S as Store>::Error: core::fmt::Debug,
+    <S as otpkit::store::KeyStore>::Error: core::fmt::Debug,
+{
+    let other = format!("{id}-keyless");
+    assert!(
+        !store.put_sealed_key(id, b"ciphertext").unwrap(),
+        "no token yet: no key stored"
+    );
+    assert_eq!(store.sealed_key(id).unwrap(), None);
+    let first = StateRecord::counter(0).to_bytes();
+    assert!(store.enrol(id, &first).unwrap());
+    assert!(store.enrol(&other, &first).unwrap());
+    assert_eq!(
+        store.sealed_key(id).unwrap(),
+        None,
+        "enrolled without a key"
+    );
+    assert!(store.put_sealed_key(id, b"ciphertext").unwrap());
+    let next = StateRecord::counter(1).to_bytes();
+    assert!(
+        store.compare_and_swap(id, &first, &next).unwrap(),
+        "the key is not part of what the swap compares"
+    );
+    assert_eq!(
+        store.sealed_key(id).unwrap().as_deref(),
+        Some(&b"ciphertext"[..]),
+        "and the swap leaves it"
+    );
+    assert!(store.put_sealed_key(id, b"resealed").unwrap());
+    assert_eq!(
+        store.load(id).unwrap(),
+        Some(next),
+        "re-sealing leaves the record"
+    );
+    assert_eq!(
+        store.sealed_key(id).unwrap().as_deref(),
+        Some(&b"resealed"[..])
+    );
+    let ids = store.ids_with_keys().unwrap();
+    assert!(ids.iter().any(|k| k == id), "{ids:?}");
+    assert!(!ids.contains(&other), "{ids:?}");
+    assert!(store.delete(id).unwrap());
+    assert_eq!(
+        store.sealed_key(id).unwrap(),
+        None,
+        "deleted with its token"
+    );
+    assert!(!store.ids_with_keys().unwrap().iter().any(|k| k == id));
+    assert!(store.delete(&other).unwrap());
+}
+
+/// A store holding `id` with a record other than 34 bytes (written around the store) reports
+/// it as the store's error, not as a record or an unknown token. `write_bad` writes it.
+pub fn bad_length_is_an_error<S: Store>(store: &S, id: &str, write_bad: impl FnOnce())
+where
+    S::Error: core::fmt::Debug,
+{
+    write_bad();
+    let verifier = Verifier::new(store, Policy::default());
+    assert!(matches!(
+        verifier.verify_hotp(id, &hotp(), 0, "755224"),
+        Err(VerifyError::Store(_))
+    ));
+    assert!(store.delete(id).unwrap());
+}

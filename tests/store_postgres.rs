@@ -1,0 +1,173 @@
+//! `store::PostgresStore` through the shared store suite (`support/store_suite.rs`) against a
+//! real server (`bash .ci/postgres start`; see `support/postgres.rs`): one record per token,
+//! compare-and-swap, exactly once under threads, exact failure counts, typed errors, sealed
+//! keys outside the swap; and a connection lost under a write is an error, never a swap,
+//! after which the store reconnects by itself.
+//!
+//! Every test uses ids of its own (with this process's id), so the tests run in parallel and
+//! beside other runs against the same database.
+
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+#[path = "support/postgres.rs"]
+mod pg;
+#[path = "support/store_suite.rs"]
+mod store_suite;
+
+use otpkit::StateRecord;
+use otpkit::store::{PostgresError, PostgresStore, Store};
+use postgres::{Client, Config, NoTls};
+
+/// A store whose connections carry `name` as their application name, and an id for the test.
+fn store(name: &str) -> Option<(PostgresStore, String)> {
+    let params = pg::params(name)?;
+    let mut config: Config = params.parse().unwrap();
+    let app = format!("otpkit-{name}-{}", std::process::id());
+    config.application_name(&app);
+    let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+    Some((store, app))
+}
+
+fn admin(name: &str) -> Option<Client> {
+    Some(Client::connect(&pg::params(name)?, NoTls).unwrap())
+}
+
+#[test]
+fn postgres_store_crud() {
+    let Some((store, id)) = store("crud") else {
+        return;
+    };
+    let _ = store.delete(&format!("{id}-other"));
+    let _ = store.delete(&id);
+    store_suite::crud(&store, &id);
+}
+
+#[test]
+fn postgres_store_exactly_once_under_threads() {
+    let Some((store, id)) = store("once") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    store_suite::exactly_once(&store, &id, 8, 200);
+}
+
+#[test]
+fn postgres_store_failures_counted_exactly() {
+    let Some((store, id)) = store("failures") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    store_suite::failures_counted_exactly(&store, &id, 8);
+}
+
+#[test]
+fn postgres_store_corrupt_and_unknown() {
+    let Some((store, id)) = store("corrupt") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    store_suite::corrupt_and_unknown(&store, &id);
+}
+
+#[test]
+fn postgres_store_sealed_keys() {
+    let Some((store, id)) = store("keys") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    let _ = store.delete(&format!("{id}-keyless"));
+    store_suite::sealed_keys(&store, &id);
+}
+
+#[test]
+fn postgres_store_refuses_a_record_of_another_length() {
+    let Some(mut admin) = admin("length") else {
+        return;
+    };
+    let id = format!("short-{}", std::process::id());
+    // The schema forbids it.
+    let (store, _) = store("length").unwrap();
+    let err = admin
+        .execute(
+            "INSERT INTO otpkit_tokens (id, record) VALUES ($1, '\\x0102')",
+            &[&id],
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(&postgres::error::SqlState::CHECK_VIOLATION),
+        "{err:?}"
+    );
+    drop(store);
+    // A table made without the CHECK (in a schema of its own): a store error on load.
+    let schema = format!("otpkit_nocheck_{}", std::process::id());
+    admin
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
+             CREATE TABLE {schema}.otpkit_tokens (id text PRIMARY KEY, record bytea NOT NULL,
+                 sealed_key bytea);"
+        ))
+        .unwrap();
+    let mut config: Config = pg::params("length").unwrap().parse().unwrap();
+    config.options(&format!("-c search_path={schema}"));
+    let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+    store_suite::bad_length_is_an_error(&store, &id, || {
+        admin
+            .execute(
+                &format!("INSERT INTO {schema}.otpkit_tokens (id, record) VALUES ($1, '\\x0102')"),
+                &[&id],
+            )
+            .unwrap();
+    });
+    assert!(matches!(store.load(&id), Ok(None)));
+    let mut admin = Client::connect(&pg::params("length").unwrap(), NoTls).unwrap();
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}
+
+#[test]
+fn postgres_store_lost_connection_is_an_error_never_a_swap() {
+    let Some((store, app)) = store("lost") else {
+        return;
+    };
+    let mut admin = admin("lost").unwrap();
+    let id = app.clone();
+    let _ = store.delete(&id);
+    let (a, b) = (
+        StateRecord::counter(0).to_bytes(),
+        StateRecord::counter(1).to_bytes(),
+    );
+    assert!(store.enrol(&id, &a).unwrap());
+    let kill = |admin: &mut Client| {
+        let killed: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE application_name = $1) AS t",
+                &[&app],
+            )
+            .unwrap()
+            .get(0);
+        assert!(killed >= 1, "the store's connection was found and ended");
+    };
+    // The connection the swap will use is gone: an error, not `Ok(true)` nor `Ok(false)`.
+    kill(&mut admin);
+    match store.compare_and_swap(&id, &a, &b) {
+        Err(PostgresError::Postgres(_)) => {}
+        other => panic!("a write on a lost connection gave {other:?}"),
+    }
+    assert_eq!(store.load(&id).unwrap(), Some(a), "nothing was written");
+    // A read on a lost idle connection is retried on a fresh one.
+    kill(&mut admin);
+    assert_eq!(store.load(&id).unwrap(), Some(a));
+    // And the store works again: reconnected.
+    assert!(store.compare_and_swap(&id, &a, &b).unwrap());
+    assert_eq!(store.load(&id).unwrap(), Some(b));
+    assert!(store.delete(&id).unwrap());
+}
+
+#[test]
+fn store_postgres_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<otpkit::store::PostgresStore>();
+}

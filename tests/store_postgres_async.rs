@@ -1,0 +1,205 @@
+//! `store::AsyncPostgresStore` against a real server (`bash .ci/postgres start`; see
+//! `support/postgres.rs`): the shared store suite through the same `Store` trait (each call
+//! run to completion on a multi-threaded tokio runtime), `AsyncVerifier` tasks racing on that
+//! runtime (which needs `Send` futures), and a connection lost under a write is an error,
+//! after which the store reconnects by itself.
+
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+#[path = "support/postgres.rs"]
+mod pg;
+#[path = "support/store_suite.rs"]
+mod store_suite;
+
+use std::sync::Arc;
+
+use otpkit::store::{
+    AsyncPostgresStore, AsyncStore, AsyncVerifier, PostgresError, RecordBytes, Store, VerifyError,
+};
+use otpkit::{Error, Hotp, HotpParams, Policy, StateRecord};
+use tokio::runtime::{Builder, Runtime};
+use tokio_postgres::{Config, NoTls};
+
+/// The asynchronous store seen through `Store`: each call blocks on the runtime.
+struct Blocking {
+    rt: Runtime,
+    store: AsyncPostgresStore,
+}
+
+impl Store for Blocking {
+    type Error = PostgresError;
+
+    fn enrol(&self, id: &str, record: &RecordBytes) -> Result<bool, Self::Error> {
+        self.rt.block_on(self.store.enrol(id, record))
+    }
+
+    fn delete(&self, id: &str) -> Result<bool, Self::Error> {
+        self.rt.block_on(self.store.delete(id))
+    }
+
+    fn load(&self, id: &str) -> Result<Option<RecordBytes>, Self::Error> {
+        self.rt.block_on(self.store.load(id))
+    }
+
+    fn compare_and_swap(
+        &self,
+        id: &str,
+        old: &RecordBytes,
+        new: &RecordBytes,
+    ) -> Result<bool, Self::Error> {
+        self.rt.block_on(self.store.compare_and_swap(id, old, new))
+    }
+}
+
+fn runtime() -> Runtime {
+    Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A store whose connections carry `name` as their application name (also the test's id).
+fn blocking(name: &str) -> Option<(Blocking, String)> {
+    let params = pg::params(name)?;
+    let app = format!("otpkit-async-{name}-{}", std::process::id());
+    let rt = runtime();
+    let mut config: Config = params.parse().unwrap();
+    config.application_name(&app);
+    let store = rt
+        .block_on(AsyncPostgresStore::with_connector(move || {
+            let config = config.clone();
+            async move {
+                let (client, connection) = config.connect(NoTls).await?;
+                tokio::spawn(connection);
+                Ok(client)
+            }
+        }))
+        .unwrap();
+    Some((Blocking { rt, store }, app))
+}
+
+#[test]
+fn async_postgres_store_crud() {
+    let Some((store, id)) = blocking("crud") else {
+        return;
+    };
+    let _ = store.delete(&format!("{id}-other"));
+    let _ = store.delete(&id);
+    store_suite::crud(&store, &id);
+}
+
+#[test]
+fn async_postgres_store_exactly_once_under_threads() {
+    let Some((store, id)) = blocking("once") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    store_suite::exactly_once(&store, &id, 8, 100);
+}
+
+#[test]
+fn async_postgres_store_failures_counted_exactly() {
+    let Some((store, id)) = blocking("failures") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    store_suite::failures_counted_exactly(&store, &id, 8);
+}
+
+#[test]
+fn async_postgres_store_corrupt_and_unknown() {
+    let Some((store, id)) = blocking("corrupt") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    store_suite::corrupt_and_unknown(&store, &id);
+}
+
+#[test]
+fn async_verifier_tasks_on_a_multithreaded_runtime_accept_once() {
+    const TASKS: usize = 8;
+    const ROUNDS: u64 = 100;
+    let Some(params) = pg::params("async_verifier") else {
+        return;
+    };
+    let rt = runtime();
+    let id = format!("otpkit-async-verifier-{}", std::process::id());
+    rt.block_on(async {
+        let store = AsyncPostgresStore::connect(&params).await.unwrap();
+        let _ = store.delete(&id).await;
+        let verifier = Arc::new(AsyncVerifier::new(store, Policy::default()));
+        assert!(verifier.enrol(&id, &StateRecord::counter(0)).await.unwrap());
+        let hotp = Hotp::new(b"12345678901234567890", HotpParams::default()).unwrap();
+        for round in 0..ROUNDS {
+            let code = hotp.generate(round);
+            // `tokio::spawn` takes only `Send` futures: the verifier's are.
+            let tasks: Vec<_> = (0..TASKS)
+                .map(|_| {
+                    let (verifier, id, hotp) = (verifier.clone(), id.clone(), hotp.clone());
+                    tokio::spawn(async move { verifier.verify_hotp(&id, &hotp, 0, code).await })
+                })
+                .collect();
+            let mut accepted = 0;
+            for task in tasks {
+                match task.await.unwrap() {
+                    Ok(a) => {
+                        assert_eq!(a.matched, round);
+                        accepted += 1;
+                    }
+                    Err(VerifyError::Rejected(Error::Replay)) => {}
+                    Err(e) => panic!("round {round}: {e:?}"),
+                }
+            }
+            assert_eq!(accepted, 1, "round {round}: exactly one acceptance");
+        }
+        let stored = verifier.store().load(&id).await.unwrap().unwrap();
+        assert_eq!(
+            StateRecord::from_bytes(&stored).unwrap().next_counter(),
+            ROUNDS
+        );
+        assert!(verifier.delete(&id).await.unwrap());
+    });
+}
+
+#[test]
+fn async_postgres_store_lost_connection_is_an_error_never_a_swap() {
+    let Some((store, app)) = blocking("lost") else {
+        return;
+    };
+    let mut admin = postgres::Client::connect(&pg::params("lost").unwrap(), NoTls).unwrap();
+    let id = app.clone();
+    let _ = store.delete(&id);
+    let (a, b) = (
+        StateRecord::counter(0).to_bytes(),
+        StateRecord::counter(1).to_bytes(),
+    );
+    assert!(store.enrol(&id, &a).unwrap());
+    let kill = |admin: &mut postgres::Client| {
+        let killed: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE application_name = $1) AS t",
+                &[&app],
+            )
+            .unwrap()
+            .get(0);
+        assert!(killed >= 1, "the store's connection was found and ended");
+    };
+    kill(&mut admin);
+    match store.compare_and_swap(&id, &a, &b) {
+        Err(PostgresError::Postgres(_)) => {}
+        other => panic!("a write on a lost connection gave {other:?}"),
+    }
+    assert_eq!(store.load(&id).unwrap(), Some(a), "nothing was written");
+    kill(&mut admin);
+    assert_eq!(store.load(&id).unwrap(), Some(a), "a read is retried");
+    assert!(store.compare_and_swap(&id, &a, &b).unwrap(), "reconnected");
+    assert!(store.delete(&id).unwrap());
+}
+
+#[test]
+fn store_postgres_async_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<otpkit::store::AsyncPostgresStore>();
+}

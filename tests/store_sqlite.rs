@@ -1,0 +1,187 @@
+//! `store::SqliteStore` through the shared store suite (`support/store_suite.rs`), in a
+//! database file of its own per test: one record per token, compare-and-swap, exactly once
+//! under threads (one connection) and across stores on one file (one connection each),
+//! exact failure counts, typed errors, sealed keys outside the swap.
+
+#![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
+
+#[path = "support/store_suite.rs"]
+mod store_suite;
+
+use std::path::PathBuf;
+
+use otpkit::StateRecord;
+use otpkit::store::{SqliteStore, Store};
+use rusqlite::Connection;
+
+/// A fresh database path, removed (with its WAL files) on drop.
+struct TempDb(PathBuf);
+
+impl TempDb {
+    fn new(name: &str) -> TempDb {
+        let path = std::env::temp_dir().join(format!(
+            "otpkit-store-{name}-{}.sqlite3",
+            std::process::id()
+        ));
+        let db = TempDb(path);
+        db.remove();
+        db
+    }
+
+    fn remove(&self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.0.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        self.remove();
+    }
+}
+
+#[test]
+fn sqlite_store_crud() {
+    let db = TempDb::new("crud");
+    store_suite::crud(&SqliteStore::open(&db.0).unwrap(), "alice");
+}
+
+#[test]
+fn sqlite_store_exactly_once_under_threads() {
+    let db = TempDb::new("once");
+    store_suite::exactly_once(&SqliteStore::open(&db.0).unwrap(), "alice", 8, 200);
+}
+
+/// Each thread its own store on the same file, as separate processes would have.
+struct PerThread(Vec<SqliteStore>);
+
+/// The stores as one: each call goes to the calling thread's own connection.
+impl Store for PerThread {
+    type Error = rusqlite::Error;
+
+    fn enrol(&self, id: &str, record: &otpkit::store::RecordBytes) -> Result<bool, Self::Error> {
+        self.pick().enrol(id, record)
+    }
+
+    fn delete(&self, id: &str) -> Result<bool, Self::Error> {
+        self.pick().delete(id)
+    }
+
+    fn load(&self, id: &str) -> Result<Option<otpkit::store::RecordBytes>, Self::Error> {
+        self.pick().load(id)
+    }
+
+    fn compare_and_swap(
+        &self,
+        id: &str,
+        old: &otpkit::store::RecordBytes,
+        new: &otpkit::store::RecordBytes,
+    ) -> Result<bool, Self::Error> {
+        self.pick().compare_and_swap(id, old, new)
+    }
+}
+
+impl PerThread {
+    fn pick(&self) -> &SqliteStore {
+        use core::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        thread_local!(static MINE: usize = NEXT.fetch_add(1, Ordering::Relaxed));
+        &self.0[MINE.with(|n| *n) % self.0.len()]
+    }
+}
+
+#[test]
+fn sqlite_store_exactly_once_across_connections() {
+    let db = TempDb::new("connections");
+    let stores = PerThread((0..8).map(|_| SqliteStore::open(&db.0).unwrap()).collect());
+    store_suite::exactly_once(&stores, "alice", 8, 100);
+    store_suite::failures_counted_exactly(&stores, "bob", 8);
+}
+
+#[test]
+fn sqlite_store_failures_counted_exactly() {
+    let db = TempDb::new("failures");
+    store_suite::failures_counted_exactly(&SqliteStore::open(&db.0).unwrap(), "alice", 8);
+}
+
+#[test]
+fn sqlite_store_corrupt_and_unknown() {
+    let db = TempDb::new("corrupt");
+    store_suite::corrupt_and_unknown(&SqliteStore::open(&db.0).unwrap(), "alice");
+}
+
+#[test]
+fn sqlite_store_sealed_keys() {
+    let db = TempDb::new("keys");
+    store_suite::sealed_keys(&SqliteStore::open(&db.0).unwrap(), "alice");
+}
+
+#[test]
+fn sqlite_store_refuses_a_record_of_another_length() {
+    let db = TempDb::new("length");
+    let store = SqliteStore::open(&db.0).unwrap();
+    let err = store
+        .connection()
+        .execute(
+            "INSERT INTO otpkit_tokens (id, record) VALUES ('short', x'0102')",
+            [],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("CHECK"), "{err}");
+    // A table made before (or by someone else) without the CHECK: a store error on load.
+    let conn = Connection::open_in_memory().unwrap();
+    conn.execute_batch(
+        "CREATE TABLE otpkit_tokens (id TEXT PRIMARY KEY, record BLOB NOT NULL, sealed_key BLOB)",
+    )
+    .unwrap();
+    let store = SqliteStore::from_connection(conn).unwrap();
+    store_suite::bad_length_is_an_error(&store, "short", || {
+        store
+            .connection()
+            .execute(
+                "INSERT INTO otpkit_tokens (id, record) VALUES ('short', x'0102')",
+                [],
+            )
+            .unwrap();
+    });
+}
+
+#[test]
+fn sqlite_store_open_sets_wal_and_keeps_callers_tables() {
+    let db = TempDb::new("wal");
+    let store = SqliteStore::open(&db.0).unwrap();
+    let mode: String = store
+        .connection()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let synchronous: i64 = store
+        .connection()
+        .query_row("PRAGMA synchronous", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(synchronous, 2, "FULL");
+    assert!(
+        store
+            .enrol("t", &StateRecord::counter(0).to_bytes())
+            .unwrap()
+    );
+    // The caller's own table on the same connection, and the store over it again.
+    let conn = store.into_connection();
+    conn.execute_batch("CREATE TABLE users (name TEXT)")
+        .unwrap();
+    let store = SqliteStore::from_connection(conn).unwrap();
+    assert_eq!(
+        store.load("t").unwrap(),
+        Some(StateRecord::counter(0).to_bytes()),
+        "reopening keeps the rows"
+    );
+}
+
+#[test]
+fn store_sqlite_is_send_and_sync() {
+    fn shared<T: Send + Sync>() {}
+    shared::<otpkit::store::SqliteStore>();
+}
