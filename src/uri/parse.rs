@@ -263,10 +263,17 @@ fn decode_secret(
 /// The unknown parameters, each name once (the first value wins, later ones are reported as
 /// [`Warning::DuplicateUnknownParameter`]), in their order. O(k log k): the names are sorted
 /// with their indices, so equal names sit together, the first one first.
+#[inline(never)]
 fn first_of_each(
     unknown: Vec<(Cow<'_, str>, Cow<'_, str>, usize)>,
     found: &mut Found,
 ) -> Vec<(String, String)> {
+    if unknown.len() < 2 {
+        return unknown
+            .into_iter()
+            .map(|(key, value, _)| (key.into_owned(), value.into_owned()))
+            .collect();
+    }
     let mut sorted: Vec<(&str, usize)> = unknown
         .iter()
         .enumerate()
