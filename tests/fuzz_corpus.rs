@@ -90,3 +90,8 @@ fn impl_state_record() {
 fn impl_sealed_open() {
     replay("impl_sealed_open", checks::impl_sealed_open);
 }
+
+#[test]
+fn impl_migration_parse() {
+    replay("impl_migration_parse", checks::impl_migration_parse);
+}
