@@ -16,8 +16,15 @@
 //! - `ocra/floor_hmac_sha1_190b`: the `hmac` crate keyed once, over a 190-byte message;
 //!   `ocra/otpkit_c_qn08_psha1`: an RFC 6287 response for `OCRA-1:HOTP-SHA1-8:C-QN08-PSHA1`
 //!   with the PIN hash precomputed (a 188-byte message: the same four compressions).
-//! - `uri_parse/*`: the same `otpauth://totp/...` URI (issuer, SHA-1, 6 digits) parsed by otpkit
-//!   and totp-rs.
+//! - `uri_parse/otpkit`, `uri_parse/totp_rs`: the same `otpauth://totp/...` URI (issuer, SHA-1,
+//!   6 digits) parsed by otpkit and totp-rs.
+//! - `uri_parse/many_params/N`: a URI with N parameters (the secret and N - 1 distinct unknown
+//!   ones), at N = 4, 16 and 64 (`uri::MAX_PARAMETERS`): the time grows linearly with N.
+//!   `many_params/2000_refused`: 2,000 of them (15 KB), refused at the 65th.
+//! - `uri_parse/long_value/N`: one unknown parameter with an N-byte percent-encoded value, at
+//!   N = 1,000, 4,000 and 16,000 (`uri::MAX_LEN` is 16 KiB): linear in N.
+//! - `migration_parse/entries/N`: an `otpauth-migration://` export of N entries (20-byte keys,
+//!   issuer and account) read by `Migration::parse`, at N = 16, 64 and 256: linear in N.
 
 // A benchmark program, not library code: setup failures should stop it loudly.
 #![allow(
@@ -28,7 +35,7 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use hmac::{KeyInit, Mac};
 use otpkit::ocra::{DataInput, Ocra, OcraSuite};
 use otpkit::uri::OtpAuthUri;
@@ -208,7 +215,66 @@ fn uri_parse(c: &mut Criterion) {
     g.bench_function("totp_rs", |b| {
         b.iter(|| totp_rs::Totp::from_url(black_box(URI)))
     });
+    for n in [4, 16, 64] {
+        let uri = many_params(n);
+        assert_eq!(OtpAuthUri::parse(&uri).unwrap().uri.extra.len(), n - 1);
+        g.bench_with_input(BenchmarkId::new("many_params", n), &uri, |b, uri| {
+            b.iter(|| OtpAuthUri::parse(black_box(uri)))
+        });
+    }
+    // 2,000 parameters in 15 KB (under `uri::MAX_LEN`): refused at the 65th.
+    let refused = many_params(2000);
+    assert_eq!(
+        OtpAuthUri::parse(&refused).unwrap_err().kind,
+        otpkit::uri::UriErrorKind::TooManyParameters
+    );
+    g.bench_with_input(
+        BenchmarkId::new("many_params", "2000_refused"),
+        &refused,
+        |b, uri| b.iter(|| OtpAuthUri::parse(black_box(uri))),
+    );
+    for n in [1000, 4000, 16_000] {
+        let uri = format!("{URI}&image={}", "%41".repeat(n / 3));
+        assert!(OtpAuthUri::parse(&uri).is_ok());
+        g.bench_with_input(BenchmarkId::new("long_value", n), &uri, |b, uri| {
+            b.iter(|| OtpAuthUri::parse(black_box(uri)))
+        });
+    }
     g.finish();
+}
+
+fn migration_parse(c: &mut Criterion) {
+    use otpkit::migration::Migration;
+    let mut g = c.benchmark_group("migration_parse");
+    for n in [16, 64, 256] {
+        let entries = (0..n)
+            .map(|i| {
+                let mut e = OtpAuthUri::totp(
+                    otpkit::Secret::from_bytes(KEY).unwrap(),
+                    format!("user{i}@example.com"),
+                );
+                e.issuer = Some("Example".into());
+                e
+            })
+            .collect();
+        let uri = Migration::new(entries).to_uri().unwrap();
+        assert_eq!(Migration::parse(&uri).unwrap().entries.len(), n);
+        g.bench_with_input(BenchmarkId::new("entries", n), &*uri, |b, uri| {
+            b.iter(|| Migration::parse(black_box(uri)))
+        });
+    }
+    g.finish();
+}
+
+/// A URI with `n` parameters: the secret and `n - 1` distinct unknown ones.
+fn many_params(n: usize) -> String {
+    let base =
+        "otpauth://totp/ACME%20Co:john.doe@email.com?secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ";
+    let mut uri = String::from(base);
+    for i in 1..n {
+        uri.push_str(&format!("&p{i}=v"));
+    }
+    uri
 }
 
 fn totp_rs_sha1() -> totp_rs::Totp {
@@ -232,5 +298,12 @@ fn libreauth_sha1() -> libreauth::oath::TOTP {
         .unwrap()
 }
 
-criterion_group!(benches, generate, verify_miss_w1, ocra, uri_parse);
+criterion_group!(
+    benches,
+    generate,
+    verify_miss_w1,
+    ocra,
+    uri_parse,
+    migration_parse
+);
 criterion_main!(benches);

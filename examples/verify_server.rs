@@ -1,167 +1,185 @@
-//! A TOTP/HOTP verification server's core, with its state in SQLite: enrol users, verify
-//! codes exactly once, throttle guessing, follow clock drift, resynchronise, unlock. Needs the
-//! features `std`, `uri` and `rand` (all default); README.md runs it as a shell session.
+//! A TOTP/HOTP verification server's core over SQLite: enrol users with sealed keys, verify
+//! codes exactly once through `store::Verifier`, throttle per token and per client, follow
+//! clock drift, resynchronise, unlock, rotate the master key. Needs the features `std`, `uri`,
+//! `rand` (all default), `sealed-keys` and `store-sqlite`; README.md runs it as a shell
+//! session.
 //!
 //! ```text
-//! alias vs='cargo run -q --features std,uri,rand --example verify_server --'
-//! vs enrol alice               # TOTP; prints the otpauth:// URI
+//! alias vs='cargo run -q --features sealed-keys,store-sqlite --example verify_server --'
+//! export OTPKIT_MASTER_KEY=$(vs new-master-key)   # or --master-key-file PATH
+//! vs enrol alice               # TOTP; prints the otpauth:// URI, once
 //! vs enrol bob --hotp
-//! vs code alice                # the current code (demo only)
-//! vs verify alice 123456       # or codes on stdin, one a line
+//! vs code alice                # the code alice's token shows now (a demo stand-in)
+//! vs code alice --at UNIX      # ... or if its clock said UNIX
+//! vs verify alice 123456       # or codes on stdin, one a line; --client ADDR
 //! vs resync alice 123456 654321
 //! vs unlock alice
 //! vs show alice
+//! vs rotate-master-key --new-master-key-file new.key
 //! ```
 //!
-//! Options: `--db PATH` (default `otpkit-server.sqlite3` in the working directory), `--at UNIX`
-//! to verify at a given time instead of the clock. The policy is `Policy::default()`: after 5
-//! failures in a row, 30 s doubling up to one hour; TOTP window of one step each side, drift
-//! capped at 10 steps; HOTP look-ahead 5.
+//! Options: `--db PATH` (default `otpkit-server.sqlite3` in the working directory),
+//! `--master-key-file PATH` (default: the `OTPKIT_MASTER_KEY` environment variable, 64
+//! hexadecimal digits), `--client ADDR` (who sends the codes, for per-client limiting;
+//! default `local`).
 //!
-//! # Exactly once
+//! # What it shows
 //!
-//! Every attempt runs [`attempt`]: read the token's state bytes, verify **in memory**
-//! (`StateRecord::verify_totp_uncommitted` holds the outcome back until its record is committed), then commit with a
-//! conditional update
+//! - **Exactly once**: every verification goes through [`Verifier`], which loads the record,
+//!   verifies in memory, writes the new record with a compare-and-swap
+//!   (`UPDATE otpkit_tokens SET record = :new WHERE id = :id AND record = :old`), retries a
+//!   lost race, and only then returns the outcome.
+//! - **The server's clock**: verification and throttling always use this machine's clock.
+//!   `--at` only changes the time that `code` computes a code for, as a token whose clock is
+//!   off would; it never moves a lock's end.
+//! - **Keys at rest** (RFC 4226 §7.5): each key is sealed with XChaCha20-Poly1305 under the
+//!   master key, bound to its token id, in the token's row but outside the bytes the
+//!   compare-and-swap covers. It is opened into a wiped buffer only while the generator is
+//!   built. `enrol` shows the URI once; nothing prints a key after that.
+//!   `rotate-master-key` re-seals every key without touching a record.
+//! - **Two throttles**: the token's own (`Policy::default()`: after 5 failures in a row,
+//!   30 s doubling up to an hour), which anyone knowing the user name can trip, and one per
+//!   client (after 3 failures, 60 s doubling up to an hour), so that one client cannot spend
+//!   the token's allowance alone: it is stopped at 3, the owner's client is not.
 //!
-//! ```sql
-//! UPDATE tokens SET state = :new WHERE user = :user AND state = :old
-//! ```
-//!
-//! and act on the outcome only if that updated one row. If it updated none, another request
-//! committed in between: read again and verify again, which for the same code now says
-//! "replay". Two requests with one code can therefore never both pass, in one process or many,
-//! without holding a lock across the HMAC work. Comparing the whole record (not only the last
-//! accepted step) keeps the failure count exact under parallel guessing too. A crash before
-//! the update loses only the attempt: no one was let in and the stored state is as before; a
-//! crash after it leaves the code spent.
-//!
-//! The secret is stored in clear here to keep the example short; a real server encrypts it at
-//! rest (RFC 4226 §7.5).
+//! The store is `otpkit::store::SqliteStore` (feature `store-sqlite`): one row per token, the
+//! record and the sealed key side by side; the example keeps its own tables (token
+//! parameters, client throttles) on the same connection.
 
 use core::error::Error as StdError;
-use core::time::Duration;
 use std::io::BufRead;
 
+use otpkit::sealed::{MasterKey, rotate_master_key};
+use otpkit::store::{KeyStore, SqliteStore, Store, Verifier, VerifyError};
 use otpkit::uri::OtpAuthUri;
 use otpkit::{
-    Accepted, Algorithm, Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams,
-    Uncommitted,
+    Accepted, Algorithm, Error, HotpParams, Lock, Policy, Secret, StateRecord, ThrottlePolicy,
+    ThrottleState, TotpParams,
 };
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 type Result<T> = core::result::Result<T, Box<dyn StdError>>;
 
-const USAGE: &str = "usage: verify_server [--db PATH] [--at UNIX] \
-    (enrol USER [--hotp] | code USER | verify USER [CODE...] | resync USER CODE CODE... | \
-    unlock USER | show USER)";
+const USAGE: &str = "usage: verify_server [--db PATH] [--master-key-file PATH] [--client ADDR] \
+    (new-master-key | enrol USER [--hotp] | code USER [--at UNIX] | verify USER [CODE...] | \
+    resync USER CODE CODE... | unlock USER | show USER | \
+    rotate-master-key --new-master-key-file PATH)";
 
-/// How often an attempt is retried after losing a race before giving up.
-const MAX_RETRIES: usize = 32;
+/// Per client: after 3 failures in a row, 60 s doubling up to an hour.
+const CLIENT_THROTTLE: ThrottlePolicy = ThrottlePolicy::delay(3, 60, 3600);
 
 fn main() {
-    if let Err(e) = run() {
-        eprintln!("error: {e}");
-        std::process::exit(2);
+    match run() {
+        Ok(true) => {}
+        Ok(false) => std::process::exit(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
     }
 }
 
-fn run() -> Result<()> {
+/// `Ok(false)`: a code was rejected (exit status 1).
+fn run() -> Result<bool> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let db = take_option(&mut args, "--db")?.unwrap_or_else(|| "otpkit-server.sqlite3".into());
+    let key_file = take_option(&mut args, "--master-key-file")?;
+    let new_key_file = take_option(&mut args, "--new-master-key-file")?;
+    let client = take_option(&mut args, "--client")?.unwrap_or_else(|| "local".into());
     let at = take_option(&mut args, "--at")?
         .map(|t| t.parse::<u64>())
         .transpose()?;
     let hotp_flag = take_flag(&mut args, "--hotp");
-    let now = match at {
-        Some(t) => t,
-        None => otpkit::clock::unix_now()?,
+    // The server's clock: for TOTP steps and for every throttle.
+    let now = otpkit::clock::unix_now()?;
+
+    if args.first().map(String::as_str) == Some("new-master-key") {
+        let mut hex = zeroize::Zeroizing::new(String::new());
+        MasterKey::generate()?.write_secret_hex(&mut *hex)?;
+        println!("{}", hex.as_str());
+        return Ok(true);
+    }
+    let master = match key_file {
+        Some(path) => MasterKey::from_file(path)?,
+        None => MasterKey::from_env("OTPKIT_MASTER_KEY")
+            .map_err(|e| format!("{e}: set OTPKIT_MASTER_KEY or pass --master-key-file"))?,
     };
-    let conn = open(&db)?;
-    let policy = Policy::default();
+    let server = Server::open(&db, master)?;
+    if args.first().map(String::as_str) == Some("rotate-master-key") {
+        let new = MasterKey::from_file(new_key_file.ok_or("--new-master-key-file is needed")?)?;
+        let done = rotate_master_key(server.verifier.store(), &server.master, &new)?;
+        println!(
+            "re-sealed {} keys under master key {:#010x} ({} already were)",
+            done.resealed,
+            new.id(),
+            done.already_current
+        );
+        return Ok(true);
+    }
     let (command, user, rest) = match args.as_slice() {
         [command, user, rest @ ..] => (command.as_str(), user.as_str(), rest),
         _ => return Err(USAGE.into()),
     };
     match command {
-        "enrol" => enrol(&conn, user, hotp_flag),
+        "enrol" => server.enrol(user, hotp_flag).map(|()| true),
         "code" => {
-            let token = load(&conn, user)?;
-            let record = current(&conn, user)?;
-            let code = match &token {
-                Token::Totp(t) => t.generate_at(now)?,
-                Token::Hotp(h) => h.generate(record.next_counter()),
+            let code = match server.token(user)? {
+                Token::Totp(t) => t.generate_at(at.unwrap_or(now))?,
+                Token::Hotp(h) => h.generate(server.record(user)?.next_counter()),
             };
             println!("{code}");
-            Ok(())
+            Ok(true)
         }
         "verify" => {
-            let token = load(&conn, user)?;
             let mut codes: Vec<String> = rest.to_vec();
             if codes.is_empty() {
                 for line in std::io::stdin().lock().lines() {
                     codes.push(line?.trim().to_owned());
                 }
             }
+            let token = server.token(user)?;
             let mut all_ok = true;
             for code in codes.iter().filter(|c| !c.is_empty()) {
-                let outcome = attempt(&conn, user, |r| match &token {
-                    Token::Totp(t) => r.verify_totp_uncommitted(t, &policy, now, code),
-                    Token::Hotp(h) => r.verify_hotp_uncommitted(h, &policy, now, code),
+                let outcome = server.limited(&client, now, || match &token {
+                    Token::Totp(t) => server.verifier.verify_totp(user, t, now, code),
+                    Token::Hotp(h) => server.verifier.verify_hotp(user, h, now, code),
                 })?;
                 all_ok &= report(code, outcome);
             }
-            if all_ok {
-                Ok(())
-            } else {
-                std::process::exit(1)
-            }
+            Ok(all_ok)
         }
         "resync" => {
-            let token = load(&conn, user)?;
-            let codes: Vec<&str> = rest.iter().map(String::as_str).collect();
-            let outcome = attempt(&conn, user, |r| match &token {
-                Token::Totp(t) => r.resync_totp_uncommitted(t, &policy, now, &codes),
-                Token::Hotp(h) => r.resync_hotp_uncommitted(h, &policy, now, &codes),
+            let token = server.token(user)?;
+            let outcome = server.limited(&client, now, || match &token {
+                Token::Totp(t) => server.verifier.resync_totp(user, t, now, rest),
+                Token::Hotp(h) => server.verifier.resync_hotp(user, h, now, rest),
             })?;
-            if report(&codes.join(" "), outcome) {
-                Ok(())
-            } else {
-                std::process::exit(1)
-            }
+            Ok(report(&rest.join(" "), outcome))
         }
         "unlock" => {
-            // An administrator's action goes through the same conditional update.
-            let mut old = read_state(&conn, user)?;
-            for _ in 0..MAX_RETRIES {
-                let new = StateRecord::from_bytes(&old)?.unlock().to_bytes();
-                if commit(&conn, user, &old, &new)? {
-                    println!("{user}: unlocked");
-                    return Ok(());
-                }
-                old = read_state(&conn, user)?;
-            }
-            Err("too much contention".into())
+            server.verifier.unlock(user)?;
+            println!("{user}: unlocked");
+            Ok(true)
         }
         "show" => {
-            let r = current(&conn, user)?;
+            let r = server.record(user)?;
             let t = r.throttle();
             println!(
-                "{user}: {:?}, next acceptable {}, drift {}, failures {}, lock at {now}: {:?}",
+                "{user}: {}, next acceptable {}, drift {}, failures {}, lock now: {:?}",
                 r.kind(),
                 r.next_counter(),
                 r.drift(),
                 t.failures(),
                 t.lock_at(now)
             );
-            Ok(())
+            Ok(true)
         }
         _ => Err(USAGE.into()),
     }
 }
 
 /// Prints an outcome; `true` when accepted.
-fn report(code: &str, outcome: core::result::Result<Accepted, otpkit::Error>) -> bool {
+fn report(code: &str, outcome: core::result::Result<Accepted, Refusal>) -> bool {
     match outcome {
         Ok(a) => {
             println!(
@@ -177,123 +195,215 @@ fn report(code: &str, outcome: core::result::Result<Accepted, otpkit::Error>) ->
     }
 }
 
-/// One attempt, exactly once: read, verify in memory, conditional update, retry on conflict.
-fn attempt(
-    conn: &Connection,
-    user: &str,
-    verify: impl Fn(&StateRecord) -> Uncommitted,
-) -> Result<core::result::Result<Accepted, otpkit::Error>> {
-    for _ in 0..MAX_RETRIES {
-        let old = read_state(conn, user)?;
-        // A damaged record is refused with a typed error, never guessed at.
-        let record = StateRecord::from_bytes(&old)?;
-        let v = verify(&record);
-        let Some(new) = v.record_to_commit() else {
-            // Refused without a state change (throttled, replay, malformed): nothing to commit.
-            return Ok(v.into_outcome_after_commit());
-        };
-        if commit(conn, user, &old, &new.to_bytes())? {
-            return Ok(v.into_outcome_after_commit());
+/// Why a code was not accepted: the client's throttle, or the verifier's answer.
+#[derive(Debug)]
+enum Refusal {
+    Client(Error),
+    Token(Error),
+}
+
+impl core::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Refusal::Client(e) => write!(f, "this client: {e}"),
+            Refusal::Token(e) => write!(f, "{e}"),
         }
-        // Lost the race: someone else committed between our read and our write.
     }
-    Err("too much contention".into())
-}
-
-/// The conditional update: `true` if the stored state was still `old` and is now `new`.
-fn commit(conn: &Connection, user: &str, old: &[u8], new: &[u8]) -> Result<bool> {
-    let n = conn.execute(
-        "UPDATE tokens SET state = ?1 WHERE user = ?2 AND state = ?3",
-        params![new, user, old],
-    )?;
-    Ok(n == 1)
-}
-
-fn read_state(conn: &Connection, user: &str) -> Result<Vec<u8>> {
-    conn.query_row("SELECT state FROM tokens WHERE user = ?1", [user], |r| {
-        r.get(0)
-    })
-    .optional()?
-    .ok_or_else(|| format!("no user {user:?}").into())
-}
-
-fn current(conn: &Connection, user: &str) -> Result<StateRecord> {
-    Ok(StateRecord::from_bytes(&read_state(conn, user)?)?)
-}
-
-fn open(path: &str) -> Result<Connection> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS tokens (
-            user      TEXT PRIMARY KEY,
-            kind      TEXT NOT NULL CHECK (kind IN ('totp', 'hotp')),
-            secret    BLOB NOT NULL,
-            algorithm TEXT NOT NULL,
-            digits    INTEGER NOT NULL,
-            period    INTEGER NOT NULL,
-            state     BLOB NOT NULL
-        )",
-    )?;
-    Ok(conn)
 }
 
 enum Token {
-    Totp(Totp),
-    Hotp(Hotp),
+    Totp(otpkit::Totp),
+    Hotp(otpkit::Hotp),
 }
 
-fn load(conn: &Connection, user: &str) -> Result<Token> {
-    let (kind, secret, algorithm, digits, period): (String, Vec<u8>, String, u8, u64) = conn
-        .query_row(
-            "SELECT kind, secret, algorithm, digits, period FROM tokens WHERE user = ?1",
-            [user],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-        )
-        .optional()?
-        .ok_or_else(|| format!("no user {user:?}"))?;
-    let algorithm: Algorithm = algorithm.parse()?;
-    Ok(match kind.as_str() {
-        "hotp" => Token::Hotp(Hotp::new(&secret, HotpParams { algorithm, digits })?),
-        _ => Token::Totp(Totp::new(
-            &secret,
-            TotpParams {
-                algorithm,
-                digits,
-                period,
-                t0: 0,
-            },
-        )?),
-    })
+struct Server {
+    verifier: Verifier<SqliteStore>,
+    master: MasterKey,
 }
 
-fn enrol(conn: &Connection, user: &str, hotp: bool) -> Result<()> {
-    // 20 random bytes: RFC 4226 R6 recommends 160 bits, the SHA-1 output length.
-    let secret = Secret::generate(20)?;
-    let (kind, record) = if hotp {
-        ("hotp", StateRecord::counter(0))
-    } else {
-        ("totp", StateRecord::time_step())
-    };
-    let n = conn.execute(
-        "INSERT OR IGNORE INTO tokens (user, kind, secret, algorithm, digits, period, state)
-         VALUES (?1, ?2, ?3, 'SHA1', 6, 30, ?4)",
-        params![user, kind, secret.as_ref(), &record.to_bytes()[..]],
-    )?;
-    if n == 0 {
-        return Err(format!("{user:?} is already enrolled").into());
+impl Server {
+    fn open(path: &str, master: MasterKey) -> Result<Server> {
+        let store = SqliteStore::open(path)?;
+        // The example's own tables, beside the store's: token parameters, client throttles.
+        store.connection().execute_batch(
+            "CREATE TABLE IF NOT EXISTS token_params (
+                id        TEXT PRIMARY KEY NOT NULL,
+                kind      TEXT NOT NULL CHECK (kind IN ('totp', 'hotp')),
+                algorithm TEXT NOT NULL,
+                digits    INTEGER NOT NULL,
+                period    INTEGER NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS client_throttle (
+                client       TEXT PRIMARY KEY NOT NULL,
+                failures     INTEGER NOT NULL,
+                locked_until INTEGER
+            )",
+        )?;
+        Ok(Server {
+            verifier: Verifier::new(store, Policy::default()),
+            master,
+        })
     }
-    let mut uri = if hotp {
-        OtpAuthUri::hotp(secret, user, 0)
-    } else {
-        OtpAuthUri::totp(secret, user)
-    };
-    uri.issuer = Some("otpkit-demo".into());
-    println!("enrolled {user} ({})", kind.to_uppercase());
-    // The URI holds the key: show it to the user once (as a QR code in a real enrolment).
-    println!("{}", uri.to_uri()?.as_str());
-    Ok(())
+
+    fn record(&self, user: &str) -> Result<StateRecord> {
+        let bytes = self
+            .verifier
+            .store()
+            .load(user)?
+            .ok_or_else(|| format!("no user {user:?}"))?;
+        Ok(StateRecord::from_bytes(&bytes)?)
+    }
+
+    fn enrol(&self, user: &str, hotp: bool) -> Result<()> {
+        // 20 random bytes: RFC 4226 R6 recommends 160 bits, the SHA-1 output length.
+        let secret = Secret::generate(20)?;
+        let sealed = self.master.seal(user, secret.as_ref())?;
+        let (kind, record) = if hotp {
+            ("hotp", StateRecord::counter(0))
+        } else {
+            ("totp", StateRecord::time_step())
+        };
+        if !self.verifier.enrol(user, &record)? {
+            return Err(format!("{user:?} is already enrolled").into());
+        }
+        let stored = self
+            .verifier
+            .store()
+            .put_sealed_key(user, &sealed)
+            .map_err(Box::<dyn StdError>::from)
+            .and_then(|_| {
+                self.verifier.store().connection().execute(
+                    "INSERT INTO token_params (id, kind, algorithm, digits, period)
+                     VALUES (?1, ?2, 'SHA1', 6, 30)",
+                    params![user, kind],
+                )?;
+                Ok(())
+            });
+        if let Err(e) = stored {
+            self.verifier.delete(user)?;
+            return Err(e);
+        }
+        let mut uri = if hotp {
+            OtpAuthUri::hotp(secret, user, 0)
+        } else {
+            OtpAuthUri::totp(secret, user)
+        };
+        uri.issuer = Some("otpkit-demo".into());
+        println!("enrolled {user} ({})", kind.to_uppercase());
+        // The URI holds the key: shown once, to the user (as a QR code in a real enrolment).
+        // The server keeps only the sealed key from here on.
+        println!("{}", uri.to_uri()?.as_str());
+        Ok(())
+    }
+
+    /// The user's generator, built from the sealed key (opened into a wiped buffer only for
+    /// the time of the build).
+    fn token(&self, user: &str) -> Result<Token> {
+        let params: Option<(String, String, u8, u64)> = self
+            .verifier
+            .store()
+            .connection()
+            .query_row(
+                "SELECT kind, algorithm, digits, period FROM token_params WHERE id = ?1",
+                [user],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let (kind, algorithm, digits, period) =
+            params.ok_or_else(|| format!("no user {user:?}"))?;
+        let algorithm: Algorithm = algorithm.parse()?;
+        let sealed = self
+            .verifier
+            .store()
+            .sealed_key(user)?
+            .ok_or_else(|| format!("no key for {user:?}"))?;
+        Ok(if kind == "hotp" {
+            Token::Hotp(
+                self.master
+                    .open_hotp(user, &sealed, HotpParams { algorithm, digits })?,
+            )
+        } else {
+            Token::Totp(self.master.open_totp(
+                user,
+                &sealed,
+                TotpParams {
+                    algorithm,
+                    digits,
+                    period,
+                    t0: 0,
+                },
+            )?)
+        })
+    }
+
+    /// Runs `verify` unless `client` is throttled, and counts its wrong codes against the
+    /// client as well as the token.
+    fn limited(
+        &self,
+        client: &str,
+        now: u64,
+        verify: impl FnOnce() -> core::result::Result<Accepted, VerifyError<rusqlite::Error>>,
+    ) -> Result<core::result::Result<Accepted, Refusal>> {
+        let state = self.client_state(client)?;
+        if let Err(e) = state.check(now) {
+            return Ok(Err(Refusal::Client(e)));
+        }
+        let outcome = match verify() {
+            Ok(a) => Ok(a),
+            Err(VerifyError::Rejected(e)) => Err(e),
+            Err(e) => return Err(e.into()),
+        };
+        let next = match &outcome {
+            Ok(_) => state.after_success(),
+            Err(Error::Mismatch) => state.after_failure(&CLIENT_THROTTLE, now),
+            // Throttled, replay, malformed: no guess was evaluated.
+            Err(_) => state,
+        };
+        if next != state {
+            self.put_client_state(client, next)?;
+        }
+        Ok(outcome.map_err(Refusal::Token))
+    }
+
+    fn client_state(&self, client: &str) -> Result<ThrottleState> {
+        let row: Option<(u32, Option<i64>)> = self
+            .verifier
+            .store()
+            .connection()
+            .query_row(
+                "SELECT failures, locked_until FROM client_throttle WHERE client = ?1",
+                [client],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(match row {
+            None => ThrottleState::new(),
+            Some((failures, None)) => ThrottleState::from_parts(failures, None),
+            // -1 stands for a lock until reset (the client policy never sets one).
+            Some((failures, Some(-1))) => {
+                ThrottleState::from_parts(failures, Some(Lock::UntilReset))
+            }
+            Some((failures, Some(t))) => {
+                ThrottleState::from_parts(failures, Some(Lock::Until(u64::try_from(t)?)))
+            }
+        })
+    }
+
+    /// The per-client throttle is advisory (the token's own is the one that must hold), so a
+    /// plain upsert does: two requests racing may count one failure, not two.
+    fn put_client_state(&self, client: &str, state: ThrottleState) -> Result<()> {
+        let locked_until = match state.lock() {
+            None => None,
+            Some(Lock::UntilReset) => Some(-1),
+            Some(Lock::Until(t)) => Some(i64::try_from(t)?),
+        };
+        self.verifier.store().connection().execute(
+            "INSERT INTO client_throttle (client, failures, locked_until) VALUES (?1, ?2, ?3)
+             ON CONFLICT (client) DO UPDATE SET failures = ?2, locked_until = ?3",
+            params![client, state.failures(), locked_until],
+        )?;
+        Ok(())
+    }
 }
 
 fn take_option(args: &mut Vec<String>, name: &str) -> Result<Option<String>> {

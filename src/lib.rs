@@ -46,6 +46,8 @@ mod generate;
 pub mod migration;
 #[cfg(feature = "qr")]
 pub mod qr;
+#[cfg(feature = "sealed-keys")]
+pub mod sealed;
 #[cfg(feature = "serde")]
 pub mod serde;
 #[cfg(feature = "steam")]
@@ -64,6 +66,8 @@ pub use code::{Code, CodeErrorKind};
 pub use error::Error;
 pub use hotp::{Hotp, HotpMatch, HotpParams};
 pub use record::{Accepted, Policy, RecordKind, StateError, StateRecord, Uncommitted};
+#[cfg(feature = "alloc")]
+pub use secret::BoxedSecret;
 pub use secret::Secret;
 pub use throttle::{Backoff, Lock, ThrottlePolicy, ThrottleState};
 pub use totp::{Totp, TotpMatch, TotpParams};

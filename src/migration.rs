@@ -8,6 +8,14 @@
 //! skipped, every length bounded), so that decoded key bytes only ever live in zeroizing
 //! buffers.
 //!
+//! # Limits
+//! An import takes time linear in its input and memory within `a · input + b · entries`
+//! (measured by `tests/provisioning_memory.rs`: a ≤ 3, b ≤ 512 bytes): a URI longer than
+//! [`MAX_URI_LEN`], a payload longer than [`MAX_PAYLOAD_LEN`] or holding more than
+//! [`MAX_ENTRIES`] entries is refused with a typed error naming the limit. Each key is copied
+//! once, from the wiped payload buffer into its own heap block
+//! ([`BoxedSecret`]).
+//!
 //! Import is lenient where it costs nothing: missing Base64 padding, the URL-safe alphabet and
 //! spaces standing for `+` (a form decoder's damage) are accepted. Unknown fields are ignored.
 //! Export refuses what the format cannot hold: digits other than 6 or 8, a period other than
@@ -34,18 +42,29 @@ mod protobuf;
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt::{self, Write};
+use core::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::{
     STANDARD, STANDARD_PAD_INDIFFERENT, URL_SAFE_PAD_INDIFFERENT,
 };
-use percent_encoding::{NON_ALPHANUMERIC, percent_decode, utf8_percent_encode};
+use percent_encoding::{NON_ALPHANUMERIC, percent_decode};
 use zeroize::Zeroizing;
 
 use crate::uri::{Encoder, OtpAuthUri, OtpType, UriErrorKind};
-use crate::{Algorithm, Secret};
+use crate::{Algorithm, BoxedSecret};
 use protobuf::{Reader, Value};
+
+/// The longest `otpauth-migration://` URI [`Migration::parse`] reads: 32 KiB. Google
+/// Authenticator splits an export into QR codes of at most 2,953 bytes each (about ten entries).
+pub const MAX_URI_LEN: usize = 32 * 1024;
+
+/// The longest protobuf payload [`Migration::decode_payload`] reads (and
+/// [`Migration::encode_payload`] writes): 24 KiB, what `MAX_URI_LEN` of Base64 holds.
+pub const MAX_PAYLOAD_LEN: usize = 24 * 1024;
+
+/// The most entries one payload may hold.
+pub const MAX_ENTRIES: usize = 1024;
 
 /// What is wrong with an export, or why values cannot be exported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,7 +92,7 @@ pub enum MigrationErrorKind {
     UnsupportedAlgorithm,
     /// The algorithm's Cargo feature is disabled.
     DisabledAlgorithm,
-    /// An empty secret, or one longer than [`Secret::MAX_LEN`].
+    /// An empty secret, or one longer than [`Secret::MAX_LEN`](crate::Secret::MAX_LEN).
     InvalidSecret,
     /// `name` or `issuer` is not UTF-8.
     InvalidUtf8,
@@ -87,6 +106,13 @@ pub enum MigrationErrorKind {
     UnsupportedSteam,
     /// Export: the entry cannot be written as a label (see [`OtpAuthUri::validate`]).
     Uri(UriErrorKind),
+    /// The URI is longer than [`MAX_URI_LEN`] bytes; `position` is `MAX_URI_LEN`.
+    TooLong,
+    /// The payload is longer than [`MAX_PAYLOAD_LEN`] bytes; `position` is `MAX_PAYLOAD_LEN`.
+    PayloadTooLarge,
+    /// More than [`MAX_ENTRIES`] entries; `position` is where the first one beyond the limit
+    /// starts (the entry's index when exporting).
+    TooManyEntries,
 }
 
 impl MigrationErrorKind {
@@ -112,6 +138,9 @@ impl MigrationErrorKind {
             MigrationErrorKind::UnsupportedPeriod => "unsupported_period",
             MigrationErrorKind::UnsupportedSteam => "unsupported_steam",
             MigrationErrorKind::Uri(_) => "uri",
+            MigrationErrorKind::TooLong => "too_long",
+            MigrationErrorKind::PayloadTooLarge => "payload_too_large",
+            MigrationErrorKind::TooManyEntries => "too_many_entries",
         }
     }
 }
@@ -154,6 +183,15 @@ impl fmt::Display for MigrationError {
             MigrationErrorKind::UnsupportedDigits => "the export format holds only 6 or 8 digits",
             MigrationErrorKind::UnsupportedPeriod => "the export format holds only 30 s periods",
             MigrationErrorKind::UnsupportedSteam => "the export format cannot hold steam entries",
+            MigrationErrorKind::TooLong => {
+                "uri longer than the 32768-byte limit (migration::MAX_URI_LEN)"
+            }
+            MigrationErrorKind::PayloadTooLarge => {
+                "payload longer than the 24576-byte limit (migration::MAX_PAYLOAD_LEN)"
+            }
+            MigrationErrorKind::TooManyEntries => {
+                "more than the 1024 entries allowed (migration::MAX_ENTRIES)"
+            }
             MigrationErrorKind::Uri(kind) => {
                 return write!(
                     f,
@@ -203,9 +241,16 @@ impl Migration {
     /// [`MigrationErrorKind::UnsupportedScheme`], [`MissingData`](MigrationErrorKind::MissingData),
     /// [`DuplicateData`](MigrationErrorKind::DuplicateData),
     /// [`InvalidPercentEncoding`](MigrationErrorKind::InvalidPercentEncoding),
-    /// [`InvalidBase64`](MigrationErrorKind::InvalidBase64), and every error of
+    /// [`InvalidBase64`](MigrationErrorKind::InvalidBase64),
+    /// [`TooLong`](MigrationErrorKind::TooLong) beyond [`MAX_URI_LEN`], and every error of
     /// [`Migration::decode_payload`].
     pub fn parse(uri: &str) -> Result<Migration, MigrationError> {
+        if uri.len() > MAX_URI_LEN {
+            return Err(MigrationError::new(
+                MigrationErrorKind::TooLong,
+                MAX_URI_LEN,
+            ));
+        }
         let uri_at = uri.len() - uri.trim_start().len();
         let uri = uri.trim();
         const PREFIX: &str = "otpauth-migration://offline?";
@@ -271,10 +316,30 @@ impl Migration {
     /// [`DisabledAlgorithm`](MigrationErrorKind::DisabledAlgorithm),
     /// [`InvalidSecret`](MigrationErrorKind::InvalidSecret),
     /// [`InvalidUtf8`](MigrationErrorKind::InvalidUtf8) and
-    /// [`InvalidCounter`](MigrationErrorKind::InvalidCounter) for an entry that cannot be meant.
+    /// [`InvalidCounter`](MigrationErrorKind::InvalidCounter) for an entry that cannot be meant;
+    /// [`PayloadTooLarge`](MigrationErrorKind::PayloadTooLarge) beyond [`MAX_PAYLOAD_LEN`] and
+    /// [`TooManyEntries`](MigrationErrorKind::TooManyEntries) beyond [`MAX_ENTRIES`].
     pub fn decode_payload(payload: &[u8]) -> Result<Migration, MigrationError> {
+        if payload.len() > MAX_PAYLOAD_LEN {
+            return Err(MigrationError::new(
+                MigrationErrorKind::PayloadTooLarge,
+                MAX_PAYLOAD_LEN,
+            ));
+        }
+        // A first pass counts the entries (and finds malformed fields), so that the vector is
+        // sized once.
+        let mut count = 0usize;
+        let mut reader = Reader::new(payload, 0);
+        while let Some((field, value, at)) = reader.next_field()? {
+            if let (1, Value::Bytes(_)) = (field, value) {
+                count += 1;
+                if count > MAX_ENTRIES {
+                    return Err(MigrationError::new(MigrationErrorKind::TooManyEntries, at));
+                }
+            }
+        }
         let mut migration = Migration {
-            entries: Vec::new(),
+            entries: Vec::with_capacity(count),
             version: 0,
             batch_size: 0,
             batch_index: 0,
@@ -307,9 +372,17 @@ impl Migration {
     /// [`UnsupportedDigits`](MigrationErrorKind::UnsupportedDigits),
     /// [`UnsupportedPeriod`](MigrationErrorKind::UnsupportedPeriod),
     /// [`UnsupportedSteam`](MigrationErrorKind::UnsupportedSteam), or
-    /// [`Uri`](MigrationErrorKind::Uri) when [`OtpAuthUri::validate`] refuses an entry;
-    /// `position` is the entry's index.
+    /// [`Uri`](MigrationErrorKind::Uri) when [`OtpAuthUri::validate`] refuses an entry,
+    /// [`TooManyEntries`](MigrationErrorKind::TooManyEntries) beyond [`MAX_ENTRIES`];
+    /// `position` is the entry's index. [`PayloadTooLarge`](MigrationErrorKind::PayloadTooLarge)
+    /// beyond [`MAX_PAYLOAD_LEN`] (position `MAX_PAYLOAD_LEN`).
     pub fn encode_payload(&self) -> Result<Zeroizing<Vec<u8>>, MigrationError> {
+        if self.entries.len() > MAX_ENTRIES {
+            return Err(MigrationError::new(
+                MigrationErrorKind::TooManyEntries,
+                MAX_ENTRIES,
+            ));
+        }
         let mut names = Vec::with_capacity(self.entries.len());
         let mut total = 0usize;
         for (i, entry) in self.entries.iter().enumerate() {
@@ -323,6 +396,12 @@ impl Migration {
             names.push(name);
         }
         total += 4 * 11;
+        if total > MAX_PAYLOAD_LEN {
+            return Err(MigrationError::new(
+                MigrationErrorKind::PayloadTooLarge,
+                MAX_PAYLOAD_LEN,
+            ));
+        }
         // Exact capacity: the buffer never reallocates, so no unwiped copy of a key is left.
         let mut out = Zeroizing::new(Vec::with_capacity(total));
         for (entry, name) in self.entries.iter().zip(&names) {
@@ -348,13 +427,23 @@ impl Migration {
     /// As [`Migration::encode_payload`].
     pub fn to_uri(&self) -> Result<Zeroizing<String>, MigrationError> {
         let payload = self.encode_payload()?;
-        let mut b64 = Zeroizing::new(String::with_capacity(payload.len().div_ceil(3) * 4));
-        STANDARD.encode_string(&*payload, &mut b64);
+        // Encoded straight into a wiped heap buffer of the exact size: base64's `encode_string`
+        // would go through a 1 KiB stack buffer and leave the payload's tail in it.
+        let mut b64 = Zeroizing::new(alloc::vec![0u8; payload.len().div_ceil(3) * 4]);
+        let written = STANDARD
+            .encode_slice(&*payload, b64.as_mut_slice())
+            .unwrap_or_default();
+        let b64 = b64.get(..written).unwrap_or_default();
+        // Every byte outside A-Z a-z 0-9 (`+`, `/`, `=`) becomes three.
+        let escaped = b64.iter().filter(|b| !b.is_ascii_alphanumeric()).count();
         const PREFIX: &str = "otpauth-migration://offline?data=";
-        let mut out = Zeroizing::new(String::with_capacity(PREFIX.len() + b64.len() * 3));
+        let mut out = Zeroizing::new(String::with_capacity(
+            PREFIX.len() + b64.len() + 2 * escaped,
+        ));
         out.push_str(PREFIX);
-        // Writing into a String cannot fail.
-        let _ = write!(out, "{}", utf8_percent_encode(&b64, NON_ALPHANUMERIC));
+        for piece in percent_encoding::percent_encode(b64, NON_ALPHANUMERIC) {
+            out.push_str(piece);
+        }
         Ok(out)
     }
 }
@@ -454,8 +543,9 @@ fn decode_entry(bytes: &[u8], base: usize) -> Result<OtpAuthUri, MigrationError>
                 if b.is_empty() {
                     return Err(MigrationError::new(MigrationErrorKind::InvalidSecret, at));
                 }
+                // Written once, into its own heap block; a repeated field replaces it.
                 secret = Some(
-                    Secret::from_bytes(b)
+                    BoxedSecret::from_bytes(b)
                         .map_err(|_| MigrationError::new(MigrationErrorKind::InvalidSecret, at))?,
                 );
             }
@@ -503,8 +593,13 @@ fn decode_entry(bytes: &[u8], base: usize) -> Result<OtpAuthUri, MigrationError>
         _ => return fail(MigrationErrorKind::UnknownEnum, kind.1),
     };
     // `name` is a label, often already `Issuer:account`: split it as the otpauth:// parser
-    // does, and let the `issuer` field win so the issuer is never doubled.
-    let (label_issuer, account) = match name.split_once(':') {
+    // does (after the issuer when the issuer holds a colon and `name` starts with it), and let
+    // the `issuer` field win so the issuer is never doubled.
+    let split = name
+        .strip_prefix(issuer)
+        .filter(|rest| issuer.contains(':') && rest.starts_with(':'))
+        .map(|rest| (issuer, rest.get(1..).unwrap_or_default()));
+    let (label_issuer, account) = match split.or_else(|| name.split_once(':')) {
         Some((prefix, account)) => (
             Some(prefix).filter(|p| !p.is_empty()),
             account.trim_start_matches(' '),

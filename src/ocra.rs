@@ -31,7 +31,9 @@
 //!   left-pad shorter input with zero bytes); any length 001 to 512 is accepted.
 //! - **Counter** (§5.1): it runs to `u64::MAX` and then starts over at 0. A response at
 //!   `u64::MAX` is computed like any other; counter verification looks ahead across the wrap
-//!   and returns `next_counter = 0` after a match at `u64::MAX`.
+//!   and returns `next_counter = 0` after a match at `u64::MAX`. A stored
+//!   [`StateRecord`](crate::StateRecord) does not follow the wrap (its look-ahead stops at
+//!   `u64::MAX`), so a spent counter can never become acceptable again.
 //! - **Verification windows** are not in RFC 6287; the crate follows RFC 4226 and RFC 6238:
 //!   counters forward only, timestamps an explicit window either side, replays rejected.
 //!

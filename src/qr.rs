@@ -4,16 +4,20 @@
 //! the smallest version that fits); this module renders the modules with a quiet zone of 4
 //! modules (ISO/IEC 18004 §6.3.8) by default. The rendered strings and the module matrix hold
 //! the key in encoded form, so they are wiped on drop; the encoder's own temporary buffers are
-//! not under this crate's control.
+//! not under this crate's control (the one place key material may be left in freed memory).
+//!
+//! No argument makes rendering panic or allocate without bound: the quiet zone is at most
+//! [`MAX_QUIET_ZONE`] modules and an SVG module at most [`MAX_MODULE_PX`] pixels, and larger
+//! values are a [`QrError`].
 //!
 //! # Examples
 //! ```
 //! use otpkit::qr::Qr;
 //!
 //! let qr = Qr::new("otpauth://totp/Example:alice?secret=JBSWY3DPEHPK3PXP&issuer=Example")?;
-//! let svg = qr.to_svg(4, 8);
+//! let svg = qr.to_svg(4, 8)?;
 //! assert!(svg.starts_with("<svg"));
-//! let terminal = qr.to_terminal(4);
+//! let terminal = qr.to_terminal(4)?;
 //! assert_eq!(terminal.lines().count(), (qr.width() + 8).div_ceil(2));
 //! # Ok::<(), otpkit::qr::QrError>(())
 //! ```
@@ -38,7 +42,14 @@ pub enum EcLevel {
     H,
 }
 
-/// Why a QR code cannot be made.
+/// The widest quiet zone [`Qr::to_terminal`] and [`Qr::to_svg`] draw, in modules (4 is the
+/// standard's minimum and the usual choice).
+pub const MAX_QUIET_ZONE: usize = 64;
+
+/// The largest module [`Qr::to_svg`] draws, in pixels.
+pub const MAX_MODULE_PX: usize = 1024;
+
+/// Why a QR code cannot be made or rendered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum QrError {
@@ -47,12 +58,30 @@ pub enum QrError {
         /// Length of the data in bytes.
         len: usize,
     },
+    /// A quiet zone wider than [`MAX_QUIET_ZONE`] modules.
+    QuietZoneTooLarge {
+        /// The quiet zone asked for.
+        quiet: usize,
+    },
+    /// An SVG module larger than [`MAX_MODULE_PX`] pixels.
+    ModuleTooLarge {
+        /// The module size asked for.
+        module_px: usize,
+    },
 }
 
 impl fmt::Display for QrError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             QrError::DataTooLong { len } => write!(f, "{len} bytes do not fit in a qr code"),
+            QrError::QuietZoneTooLarge { quiet } => write!(
+                f,
+                "quiet zone of {quiet} modules is above the limit of {MAX_QUIET_ZONE} (qr::MAX_QUIET_ZONE)"
+            ),
+            QrError::ModuleTooLarge { module_px } => write!(
+                f,
+                "module of {module_px} px is above the limit of {MAX_MODULE_PX} (qr::MAX_MODULE_PX)"
+            ),
         }
     }
 }
@@ -126,17 +155,31 @@ impl Qr {
 
     /// Dark state with a quiet zone of `quiet` modules around the symbol.
     fn dark_padded(&self, x: usize, y: usize, quiet: usize) -> bool {
-        x >= quiet && y >= quiet && self.is_dark(x - quiet, y - quiet)
+        match (x.checked_sub(quiet), y.checked_sub(quiet)) {
+            (Some(x), Some(y)) => self.is_dark(x, y),
+            _ => false,
+        }
+    }
+
+    /// Modules per side with a quiet zone of `quiet` modules.
+    fn side(&self, quiet: usize) -> Result<usize, QrError> {
+        if quiet > MAX_QUIET_ZONE {
+            return Err(QrError::QuietZoneTooLarge { quiet });
+        }
+        // At most 177 + 2 × 64: no overflow.
+        Ok(self.width.saturating_add(quiet.saturating_mul(2)))
     }
 
     /// Renders for a terminal with Unicode half blocks (two module rows per line), light
     /// modules drawn as blocks so that the code scans on the usual dark-background terminal.
     /// `quiet` is the quiet zone in modules (4 recommended).
-    #[must_use]
-    pub fn to_terminal(&self, quiet: usize) -> Zeroizing<String> {
-        let side = self.width + 2 * quiet;
+    ///
+    /// # Errors
+    /// [`QrError::QuietZoneTooLarge`] beyond [`MAX_QUIET_ZONE`].
+    pub fn to_terminal(&self, quiet: usize) -> Result<Zeroizing<String>, QrError> {
+        let side = self.side(quiet)?;
         let lines = side.div_ceil(2);
-        // Each half-block character is 3 UTF-8 bytes.
+        // Each half-block character is 3 UTF-8 bytes (bounded by the limits above).
         let mut out = Zeroizing::new(String::with_capacity(lines * (side * 3 + 1)));
         for line in 0..lines {
             let y = 2 * line;
@@ -153,14 +196,20 @@ impl Qr {
             }
             out.push('\n');
         }
-        out
+        Ok(out)
     }
 
     /// Renders an SVG document, `module_px` pixels per module, with a white background and
     /// one black path; `quiet` is the quiet zone in modules (4 recommended).
-    #[must_use]
-    pub fn to_svg(&self, quiet: usize, module_px: usize) -> Zeroizing<String> {
-        let side = self.width + 2 * quiet;
+    ///
+    /// # Errors
+    /// [`QrError::QuietZoneTooLarge`] beyond [`MAX_QUIET_ZONE`], [`QrError::ModuleTooLarge`]
+    /// beyond [`MAX_MODULE_PX`].
+    pub fn to_svg(&self, quiet: usize, module_px: usize) -> Result<Zeroizing<String>, QrError> {
+        let side = self.side(quiet)?;
+        if module_px > MAX_MODULE_PX {
+            return Err(QrError::ModuleTooLarge { module_px });
+        }
         let px = side.saturating_mul(module_px);
         let dark = self.modules.iter().filter(|&&m| m == 1).count();
         let mut out = Zeroizing::new(String::with_capacity(400 + dark * 24));
@@ -179,6 +228,6 @@ impl Qr {
             }
         }
         out.push_str("\"/></svg>\n");
-        out
+        Ok(out)
     }
 }

@@ -62,11 +62,13 @@ pub struct Policy {
     /// With drift tracking on, keep at least one step on each side: the window follows the
     /// recorded drift, and a side of 0 could leave the token's current step outside it.
     pub window: Window,
-    /// TOTP and OCRA time suites: the cap on clock drift in steps, at most [`Window::MAX`]. No
-    /// step further than this from the server's current step is ever accepted, and once the
-    /// stored drift reaches it, verification answers [`StateError::ResyncNeeded`] until a
-    /// multi-code [`resync_totp_uncommitted`](StateRecord::resync_totp_uncommitted). 0 turns drift tracking off: the
-    /// window is centred on the current step and no drift is recorded.
+    /// TOTP and OCRA time suites: the largest clock drift tolerated, in steps either way, at
+    /// most [`Window::MAX`]. The window is clipped to the server's current step ± this, so no
+    /// code further away is ever accepted and the stored drift never exceeds it. A record whose
+    /// stored drift does exceed it (the policy was tightened since) answers
+    /// [`StateError::ResyncNeeded`] until a multi-code
+    /// [`resync_totp_uncommitted`](StateRecord::resync_totp_uncommitted). 0 turns drift
+    /// tracking off: the window is centred on the current step and no drift is recorded.
     pub max_drift: u32,
     /// HOTP and OCRA counter suites: how many counters past the expected one a code may be
     /// (RFC 4226 §7.4 `s - 1`), at most [`Hotp::MAX_LOOK_AHEAD`].
@@ -74,12 +76,21 @@ pub struct Policy {
     /// HOTP: how many counters [`resync_hotp_uncommitted`](StateRecord::resync_hotp_uncommitted) searches, at most
     /// [`Hotp::MAX_RESYNC_WINDOW`].
     pub resync_window: u32,
+    /// TOTP: how far from the server's current step, in steps either way, a
+    /// [`resync_totp_uncommitted`](StateRecord::resync_totp_uncommitted) may find the token's
+    /// clock (the step of its last code); never more than `max_drift`.
+    ///
+    /// A resynchronisation accepts any run of consecutive unused codes inside this range, so
+    /// codes phished together stay usable for this many steps: keep it as small as the tokens
+    /// allow.
+    pub resync_max_drift: u32,
 }
 
 impl Default for Policy {
     /// Default throttling; TOTP: one step each side (RFC 6238 §5.2 allows one step back for
-    /// transmission delay; one step ahead lets the record follow a fast clock), drift capped at
-    /// 10 steps; HOTP: 5 counters of look-ahead, resynchronisation over 100.
+    /// transmission delay; one step ahead lets the record follow a fast clock), drift tolerated
+    /// up to 10 steps, resynchronisation within 4 steps (2 minutes at 30 s) of the server's
+    /// clock; HOTP: 5 counters of look-ahead, resynchronisation over 100.
     fn default() -> Self {
         Policy {
             throttle: ThrottlePolicy::default(),
@@ -90,6 +101,7 @@ impl Default for Policy {
             max_drift: 10,
             look_ahead: 5,
             resync_window: 100,
+            resync_max_drift: 4,
         }
     }
 }
@@ -109,6 +121,9 @@ impl Default for Policy {
 /// [`Uncommitted`] that gives the outcome only after the record it holds is committed. The
 /// record is a plain `Copy` value; store it as bytes ([`to_bytes`](Self::to_bytes),
 /// [`from_bytes`](Self::from_bytes)) or, with the `serde` feature, through serde.
+///
+/// Every verifier takes `now`, the server's clock in Unix seconds: it sets the TOTP step and
+/// the throttle alike. Never take it from the request.
 ///
 /// # Exactly once
 ///
@@ -533,10 +548,12 @@ impl StateRecord {
     /// Verifies a TOTP `code` received at Unix time `now` against this time-step record.
     ///
     /// In order: the throttle is consulted (a locked token is refused without evaluating the
-    /// code); a stored drift at the policy's cap answers [`StateError::ResyncNeeded`]; then the
+    /// code); a stored drift beyond `policy.max_drift` (possible only when the policy was
+    /// tightened after it was stored) answers [`StateError::ResyncNeeded`]; then the
     /// steps of `policy.window` around `current step + stored drift` are checked in constant
     /// time ([`Totp::verify_step_uncommitted`]), leaving out any step more than `policy.max_drift` from the
-    /// current step. On acceptance the record stores the step (so it and every earlier step
+    /// current step, so a code `policy.max_drift` steps away is still accepted. On acceptance
+    /// the record stores the step (so it and every earlier step
     /// are refused from then on, RFC 6238 §5.2) and the new drift (RFC 6238 §6), and resets
     /// the failures; a wrong code counts as a failure; a replay changes nothing.
     ///
@@ -569,7 +586,7 @@ impl StateRecord {
     /// - [`StateError::WrongKind`] for a counter record;
     /// - [`StateError::Throttled`] or [`StateError::LockedOut`] while locked (code not
     ///   evaluated);
-    /// - [`StateError::ResyncNeeded`] when the stored drift has reached `policy.max_drift` (code
+    /// - [`StateError::ResyncNeeded`] when the stored drift exceeds `policy.max_drift` (code
     ///   not evaluated; use [`resync_totp_uncommitted`](Self::resync_totp_uncommitted));
     /// - [`Error::WindowTooLarge`] when `policy.max_drift` exceeds [`Window::MAX`];
     /// - [`Error::Mismatch`] for a wrong code (counted), [`Error::Replay`] for a used one (not
@@ -609,7 +626,8 @@ impl StateRecord {
             return Uncommitted::unchanged(*self, Error::WindowTooLarge { max: Window::MAX });
         }
         let cap = i64::from(policy.max_drift);
-        if cap > 0 && self.drift.unsigned_abs() >= cap.unsigned_abs() {
+        // The window never reaches past the cap, so only a tightened policy gets here.
+        if cap > 0 && self.drift.unsigned_abs() > cap.unsigned_abs() {
             return Uncommitted::unchanged(
                 *self,
                 Error::State(StateError::ResyncNeeded { drift: self.drift }),
@@ -636,14 +654,21 @@ impl StateRecord {
 
     /// Resynchronises a TOTP token (RFC 6238 §6): 2 to [`Totp::MAX_RESYNC_CODES`] codes the
     /// token showed in consecutive steps, oldest first, the last of them within
-    /// `policy.max_drift` steps of the server's current step. On success the drift is recorded
+    /// `policy.resync_max_drift` steps of the server's current step (and never more than
+    /// `policy.max_drift`, the drift later logins tolerate). On success the drift is recorded
     /// afresh; the stored drift is ignored, so this is the way out of
     /// [`StateError::ResyncNeeded`].
     ///
     /// Throttled like a login: a failed resynchronisation counts as one failure, a replayed one
-    /// (a run that starts at or before the last accepted step) does not. If the drift
-    /// found is again at the cap, the token is accepted this once, and the next login asks for
-    /// resynchronisation again: its clock needs setting.
+    /// (a run that starts at or before the last accepted step) does not.
+    ///
+    /// # Note
+    ///
+    /// Any run of consecutive codes not used yet is accepted, whoever sends it: codes phished
+    /// together stay usable for a resynchronisation until the server's clock is
+    /// `resync_max_drift` steps past them (2 minutes with the default policy), longer than for a
+    /// login. Keep the range small, and resynchronise only in a flow that has authenticated
+    /// the user otherwise.
     ///
     /// # Examples
     ///
@@ -653,12 +678,17 @@ impl StateRecord {
     /// let totp = Totp::new(&[7; 20], TotpParams::default())?;
     /// let now = 1_700_000_000;
     /// let step = totp.step_at(now)?;
-    /// // The token's clock runs 6 steps (3 minutes) slow.
-    /// let (a, b) = (totp.generate_step(step - 7), totp.generate_step(step - 6));
+    /// // The token's clock runs 3 steps (90 seconds) slow.
+    /// let (a, b) = (totp.generate_step(step - 4), totp.generate_step(step - 3));
     /// let codes = [a.as_str(), b.as_str()];
-    /// let v = StateRecord::time_step().resync_totp_uncommitted(&totp, &Policy::default(), now, &codes);
-    /// assert_eq!(v.record_to_commit().map(|r| r.drift()), Some(-6));
-    /// assert_eq!(v.into_outcome_after_commit()?.drift, -6);
+    /// let policy = Policy::default(); // resynchronisation within 4 steps
+    /// let v = StateRecord::time_step().resync_totp_uncommitted(&totp, &policy, now, &codes);
+    /// assert_eq!(v.record_to_commit().map(|r| r.drift()), Some(-3));
+    /// assert_eq!(v.into_outcome_after_commit()?.drift, -3);
+    /// // Six steps slow is beyond the resynchronisation range.
+    /// let (a, b) = (totp.generate_step(step - 7), totp.generate_step(step - 6));
+    /// let v = StateRecord::time_step().resync_totp_uncommitted(&totp, &policy, now, &[a, b]);
+    /// assert_eq!(v.into_outcome_after_commit(), Err(otpkit::Error::Mismatch));
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     ///
@@ -677,7 +707,12 @@ impl StateRecord {
             return Uncommitted::unchanged(*self, e);
         }
         let outcome = totp.step_at(now).and_then(|current| {
-            let window = Window::symmetric(policy.max_drift)?;
+            let range = if policy.max_drift == 0 {
+                0
+            } else {
+                policy.resync_max_drift.min(policy.max_drift)
+            };
+            let window = Window::symmetric(range)?;
             let m = totp.resync_step_uncommitted(codes, current, self.last_accepted(), window)?;
             let drift = step_drift(m.step, current);
             Ok((m.step, drift, if policy.max_drift > 0 { drift } else { 0 }))

@@ -7,6 +7,11 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::{Error, base32};
 
+#[cfg(feature = "alloc")]
+mod boxed;
+#[cfg(feature = "alloc")]
+pub use boxed::BoxedSecret;
+
 /// An owned shared secret of up to [`Secret::MAX_LEN`] bytes, held in a fixed buffer (no heap),
 /// wiped when dropped and never shown by `Debug`.
 ///
@@ -36,6 +41,13 @@ impl Secret {
     /// The capacity in bytes: longer keys would be hashed by HMAC anyway, and 256 bytes covers
     /// every key seen in practice (SHA-512 keys are 64 bytes).
     pub const MAX_LEN: usize = base32::MAX_BYTES;
+
+    /// The empty secret (nothing to wipe yet): where in-place decoders start.
+    #[cfg(feature = "alloc")]
+    const EMPTY: Secret = Secret {
+        bytes: [0; Secret::MAX_LEN],
+        len: 0,
+    };
 
     /// Copies `bytes` into a new secret.
     ///
@@ -93,15 +105,26 @@ impl Secret {
         Ok(s)
     }
 
-    /// [`Secret::from_base32`] over bytes, for parsers that hold percent-decoded bytes.
-    #[cfg(feature = "uri")]
-    pub(crate) fn from_base32_bytes(input: &[u8]) -> Result<Secret, Error> {
-        let mut s = Secret {
+    /// A secret of `len` zero bytes, to be filled in place (by a decryption) through
+    /// [`as_mut_bytes`](Self::as_mut_bytes).
+    #[cfg(feature = "sealed-keys")]
+    pub(crate) fn zeroed(len: usize) -> Result<Secret, Error> {
+        if len > Secret::MAX_LEN {
+            return Err(Error::KeyTooLong {
+                len,
+                max: Secret::MAX_LEN,
+            });
+        }
+        Ok(Secret {
             bytes: [0; Secret::MAX_LEN],
-            len: 0,
-        };
-        s.len = base32::decode_bytes(input, &mut s.bytes)?;
-        Ok(s)
+            len,
+        })
+    }
+
+    /// The key bytes, writable.
+    #[cfg(feature = "sealed-keys")]
+    pub(crate) fn as_mut_bytes(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or(&mut [])
     }
 
     /// The key length in bytes.

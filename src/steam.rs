@@ -19,6 +19,8 @@
 //! # Ok::<(), otpkit::Error>(())
 //! ```
 
+use subtle::{ConditionallySelectable, ConstantTimeEq};
+
 use crate::code::Code;
 use crate::hotp::MIN_KEY_LEN;
 use crate::mac::Mac;
@@ -95,8 +97,8 @@ impl Steam {
         let mut value = self.mac.counter_value(step);
         let mut chars = [0u8; CODE_LEN];
         for slot in &mut chars {
-            let index = usize::try_from(value % 26).unwrap_or_default();
-            *slot = ALPHABET.get(index).copied().unwrap_or(b'2');
+            // Division by a constant compiles to a multiplication: no secret-dependent timing.
+            *slot = alphabet_char(value % 26);
             value /= 26;
         }
         // Five ASCII characters always make a code; the fallback is never taken.
@@ -148,6 +150,16 @@ impl Steam {
             drift: i64::try_from(drift).unwrap_or(0),
         })
     }
+}
+
+/// `ALPHABET[index]` without a secret-indexed memory access: every entry is read and the one
+/// wanted is selected in constant time (the index comes from the HMAC).
+fn alphabet_char(index: u32) -> u8 {
+    let mut c = b'2';
+    for (i, &a) in (0u32..).zip(ALPHABET.iter()) {
+        c.conditional_assign(&a, i.ct_eq(&index));
+    }
+    c
 }
 
 /// Parses a typed Steam code: 5 alphabet characters, any case, spaces ignored.
@@ -236,6 +248,13 @@ mod tests {
             Err(Error::KeyTooShort { .. })
         ));
         assert!(Steam::new_allowing_short_key(&[1; 15]).is_ok());
+    }
+
+    #[test]
+    fn constant_time_selection_is_the_table() {
+        for (i, &c) in (0u32..).zip(ALPHABET.iter()) {
+            assert_eq!(alphabet_char(i), c);
+        }
     }
 
     #[test]

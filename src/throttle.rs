@@ -26,6 +26,9 @@ pub enum Backoff {
     },
     /// A lock that only [`ThrottleState::reset`] (an administrator) lifts.
     Lockout,
+    /// No throttling at all: failures are counted, nothing is ever locked
+    /// ([`ThrottlePolicy::none`]).
+    None,
 }
 
 /// How a server slows down guessing: after `after_failures` consecutive failures, that failure
@@ -62,36 +65,72 @@ impl ThrottlePolicy {
     /// seconds, and every further one for twice as long as the one before, at most `cap`
     /// seconds.
     ///
-    /// `after_failures` is RFC 4226's parameter T. An `after_failures` of 0 behaves as 1 (a
-    /// delay after the first failure); a `first` of 0 turns the delay off, which RFC 4226 §7.3
-    /// does not allow for a real server.
+    /// `after_failures` is RFC 4226's parameter T. No argument can turn throttling off (that
+    /// is [`ThrottlePolicy::none`], by name): degenerate values are clamped, so that
+    /// `after_failures` is at least 1, `first` at least 1 second and `cap` at least `first`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::{Backoff, ThrottlePolicy};
+    ///
+    /// // A zero delay or a zero cap still throttles: both are clamped.
+    /// assert_eq!(ThrottlePolicy::delay(0, 0, 0).backoff(), Backoff::Delay { first: 1, cap: 1 });
+    /// assert_eq!(ThrottlePolicy::delay(3, 30, 0).delay_after(3), Some(30));
+    /// assert_eq!(ThrottlePolicy::delay(0, 5, 60).after_failures(), 1);
+    /// ```
     #[must_use]
     pub const fn delay(after_failures: u32, first: u64, cap: u64) -> ThrottlePolicy {
+        let first = if first == 0 { 1 } else { first };
         ThrottlePolicy {
-            after_failures: if after_failures == 0 {
-                1
-            } else {
-                after_failures
+            after_failures: at_least_one(after_failures),
+            backoff: Backoff::Delay {
+                first,
+                cap: if cap < first { first } else { cap },
             },
-            backoff: Backoff::Delay { first, cap },
         }
     }
 
     /// A lockout scheme: the `after_failures`-th failure in a row locks the token until
-    /// [`ThrottleState::reset`]. An `after_failures` of 0 behaves as 1.
+    /// [`ThrottleState::reset`]. An `after_failures` of 0 is clamped to 1.
+    ///
+    /// # Note
+    ///
+    /// Anyone who knows a user's token id can lock the user out with `after_failures` wrong
+    /// codes (RFC 4226 §7.3 accepts this trade-off). Limit attempts per client as well (see
+    /// [`ThrottleState`]), so that one client cannot exhaust a token's allowance.
     #[must_use]
     pub const fn lockout(after_failures: u32) -> ThrottlePolicy {
         ThrottlePolicy {
-            after_failures: if after_failures == 0 {
-                1
-            } else {
-                after_failures
-            },
+            after_failures: at_least_one(after_failures),
             backoff: Backoff::Lockout,
         }
     }
 
-    /// The number of consecutive failures that triggers the backoff (RFC 4226's T).
+    /// No throttling: failures are still counted, but no number of them ever delays or locks
+    /// the token. RFC 4226 §7.3 requires throttling of a real server; this is for tests, and
+    /// for factors throttled elsewhere.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::{ThrottlePolicy, ThrottleState};
+    ///
+    /// let p = ThrottlePolicy::none();
+    /// assert_eq!(p.delay_after(u32::MAX), Some(0));
+    /// let s = (0..100).fold(ThrottleState::new(), |s, t| s.after_failure(&p, t));
+    /// assert_eq!((s.failures(), s.lock_at(100)), (100, None));
+    /// ```
+    #[must_use]
+    pub const fn none() -> ThrottlePolicy {
+        ThrottlePolicy {
+            after_failures: u32::MAX,
+            backoff: Backoff::None,
+        }
+    }
+
+    /// The number of consecutive failures that triggers the backoff (RFC 4226's T), at least
+    /// 1; `u32::MAX` for [`ThrottlePolicy::none`].
     #[must_use]
     pub const fn after_failures(&self) -> u32 {
         self.after_failures
@@ -104,13 +143,14 @@ impl ThrottlePolicy {
     }
 
     /// The delay in seconds that the `failures`-th consecutive failure starts: `Some(0)` below
-    /// the threshold, `None` for a lockout.
+    /// the threshold and for [`ThrottlePolicy::none`], `None` for a lockout.
     #[must_use]
     pub const fn delay_after(&self, failures: u32) -> Option<u64> {
         if failures < self.after_failures {
             return Some(0);
         }
         match self.backoff {
+            Backoff::None => Some(0),
             Backoff::Lockout => None,
             Backoff::Delay { first, cap } => {
                 let doublings = failures - self.after_failures;
@@ -126,6 +166,11 @@ impl ThrottlePolicy {
             }
         }
     }
+}
+
+/// `n`, or 1 for 0.
+const fn at_least_one(n: u32) -> u32 {
+    if n == 0 { 1 } else { n }
 }
 
 impl Default for ThrottlePolicy {
@@ -160,6 +205,16 @@ pub enum Lock {
 ///   [`after_failure`](Self::after_failure): it proves knowledge of a real code, a random guess
 ///   hits a spent code no more often than a fresh one, and counting it would let anyone who saw
 ///   one used code (over a shoulder, in a log) lock the owner out.
+///
+/// # Per-client limiting
+///
+/// A per-token throttle is also a way to lock a user out: anyone who knows the token id can
+/// spend its allowance with wrong codes (RFC 4226 §7.3 accepts this trade-off, and a lockout
+/// policy makes it a denial of service until an administrator steps in). Keep a second
+/// `ThrottleState` per client (its address, its session), checked before the token's and fed
+/// the same failures: one client then runs out of attempts long before the token does, and a
+/// guesser spread over many clients still meets the token's own limit. README.md's
+/// "Per-client limiting" shows the pattern.
 ///
 /// # Examples
 ///
@@ -200,10 +255,50 @@ impl ThrottleState {
 
     /// Rebuilds a state from its stored parts; `locked_until` is 0 for none and `u64::MAX` for
     /// a lock until reset. Used by decoders.
-    pub(crate) const fn from_parts(failures: u32, locked_until: u64) -> ThrottleState {
+    pub(crate) const fn from_raw(failures: u32, locked_until: u64) -> ThrottleState {
         ThrottleState {
             failures,
             locked_until,
+        }
+    }
+
+    /// A state rebuilt from what [`failures`](Self::failures) and [`lock`](Self::lock) gave:
+    /// for keeping a throttle the record does not cover (per client, say) in a table of one's
+    /// own. A `Lock::Until(0)` is no lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::{Lock, ThrottlePolicy, ThrottleState};
+    ///
+    /// let s = ThrottleState::new().after_failure(&ThrottlePolicy::delay(1, 30, 60), 1000);
+    /// let (failures, lock) = (s.failures(), s.lock()); // stored as two columns
+    /// assert_eq!(lock, Some(Lock::Until(1030)));
+    /// assert_eq!(ThrottleState::from_parts(failures, lock), s);
+    /// ```
+    #[must_use]
+    pub const fn from_parts(failures: u32, lock: Option<Lock>) -> ThrottleState {
+        let locked_until = match lock {
+            None => 0,
+            Some(Lock::UntilReset) => UNTIL_RESET,
+            // A delay never becomes a lock until reset.
+            Some(Lock::Until(UNTIL_RESET)) => UNTIL_RESET - 1,
+            Some(Lock::Until(t)) => t,
+        };
+        ThrottleState {
+            failures,
+            locked_until,
+        }
+    }
+
+    /// The lock recorded, whether or not it is still in force ([`lock_at`](Self::lock_at)
+    /// says that).
+    #[must_use]
+    pub const fn lock(&self) -> Option<Lock> {
+        match self.locked_until {
+            0 => None,
+            UNTIL_RESET => Some(Lock::UntilReset),
+            t => Some(Lock::Until(t)),
         }
     }
 
@@ -313,7 +408,7 @@ mod tests {
         assert_eq!(p.delay_after(u32::MAX), Some(u64::MAX));
         let s = ThrottleState::new().after_failure(&p, u64::MAX - 5);
         assert_eq!(s.lock_at(0), Some(Lock::Until(u64::MAX - 4)));
-        let s = ThrottleState::from_parts(100, 0).after_failure(&p, 7);
+        let s = ThrottleState::from_raw(100, 0).after_failure(&p, 7);
         assert_eq!(s.lock_at(7), Some(Lock::Until(UNTIL_RESET - 1)));
     }
 

@@ -9,9 +9,19 @@
 //! - [`OtpAuthUri::parse_with`] with [`ParseOptions::strict`] accepts exactly the Key URI
 //!   format and rejects every quirk with [`UriErrorKind::Quirk`].
 //! - Both reject, with a typed [`UriError`], what cannot be meant: another scheme (including
-//!   `otpauth-migration://`), an unknown type, a missing or undecodable secret, `hotp`
-//!   without `counter`, invalid digits or period, an unknown algorithm, a known parameter
-//!   given twice, bad percent-escapes or non-UTF-8 text.
+//!   `otpauth-migration://`), an unknown type, a missing or undecodable secret, invalid digits
+//!   or period, an unknown algorithm, a known parameter given twice, bad percent-escapes or
+//!   non-UTF-8 text. What the ecosystem writes although the format forbids it is accepted with
+//!   a warning and refused in strict mode: `hotp` without `counter` (counter 0), a secret whose
+//!   last character has non-zero trailing bits, an issuer holding a colon (pyotp).
+//!
+//! # Limits
+//! Parsing takes time linear in the input and memory within a small multiple of it, whatever
+//! the input: a URI longer than [`MAX_LEN`] bytes is refused with [`UriErrorKind::TooLong`],
+//! one with more than [`MAX_PARAMETERS`] query parameters with
+//! [`UriErrorKind::TooManyParameters`]. The heap a parse uses at its peak is at most
+//! `3 × input length + 1 KiB` (measured by `tests/provisioning_memory.rs`). The decoded key
+//! is written once, into its own heap block ([`BoxedSecret`]), and wiped there on drop.
 //! - [`OtpAuthUri::write_to`] / [`OtpAuthUri::to_uri`] build the canonical form:
 //!   lower-case type, percent-encoded `issuer:account` label, upper-case unpadded Base32,
 //!   `issuer` parameter equal to the prefix, defaults omitted unless asked for.
@@ -57,7 +67,22 @@ pub use build::BuildOptions;
 pub use error::{IdDisplay, Parameter, UriError, UriErrorKind};
 pub use warning::{Warning, Warnings};
 
-use crate::{Algorithm, Error, Hotp, HotpParams, Secret, Totp, TotpParams};
+use crate::{Algorithm, BoxedSecret, Error, Hotp, HotpParams, Totp, TotpParams};
+
+/// The longest URI the parser reads, in bytes: 16 KiB, several times what the largest QR code
+/// holds (2,953 bytes in byte mode), for pasted text with long `image` parameters.
+pub const MAX_LEN: usize = 16 * 1024;
+
+/// The most query parameters (non-empty `&`-separated parts) the parser reads.
+pub const MAX_PARAMETERS: usize = 64;
+
+/// The shortest TOTP period, in seconds, that [`OtpAuthUri::generator`] accepts (FreeOTP
+/// refuses shorter ones).
+pub const MIN_PERIOD: u64 = 5;
+
+/// The longest TOTP period, in seconds, that [`OtpAuthUri::generator`] accepts: ten minutes.
+/// Authenticators use 30 s (some 15 or 60 s); a period of days makes a code a static password.
+pub const MAX_PERIOD: u64 = 600;
 
 /// HOTP (with its initial counter) or TOTP (with its period).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -86,11 +111,11 @@ pub enum Encoder {
 
 /// The contents of an `otpauth://` URI.
 ///
-/// Holds the key as a zeroizing [`Secret`]; `Debug` never shows it. Equality compares the
+/// Holds the key as a zeroizing [`BoxedSecret`]; `Debug` never shows it. Equality compares the
 /// secret in constant time.
 pub struct OtpAuthUri {
-    /// The key.
-    pub secret: Secret,
+    /// The key, in its own heap block (moving the struct never copies it).
+    pub secret: BoxedSecret,
     /// Account name (the label after the issuer prefix), percent-decoded.
     pub account_name: String,
     /// Issuer (provider), percent-decoded; `None` when the URI has none.
@@ -122,9 +147,9 @@ impl OtpAuthUri {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn totp(secret: Secret, account_name: impl Into<String>) -> OtpAuthUri {
+    pub fn totp(secret: impl Into<BoxedSecret>, account_name: impl Into<String>) -> OtpAuthUri {
         OtpAuthUri {
-            secret,
+            secret: secret.into(),
             account_name: account_name.into(),
             issuer: None,
             otp_type: OtpType::Totp { period: 30 },
@@ -137,7 +162,11 @@ impl OtpAuthUri {
 
     /// An HOTP entry with the defaults (SHA-1, 6 digits) and no issuer.
     #[must_use]
-    pub fn hotp(secret: Secret, account_name: impl Into<String>, counter: u64) -> OtpAuthUri {
+    pub fn hotp(
+        secret: impl Into<BoxedSecret>,
+        account_name: impl Into<String>,
+        counter: u64,
+    ) -> OtpAuthUri {
         let mut uri = OtpAuthUri::totp(secret, account_name);
         uri.otp_type = OtpType::Hotp { counter };
         uri
@@ -145,7 +174,7 @@ impl OtpAuthUri {
 
     /// A Steam Guard entry (TOTP, SHA-1, 30 s, 5 characters, `encoder=steam`), issuer `Steam`.
     #[must_use]
-    pub fn steam(secret: Secret, account_name: impl Into<String>) -> OtpAuthUri {
+    pub fn steam(secret: impl Into<BoxedSecret>, account_name: impl Into<String>) -> OtpAuthUri {
         let mut uri = OtpAuthUri::totp(secret, account_name);
         uri.issuer = Some(String::from("Steam"));
         uri.digits = 5;
@@ -223,7 +252,8 @@ impl OtpAuthUri {
 
     /// The advisory warnings these values deserve wherever they came from (a URI, an export,
     /// a builder): [`Warning::ShortKey`], [`Warning::NoIssuer`], [`Warning::LongName`],
-    /// [`Warning::NonstandardDigits`], [`Warning::EmptyAccount`] and [`Warning::Steam`].
+    /// [`Warning::NonstandardDigits`], [`Warning::EmptyAccount`], [`Warning::Steam`] and
+    /// [`Warning::UnusualPeriod`].
     #[must_use]
     pub fn advisories(&self) -> Warnings {
         let mut w = Warnings::new();
@@ -244,6 +274,9 @@ impl OtpAuthUri {
         }
         if self.encoder == Encoder::Steam {
             w.insert(Warning::Steam);
+        }
+        if self.period().is_some_and(|p| !matches!(p, 15 | 30 | 60)) {
+            w.insert(Warning::UnusualPeriod);
         }
         w
     }
@@ -275,27 +308,68 @@ pub enum Generator {
 }
 
 impl OtpAuthUri {
-    /// Builds the generator and verifier this URI describes.
+    /// Builds the generator and verifier this URI describes, refusing what a careful server
+    /// should not accept: a key shorter than the 128 bits RFC 4226 §4 requires, and a TOTP
+    /// period outside [`MIN_PERIOD`]`..=`[`MAX_PERIOD`] (no authenticator uses one; a huge
+    /// period makes one code valid forever).
     ///
-    /// Keys shorter than 16 bytes are accepted here (the parser reports them as
-    /// [`Warning::ShortKey`]): the URI is an import of an existing token.
+    /// To import an existing token that has a short key or an odd period anyway, use
+    /// [`OtpAuthUri::generator_unchecked`].
     ///
     /// # Examples
     /// ```
-    /// use otpkit::uri::{Generator, OtpAuthUri};
+    /// use otpkit::{Error, uri::{Generator, OtpAuthUri}};
     /// let parsed = OtpAuthUri::parse("otpauth://totp/a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8")?;
     /// let Generator::Totp(totp) = parsed.uri.generator()? else { unreachable!() };
     /// assert_eq!(totp.generate_at(59)?.as_str(), "94287082"); // RFC 6238 appendix B
+    ///
+    /// // The Key URI format's own example has an 80-bit key.
+    /// let short = OtpAuthUri::parse("otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example")?;
+    /// assert_eq!(short.uri.generator().unwrap_err(), Error::KeyTooShort { len: 10, min: 16 });
+    /// assert!(short.uri.generator_unchecked().is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    ///
+    /// # Errors
+    /// [`Error::KeyTooShort`] for a key under 16 bytes; [`Error::Uri`] with
+    /// [`UriErrorKind::InvalidPeriod`] for a period outside `MIN_PERIOD..=MAX_PERIOD`; and
+    /// those of [`OtpAuthUri::generator_unchecked`].
+    pub fn generator(&self) -> Result<Generator, Error> {
+        if let Some(period) = self.period()
+            && !(MIN_PERIOD..=MAX_PERIOD).contains(&period)
+        {
+            return Err(Error::Uri(UriError::new(
+                UriErrorKind::InvalidPeriod,
+                Some(Parameter::Period),
+                0,
+            )));
+        }
+        self.build_generator(crate::hotp::MIN_KEY_LEN)
+    }
+
+    /// Builds the generator and verifier this URI describes without the checks of
+    /// [`OtpAuthUri::generator`]: keys down to 1 byte and any period of at least 1 s.
+    ///
+    /// For importing existing tokens only; the parser reports what is odd about them
+    /// ([`Warning::ShortKey`], [`Warning::UnusualPeriod`]).
     ///
     /// # Errors
     /// [`Error::InvalidDigits`], [`Error::ZeroPeriod`] or [`Error::KeyTooShort`] (empty key)
     /// from the core constructors for values the parser would not produce, and
     /// [`Error::Uri`] with [`UriErrorKind::InvalidSteam`] for a Steam entry when the `steam`
     /// feature is disabled.
-    pub fn generator(&self) -> Result<Generator, Error> {
+    pub fn generator_unchecked(&self) -> Result<Generator, Error> {
+        self.build_generator(1)
+    }
+
+    fn build_generator(&self, min_key: usize) -> Result<Generator, Error> {
         let key = self.secret.as_ref();
+        if key.len() < min_key {
+            return Err(Error::KeyTooShort {
+                len: key.len(),
+                min: min_key,
+            });
+        }
         match (self.encoder, self.otp_type) {
             #[cfg(feature = "steam")]
             (Encoder::Steam, _) => Ok(Generator::Steam(

@@ -84,3 +84,14 @@ fn impl_migration_decode() {
 fn impl_state_record() {
     replay("impl_state_record", checks::impl_state_record);
 }
+
+#[cfg(feature = "sealed-keys")]
+#[test]
+fn impl_sealed_open() {
+    replay("impl_sealed_open", checks::impl_sealed_open);
+}
+
+#[test]
+fn impl_migration_parse() {
+    replay("impl_migration_parse", checks::impl_migration_parse);
+}

@@ -226,3 +226,71 @@ fn empty_secret_field_is_refused() {
         (MigrationErrorKind::InvalidSecret, 2)
     );
 }
+
+/// An issuer holding a colon: the name `ACME:Corp:alice` is split after the issuer, as the
+/// otpauth:// parser splits pyotp's labels.
+#[test]
+fn colon_in_issuer_splits_after_the_issuer() {
+    let entry = |name: &str, issuer: &str| {
+        let mut e = vec![0x0a, 1, 7, 0x12, name.len() as u8];
+        e.extend_from_slice(name.as_bytes());
+        e.extend_from_slice(&[0x1a, issuer.len() as u8]);
+        e.extend_from_slice(issuer.as_bytes());
+        let mut p = vec![0x0a, e.len() as u8];
+        p.extend(e);
+        p
+    };
+    let m = Migration::decode_payload(&entry("ACME:Corp:alice", "ACME:Corp")).unwrap();
+    assert_eq!(m.entries[0].issuer.as_deref(), Some("ACME:Corp"));
+    assert_eq!(m.entries[0].account_name, "alice");
+    let m = Migration::decode_payload(&entry("Other:alice", "ACME:Corp")).unwrap();
+    assert_eq!(m.entries[0].issuer.as_deref(), Some("ACME:Corp"));
+    assert_eq!(m.entries[0].account_name, "alice");
+}
+
+/// The limits are typed errors naming the limit.
+#[test]
+fn limits_are_typed_errors() {
+    use otpkit::migration::{MAX_ENTRIES, MAX_PAYLOAD_LEN, MAX_URI_LEN};
+    let long = format!(
+        "otpauth-migration://offline?data={}",
+        "A".repeat(MAX_URI_LEN)
+    );
+    let e = Migration::parse(&long).unwrap_err();
+    assert_eq!(
+        (e.kind, e.position),
+        (MigrationErrorKind::TooLong, MAX_URI_LEN)
+    );
+    assert!(e.to_string().contains("migration::MAX_URI_LEN"), "{e}");
+    let e = Migration::decode_payload(&vec![0; MAX_PAYLOAD_LEN + 1]).unwrap_err();
+    assert_eq!(e.kind, MigrationErrorKind::PayloadTooLarge);
+    assert!(e.to_string().contains(&MAX_PAYLOAD_LEN.to_string()), "{e}");
+    let one = [0x0a, 3, 0x0a, 1, 7];
+    let exactly: Vec<u8> = one.iter().copied().cycle().take(5 * MAX_ENTRIES).collect();
+    assert_eq!(
+        Migration::decode_payload(&exactly).unwrap().entries.len(),
+        MAX_ENTRIES
+    );
+    let over: Vec<u8> = one
+        .iter()
+        .copied()
+        .cycle()
+        .take(5 * (MAX_ENTRIES + 1))
+        .collect();
+    let e = Migration::decode_payload(&over).unwrap_err();
+    assert_eq!(
+        (e.kind, e.position),
+        (MigrationErrorKind::TooManyEntries, 5 * MAX_ENTRIES)
+    );
+    // Export refuses what import would.
+    let entries = (0..=MAX_ENTRIES)
+        .map(|i| OtpAuthUri::totp(Secret::from_bytes(&[7]).unwrap(), format!("{i}")))
+        .collect();
+    let e = Migration::new(entries).encode_payload().unwrap_err();
+    assert_eq!(e.kind, MigrationErrorKind::TooManyEntries);
+    let big = (0..100)
+        .map(|i| OtpAuthUri::totp(Secret::from_bytes(&[7; 256]).unwrap(), format!("{i}")))
+        .collect();
+    let e = Migration::new(big).encode_payload().unwrap_err();
+    assert_eq!(e.kind, MigrationErrorKind::PayloadTooLarge);
+}

@@ -800,3 +800,14 @@ fn getopt_long_as_oathtool_runs_it() {
     // `--` ends the options; a later `-x` is the file x, as oathtool opens it.
     fails(&["--", "-no-such-file"], "open file for KEY/OTP");
 }
+
+/// `GG` leaves non-zero bits past its one byte: `oathtool -b GG` prints 517846 and nothing on
+/// stderr, and so does `otptool -b`. `otptool uri parse` reports them (`nonzero_padding_bits`).
+#[test]
+fn base32_trailing_bits_are_silent_with_b() {
+    let o = otptool(&["-b", "GG"]);
+    assert_eq!(
+        (o.status, o.stdout.as_str(), o.stderr.as_str()),
+        (0, "517846\n", "")
+    );
+}

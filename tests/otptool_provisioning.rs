@@ -309,3 +309,44 @@ fn migration_decode_and_encode() {
     );
     assert_eq!(call(migration::run_with, &["encode"]).0, 1);
 }
+
+/// The ecosystem's URIs: `uri parse` shows what the library tolerated.
+#[test]
+fn uri_parse_shows_the_ecosystem_warnings() {
+    for (uri, warning) in [
+        (
+            "otpauth://totp/Example:alice?secret=GG&issuer=Example",
+            "nonzero_padding_bits",
+        ),
+        (
+            "otpauth://hotp/Example:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Example",
+            "missing_counter",
+        ),
+        (
+            "otpauth://totp/ACME%3ACorp:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME%3ACorp",
+            "colon_in_issuer",
+        ),
+    ] {
+        let (code, out, err) = call(uri::run_with, &["parse", uri]);
+        assert_eq!((code, err.as_str()), (0, ""), "{uri}");
+        let got: Value = serde_json::from_str(&out).unwrap();
+        assert!(
+            got["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|w| w == warning),
+            "{out}"
+        );
+    }
+    let (code, _, err) = call(
+        uri::run_with,
+        &[
+            "parse",
+            "--strict",
+            "otpauth://totp/Example:alice?secret=GG&issuer=Example",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.starts_with("otptool: invalid_secret"), "{err}");
+}

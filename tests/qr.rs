@@ -85,7 +85,7 @@ const URIS: [&str; 3] = [
 fn terminal_rendering_decodes_to_the_uri() {
     for uri in URIS {
         let qr = Qr::new(uri).unwrap();
-        let text = qr.to_terminal(4);
+        let text = qr.to_terminal(4).unwrap();
         let grid = grid_from_terminal(&text);
         assert_eq!(grid.len(), qr.width() + 8);
         // Quiet zone: 4 light modules on every side.
@@ -100,7 +100,7 @@ fn terminal_rendering_decodes_to_the_uri() {
 #[test]
 fn svg_rendering_decodes_to_the_uri() {
     for uri in URIS {
-        let svg = Qr::new(uri).unwrap().to_svg(4, 6);
+        let svg = Qr::new(uri).unwrap().to_svg(4, 6).unwrap();
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert_eq!(decode(&grid_from_svg(&svg)), uri);
     }
@@ -113,7 +113,7 @@ fn every_ec_level_decodes_and_m_is_the_default() {
     for level in [EcLevel::L, EcLevel::M, EcLevel::Q, EcLevel::H] {
         let qr = Qr::with_ec_level(uri, level).unwrap();
         widths.push(qr.width());
-        assert_eq!(decode(&grid_from_svg(&qr.to_svg(4, 1))), uri);
+        assert_eq!(decode(&grid_from_svg(&qr.to_svg(4, 1).unwrap())), uri);
     }
     assert!(widths.windows(2).all(|w| w[0] <= w[1]), "{widths:?}");
     assert_eq!(Qr::new(uri).unwrap().width(), widths[1]);
@@ -134,5 +134,47 @@ fn debug_shows_no_modules() {
     assert_eq!(
         format!("{qr:?}"),
         format!("Qr {{ width: {}, .. }}", qr.width())
+    );
+}
+
+/// No argument panics: the quiet zone and the module size are capped with a typed error, and
+/// every value up to the caps renders (no overflow anywhere in between).
+#[test]
+fn render_arguments_are_bounded() {
+    use otpkit::qr::{MAX_MODULE_PX, MAX_QUIET_ZONE};
+    let qr = Qr::new("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP").unwrap();
+    for quiet in [usize::MAX, usize::MAX / 2, 20_000, MAX_QUIET_ZONE + 1] {
+        assert_eq!(
+            qr.to_terminal(quiet).unwrap_err(),
+            QrError::QuietZoneTooLarge { quiet }
+        );
+        assert_eq!(
+            qr.to_svg(quiet, 1).unwrap_err(),
+            QrError::QuietZoneTooLarge { quiet }
+        );
+    }
+    for module_px in [usize::MAX, MAX_MODULE_PX + 1] {
+        assert_eq!(
+            qr.to_svg(4, module_px).unwrap_err(),
+            QrError::ModuleTooLarge { module_px }
+        );
+    }
+    let side = qr.width() + 2 * MAX_QUIET_ZONE;
+    let terminal = qr.to_terminal(MAX_QUIET_ZONE).unwrap();
+    assert_eq!(terminal.lines().count(), side.div_ceil(2));
+    let svg = qr.to_svg(MAX_QUIET_ZONE, MAX_MODULE_PX).unwrap();
+    assert!(svg.contains(&format!("width=\"{}\"", side * MAX_MODULE_PX)));
+    assert!(qr.to_svg(0, 0).is_ok() && qr.to_terminal(0).is_ok());
+    // Any data: too much is an error, nothing is a symbol.
+    let huge = "a".repeat(1 << 20);
+    assert_eq!(
+        Qr::new(&huge).unwrap_err(),
+        QrError::DataTooLong { len: 1 << 20 }
+    );
+    assert!(Qr::new("").is_ok());
+    assert!(
+        QrError::QuietZoneTooLarge { quiet: 65 }
+            .to_string()
+            .contains("qr::MAX_QUIET_ZONE")
     );
 }

@@ -434,12 +434,25 @@ fn drift_window_follows_a_runaway_clock_up_to_the_cap() {
         r = *v.record();
         assert_eq!(r.drift(), drift);
     }
-    // The stored drift is at the cap: resynchronisation needed, decided from state alone (a
-    // garbage code gets the same answer, nothing is counted).
+    // The stored drift is at the cap, which is tolerated: a code 5 steps ahead is still
+    // accepted, one 6 steps ahead is beyond the cap (a wrong code).
     t += 3600;
     let step = totp.step_at(t).unwrap();
+    let v = reload(&r).verify_totp(&totp, &policy, t, totp.generate_step(step + 5).as_str());
+    assert_eq!(v.result().unwrap().drift, 5);
+    r = *v.record();
+    t += 3600;
+    let step = totp.step_at(t).unwrap();
+    let v = reload(&r).verify_totp(&totp, &policy, t, totp.generate_step(step + 6).as_str());
+    assert_eq!(v.result(), Err(Error::Mismatch));
+    // A tightened policy no longer tolerates the stored drift: resynchronisation needed,
+    // decided from state alone (a garbage code gets the same answer, nothing is counted).
+    let tight = Policy {
+        max_drift: 4,
+        ..policy
+    };
     for code in [totp.generate_step(step + 5).to_string(), "garbage".into()] {
-        let v = reload(&r).verify_totp(&totp, &policy, t, &code);
+        let v = reload(&r).verify_totp(&totp, &tight, t, &code);
         assert_eq!(
             v.result(),
             Err(Error::State(StateError::ResyncNeeded { drift: 5 }))

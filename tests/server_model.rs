@@ -106,6 +106,9 @@ impl Model {
             self.locked_until = match t.delay {
                 None => u64::MAX,
                 Some((first, cap)) => {
+                    // `ThrottlePolicy::delay` clamps: first >= 1, cap >= first.
+                    let first = first.max(1);
+                    let cap = cap.max(first);
                     let n = self.failures - t.after;
                     let delay = if n >= 63 { cap } else { (first << n).min(cap) };
                     if delay == 0 { 0 } else { now + delay }
@@ -139,7 +142,7 @@ impl Model {
             return o;
         }
         let cap = i64::from(p.max_drift);
-        if cap > 0 && self.drift.abs() >= cap {
+        if cap > 0 && self.drift.abs() > cap {
             return Outcome::ResyncNeeded(self.drift);
         }
         if !(code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit())) {
@@ -183,10 +186,11 @@ impl Model {
         }
         let current = (now / 30) as i64;
         let cap = i64::from(p.max_drift);
+        let range = i64::from(p.resync_max_drift.min(p.max_drift));
         let code_of = |s: i64| totp.generate_step(s as u64).to_string();
         // Runs of two steps ending in the window; the latest fresh one wins, a used one is a
         // replay.
-        let runs: Vec<i64> = (current - cap..=current + cap)
+        let runs: Vec<i64> = (current - range..=current + range)
             .filter(|&s| s >= 1 && code_of(s - 1) == codes[0] && code_of(s) == codes[1])
             .collect();
         let found = runs.iter().rev().copied().find(|&s| s > self.next as i64);
@@ -257,6 +261,7 @@ struct ModelPolicy {
     behind: u32,
     ahead: u32,
     max_drift: u32,
+    resync_max_drift: u32,
     look_ahead: u32,
 }
 
@@ -268,6 +273,7 @@ impl ModelPolicy {
             max_drift: self.max_drift,
             look_ahead: self.look_ahead,
             resync_window: 100,
+            resync_max_drift: self.resync_max_drift,
         }
     }
 }
@@ -275,13 +281,14 @@ impl ModelPolicy {
 prop_compose! {
     fn model_policy()(
         after in 1u32..5,
-        delay in prop::option::weighted(0.8, (1u64..100, 1u64..1000)),
+        delay in prop::option::weighted(0.8, (0u64..100, 0u64..1000)),
         behind in 0u32..3,
         ahead in 0u32..3,
         max_drift in 0u32..5,
+        resync_max_drift in 0u32..6,
         look_ahead in 0u32..4,
     ) -> ModelPolicy {
-        ModelPolicy { throttle: Throttle { after, delay }, behind, ahead, max_drift, look_ahead }
+        ModelPolicy { throttle: Throttle { after, delay }, behind, ahead, max_drift, resync_max_drift, look_ahead }
     }
 }
 

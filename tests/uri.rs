@@ -425,7 +425,7 @@ fn builder_refuses_what_it_cannot_write() {
         empty.to_uri().unwrap_err().kind,
         UriErrorKind::MissingSecret
     );
-    empty.secret = key();
+    empty.secret = key().into();
     uri.extra.push(("secret".into(), "x".into()));
     assert_eq!(
         uri.to_uri().unwrap_err().kind,
@@ -491,13 +491,78 @@ fn totp_and_hotp_uris_build_generators() {
     };
     assert_eq!((hotp.generate(counter).as_str(), counter), ("287082", 1)); // RFC 4226 appendix D
     let p = OtpAuthUri::parse(
-        "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP&period=60&digits=8&algorithm=SHA256",
+        "otpauth://totp/a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&period=60&digits=8&algorithm=SHA256",
     )
     .unwrap();
     let Generator::Totp(totp) = p.uri.generator().unwrap() else {
         panic!()
     };
     assert_eq!((totp.params().period, totp.params().digits), (60, 8));
+}
+
+/// `generator()` refuses what a server should not accept (keys under 128 bits, periods no
+/// authenticator uses); `generator_unchecked()` is the named opt-in for legacy imports.
+#[test]
+fn generator_refuses_short_keys_and_absurd_periods() {
+    use otpkit::Error;
+    use otpkit::uri::{Generator, MAX_PERIOD, MIN_PERIOD};
+    let key16 = "GEZDGNBVGY3TQOJQGEZDGNBVGY";
+    for (uri, refused) in [
+        (
+            "otpauth://totp/a?secret=GE",
+            Some(Error::KeyTooShort { len: 1, min: 16 }),
+        ),
+        (
+            "otpauth://totp/a?secret=JBSWY3DPEHPK3PXP",
+            Some(Error::KeyTooShort { len: 10, min: 16 }),
+        ),
+        (
+            "otpauth://hotp/a?secret=JBSWY3DPEHPK3PXP&counter=1",
+            Some(Error::KeyTooShort { len: 10, min: 16 }),
+        ),
+        (
+            "otpauth://steam/a?secret=JBSWY3DPEHPK3PXP",
+            Some(Error::KeyTooShort { len: 10, min: 16 }),
+        ),
+        (&format!("otpauth://totp/a?secret={key16}"), None),
+        (
+            &format!("otpauth://totp/a?secret={key16}&period={MIN_PERIOD}"),
+            None,
+        ),
+        (
+            &format!("otpauth://totp/a?secret={key16}&period={MAX_PERIOD}"),
+            None,
+        ),
+    ] {
+        let parsed = OtpAuthUri::parse(uri).unwrap();
+        assert_eq!(parsed.uri.generator().err(), refused, "{uri}");
+        assert!(parsed.uri.generator_unchecked().is_ok(), "{uri}");
+    }
+    for period in [1, MIN_PERIOD - 1, MAX_PERIOD + 1, 86_400, u64::MAX] {
+        let uri = format!("otpauth://totp/a?secret={key16}&period={period}");
+        let parsed = OtpAuthUri::parse(&uri).unwrap();
+        assert!(parsed.warnings.contains(Warning::UnusualPeriod), "{period}");
+        let Err(Error::Uri(e)) = parsed.uri.generator() else {
+            panic!("period {period} accepted")
+        };
+        assert_eq!(
+            (e.kind, e.parameter),
+            (UriErrorKind::InvalidPeriod, Some(Parameter::Period))
+        );
+        let Generator::Totp(totp) = parsed.uri.generator_unchecked().unwrap() else {
+            panic!()
+        };
+        assert_eq!(totp.params().period, period);
+    }
+    for period in [15, 30, 60] {
+        let uri = format!("otpauth://totp/a?secret={key16}&period={period}");
+        assert!(
+            !OtpAuthUri::parse(&uri)
+                .unwrap()
+                .warnings
+                .contains(Warning::UnusualPeriod)
+        );
+    }
 }
 
 /// The secret goes through the core's constant-time base32 decoder; the URI rules around it
@@ -512,8 +577,133 @@ fn secret_decoding_keeps_the_uri_rules() {
     let p = OtpAuthUri::parse("otpauth://totp/a?secret=JBSW%20Y3DP").unwrap();
     assert!(p.warnings.contains(Warning::SpacedSecret));
     assert!(!p.warnings.contains(Warning::LowercaseSecret));
-    for bad in ["MF", "JBSW-Y3DP", "JBSWY3DPEHPK3PX", "ME%3DA", "M1"] {
+    for bad in ["JBSW-Y3DP", "JBSWY3DPEHPK3P", "ME%3DA", "M1"] {
         let e = OtpAuthUri::parse(&format!("otpauth://totp/a?secret={bad}")).unwrap_err();
         assert_eq!(e.kind, UriErrorKind::InvalidSecret, "{bad}");
     }
+}
+
+/// Non-zero bits past the last byte (RFC 4648 §3.5): ignored with a warning in lenient mode,
+/// as Google Authenticator and `oathtool -b` do (`GG` is the byte `0x31`), refused in strict
+/// mode. The core decoder (`Secret::from_base32`, `otptool -b`) stays silent.
+#[test]
+fn nonzero_padding_bits_warn_in_lenient_mode_only() {
+    use otpkit::Secret;
+    let strict = ParseOptions { strict: true };
+    for (text, bytes) in [
+        ("GG", &b"\x31"[..]),
+        ("MF", b"a"),
+        (
+            "S46SQCPPTCNPROMHWYBDCTBZXV",
+            &[
+                0x97, 0x3d, 0x28, 0x09, 0xef, 0x98, 0x9a, 0xf8, 0xb9, 0x87, 0xb6, 0x02, 0x31, 0x4c,
+                0x39, 0xbd,
+            ][..],
+        ),
+    ] {
+        let uri = format!("otpauth://totp/Example:alice?secret={text}&issuer=Example");
+        let p = OtpAuthUri::parse(&uri).unwrap();
+        assert!(p.warnings.contains(Warning::NonzeroPaddingBits), "{text}");
+        assert_eq!(p.uri.secret.as_ref(), bytes, "{text}");
+        assert_eq!(Secret::from_base32(text).unwrap().as_ref(), bytes, "{text}");
+        let e = OtpAuthUri::parse_with(&uri, strict).unwrap_err();
+        assert_eq!(
+            (e.kind, e.parameter),
+            (UriErrorKind::InvalidSecret, Some(Parameter::Secret))
+        );
+    }
+    let p = OtpAuthUri::parse("otpauth://totp/a?secret=GE").unwrap();
+    assert!(!p.warnings.contains(Warning::NonzeroPaddingBits));
+}
+
+/// The Key URI format requires `counter` on hotp; Google Authenticator, FreeOTP,
+/// OneTimePassword and pyotp start at 0 without it. Lenient: counter 0 and a warning; strict:
+/// `missing_counter`. (The wiki's own example URI, as hotp.)
+#[test]
+fn hotp_without_counter_starts_at_zero_in_lenient_mode() {
+    let uri = "otpauth://hotp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example";
+    let p = OtpAuthUri::parse(uri).unwrap();
+    assert_eq!(p.uri.otp_type, OtpType::Hotp { counter: 0 });
+    assert!(p.warnings.contains(Warning::MissingCounter));
+    assert!(Warning::MissingCounter.is_quirk());
+    let e = OtpAuthUri::parse_with(uri, ParseOptions { strict: true }).unwrap_err();
+    assert_eq!(
+        (e.kind, e.parameter),
+        (UriErrorKind::MissingCounter, Some(Parameter::Counter))
+    );
+    // Rebuilt, the counter is written.
+    assert!(p.uri.to_uri().unwrap().contains("&counter=0"));
+}
+
+/// pyotp percent-encodes an issuer's colon in the label and the parameter: the label is split
+/// after the issuer, not at its first colon.
+#[test]
+fn issuer_with_a_colon_splits_after_the_issuer() {
+    let p = OtpAuthUri::parse(
+        "otpauth://totp/ACME%3ACorp:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME%3ACorp",
+    )
+    .unwrap();
+    assert_eq!(p.uri.issuer.as_deref(), Some("ACME:Corp"));
+    assert_eq!(p.uri.account_name, "alice");
+    assert_eq!(p.label_issuer, None);
+    assert!(p.warnings.contains(Warning::ColonInIssuer));
+    assert!(!p.warnings.contains(Warning::IssuerMismatch));
+    assert!(!p.warnings.contains(Warning::ColonInAccount));
+    let e = OtpAuthUri::parse_with(
+        "otpauth://totp/ACME%3ACorp:alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=ACME%3ACorp",
+        ParseOptions { strict: true },
+    )
+    .unwrap_err();
+    assert_eq!(e.kind, UriErrorKind::Quirk(Warning::ColonInIssuer));
+}
+
+/// The limits are typed errors naming the limit; just below them everything parses.
+#[test]
+fn limits_are_typed_errors() {
+    use otpkit::uri::{MAX_LEN, MAX_PARAMETERS};
+    let base = "otpauth://totp/a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let pad = |len: usize| format!("{base}&image={}", "a".repeat(len - base.len() - 7));
+    assert!(OtpAuthUri::parse(&pad(MAX_LEN)).is_ok());
+    let e = OtpAuthUri::parse(&pad(MAX_LEN + 1)).unwrap_err();
+    assert_eq!((e.kind, e.position), (UriErrorKind::TooLong, MAX_LEN));
+    assert!(e.to_string().contains(&MAX_LEN.to_string()), "{e}");
+    assert!(e.to_string().contains("uri::MAX_LEN"), "{e}");
+
+    let params = |n: usize| {
+        let mut s = String::from(base);
+        for i in 1..n {
+            s.push_str(&format!("&x{i}=1"));
+        }
+        s
+    };
+    let p = OtpAuthUri::parse(&params(MAX_PARAMETERS)).unwrap();
+    assert_eq!(p.uri.extra.len(), MAX_PARAMETERS - 1);
+    let over = params(MAX_PARAMETERS + 1);
+    let e = OtpAuthUri::parse(&over).unwrap_err();
+    assert_eq!(e.kind, UriErrorKind::TooManyParameters);
+    assert_eq!(e.position, over.rfind('&').unwrap() + 1);
+    assert!(e.to_string().contains(&MAX_PARAMETERS.to_string()), "{e}");
+    // Empty parts do not count.
+    assert!(OtpAuthUri::parse(&format!("{base}{}", "&".repeat(5000))).is_ok());
+
+    // The builder refuses what the parser would refuse (it writes up to seven known
+    // parameters).
+    let mut uri = p.uri;
+    uri.extra.truncate(MAX_PARAMETERS - 7);
+    uri.otp_type = OtpType::Hotp { counter: 1 };
+    uri.issuer = Some("I".into());
+    let text = uri
+        .to_uri_with(BuildOptions {
+            include_defaults: true,
+        })
+        .unwrap();
+    assert_eq!(OtpAuthUri::parse(&text).unwrap().uri, uri);
+    uri.extra.push(("y".into(), "1".into()));
+    assert_eq!(
+        uri.to_uri().unwrap_err().kind,
+        UriErrorKind::TooManyParameters
+    );
+    uri.extra.truncate(1);
+    uri.account_name = "a".repeat(MAX_LEN);
+    assert_eq!(uri.to_uri().unwrap_err().kind, UriErrorKind::TooLong);
 }

@@ -397,18 +397,55 @@ pub fn impl_ocra_verify(data: &[u8]) {
     }
 }
 
-/// `OtpAuthUri::parse` (lenient and strict) on arbitrary text never panics, and whatever it
-/// accepts and can rebuild parses back to the same value.
+/// `OtpAuthUri::parse` (lenient and strict) on arbitrary text never panics, refuses text over
+/// `uri::MAX_LEN` with `TooLong`, accepts in strict mode only what lenient mode accepts without
+/// a quirk, and whatever it accepts and can rebuild parses back to the same value; building a
+/// generator from it never panics.
 pub fn impl_uri_parse(data: &[u8]) {
     let Ok(text) = core::str::from_utf8(data) else {
         return;
     };
-    let _ = OtpAuthUri::parse_with(text, ParseOptions { strict: true });
-    if let Ok(parsed) = OtpAuthUri::parse(text)
-        && let Ok(built) = parsed.uri.to_uri()
-    {
-        let again = OtpAuthUri::parse(&built).expect("a built URI parses");
-        assert_eq!(again.uri, parsed.uri);
+    let strict = OtpAuthUri::parse_with(text, ParseOptions { strict: true });
+    let lenient = OtpAuthUri::parse(text);
+    if text.len() > otpkit::uri::MAX_LEN {
+        assert_eq!(
+            lenient.as_ref().err().map(|e| e.kind),
+            Some(otpkit::uri::UriErrorKind::TooLong)
+        );
+    }
+    if let Ok(s) = &strict {
+        assert!(s.warnings.first_quirk().is_none());
+        assert_eq!(lenient.as_ref().ok().map(|l| &l.uri), Some(&s.uri));
+    }
+    if let Ok(parsed) = lenient {
+        let _ = parsed.uri.generator();
+        let _ = parsed.uri.generator_unchecked();
+        if let Ok(built) = parsed.uri.to_uri() {
+            let again = OtpAuthUri::parse(&built).expect("a built URI parses");
+            assert_eq!(again.uri, parsed.uri);
+        }
+    }
+}
+
+/// `Migration::parse` on arbitrary text never panics, refuses text over
+/// `migration::MAX_URI_LEN`, and whatever it accepts and can export reads back the same.
+pub fn impl_migration_parse(data: &[u8]) {
+    let Ok(text) = core::str::from_utf8(data) else {
+        return;
+    };
+    let parsed = Migration::parse(text);
+    if text.len() > otpkit::migration::MAX_URI_LEN {
+        assert_eq!(
+            parsed.as_ref().err().map(|e| e.kind),
+            Some(otpkit::migration::MigrationErrorKind::TooLong)
+        );
+    }
+    if let Ok(m) = parsed {
+        assert!(m.entries.len() <= otpkit::migration::MAX_ENTRIES);
+        if let Ok(uri) = m.to_uri() {
+            let again = Migration::parse(&uri).expect("an exported URI reads back");
+            assert_eq!(again, m);
+        }
     }
 }
 
@@ -472,5 +509,28 @@ pub fn impl_state_record(data: &[u8]) {
         let bytes = next.to_bytes();
         assert_eq!(StateRecord::from_bytes(&bytes).unwrap(), next);
         record = next;
+    }
+}
+
+/// Sealed keys read back from a store (`sealed-keys`): `MasterKey::open` on any bytes for any
+/// token id never panics and refuses them (a Poly1305 tag cannot be forged), and a key sealed
+/// from the same bytes opens to them for its own token id only.
+#[cfg(feature = "sealed-keys")]
+pub fn impl_sealed_open(data: &[u8]) {
+    use otpkit::sealed::{MasterKey, SealError};
+
+    let master = MasterKey::from_bytes([0x5a; 32]);
+    let mut input = Input(data);
+    let id_len = usize::from(input.u8() % 16);
+    let id = String::from_utf8_lossy(input.bytes(id_len)).into_owned();
+    let rest = input.0;
+    assert!(master.open(&id, rest, |_| Ok(())).is_err());
+    if !rest.is_empty() && rest.len() <= Secret::MAX_LEN {
+        let sealed = master.seal(&id, rest).unwrap();
+        assert_eq!(master.open(&id, &sealed, |k| Ok(k == rest)), Ok(true));
+        assert_eq!(
+            master.open(&format!("{id}."), &sealed, |_| Ok(())),
+            Err(SealError::Authentication)
+        );
     }
 }

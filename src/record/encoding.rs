@@ -133,7 +133,7 @@ impl StateRecord {
             kind,
             next,
             drift,
-            throttle: ThrottleState::from_parts(failures, locked_until),
+            throttle: ThrottleState::from_raw(failures, locked_until),
         })
     }
 }

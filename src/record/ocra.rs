@@ -9,9 +9,12 @@ impl StateRecord {
     /// expected one. Same rules as [`verify_hotp_uncommitted`](Self::verify_hotp_uncommitted): throttle first, replay
     /// not counted, wrong responses counted.
     ///
-    /// RFC 6287 §5.1 lets the counter wrap after `u64::MAX`; the record does not follow it
-    /// there (a wrapped counter would make old responses acceptable again): a match at
-    /// `u64::MAX` is refused with [`Error::CounterOverflow`].
+    /// RFC 6287 §5.1 lets the counter wrap after `u64::MAX`, and [`Ocra::verify_counter_uncommitted`]
+    /// follows it; the record does not (a wrapped counter would make every old response
+    /// acceptable again). Its look-ahead stops at `u64::MAX`: responses for counters past the
+    /// wrap are not looked for (they are wrong responses here, and count), and a match at
+    /// `u64::MAX` itself is refused with [`Error::CounterOverflow`], the record unchanged. A
+    /// token that reaches the end of its counter needs a new key.
     ///
     /// # Examples
     ///
@@ -48,8 +51,16 @@ impl StateRecord {
         if let Err(e) = self.precheck(RecordKind::Counter, now) {
             return Uncommitted::unchanged(*self, e);
         }
+        // Stop the look-ahead at u64::MAX: the record never follows the wrap. (An oversized
+        // look-ahead is left as it is, to be refused.)
+        let room = u32::try_from(u64::MAX - self.next).unwrap_or(u32::MAX);
+        let look_ahead = if policy.look_ahead > Ocra::MAX_LOOK_AHEAD {
+            policy.look_ahead
+        } else {
+            policy.look_ahead.min(room)
+        };
         let outcome = ocra
-            .verify_counter_uncommitted(response, input, self.next, policy.look_ahead)
+            .verify_counter_uncommitted(response, input, self.next, look_ahead)
             .map(|m| (m.counter, i64::try_from(m.drift).unwrap_or(i64::MAX), 0));
         self.settle(policy, now, outcome)
     }

@@ -48,7 +48,7 @@ impl Serialize for ThrottleState {
 impl<'de> Deserialize<'de> for ThrottleState {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let r = ThrottleRepr::deserialize(deserializer)?;
-        Ok(ThrottleState::from_parts(r.failures, r.locked_until))
+        Ok(ThrottleState::from_raw(r.failures, r.locked_until))
     }
 }
 

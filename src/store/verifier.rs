@@ -9,7 +9,13 @@ use super::{Store, VerifyError, decode, finish};
 /// produced is committed (see [the module docs](super)).
 ///
 /// Every method takes the server's clock as `now` (Unix seconds): it sets the TOTP step and
-/// the throttle's clock alike, so pass the server's own time, never a time the client sent.
+/// the throttle's clock alike, so pass the server's own time, never a time the client sent (a
+/// client that chose `now` would choose when its own lock ends). There is deliberately no
+/// separate code time: a token whose clock is off is followed through the stored drift.
+///
+/// The throttle is per token, so anyone who knows a token's id can spend its allowance (RFC
+/// 4226 §7.3's trade-off); limit each client as well, as README.md's "Throttling, and limiting
+/// each client" shows.
 ///
 /// # Examples
 ///
@@ -151,7 +157,13 @@ impl<S: Store> Verifier<S> {
     }
 
     /// Resynchronises a TOTP token with consecutive `codes`
-    /// ([`StateRecord::resync_totp_uncommitted`]).
+    /// ([`StateRecord::resync_totp_uncommitted`]), searching
+    /// [`Policy::resync_max_drift`] steps either side of the server's clock.
+    ///
+    /// Any run of consecutive unused codes in that range is accepted, so codes phished
+    /// together stay usable for it: keep the range small, and resynchronise only in a flow
+    /// that authenticated the user otherwise. A verifier with another range is
+    /// `Verifier::new(store, Policy { resync_max_drift: 2, ..policy })`.
     ///
     /// # Errors
     ///

@@ -6,7 +6,9 @@ use core::fmt::{self, Write};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use zeroize::Zeroizing;
 
-use super::{Encoder, OtpAuthUri, OtpType, Parameter, UriError, UriErrorKind};
+use super::{
+    Encoder, MAX_LEN, MAX_PARAMETERS, OtpAuthUri, OtpType, Parameter, UriError, UriErrorKind,
+};
 
 /// Everything but RFC 3986 unreserved characters is escaped, in the label and in values
 /// alike: a space is `%20`, never `+` (Key URI format; otpauth-uri spec §4).
@@ -33,6 +35,16 @@ const KNOWN: [&str; 7] = [
     "encoder",
 ];
 
+/// A writer that only counts bytes.
+struct Counter(usize);
+
+impl Write for Counter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
 fn invalid(kind: UriErrorKind, parameter: Parameter) -> UriError {
     UriError::new(kind, Some(parameter), 0)
 }
@@ -46,7 +58,9 @@ impl OtpAuthUri {
     /// is empty or the account name starts with a space after an issuer;
     /// [`UriErrorKind::InvalidDigits`] outside 6..=10 (5 for Steam);
     /// [`UriErrorKind::InvalidPeriod`] for period 0; [`UriErrorKind::InvalidSteam`] for Steam
-    /// other than TOTP with SHA-1 and 5 characters; [`UriErrorKind::DuplicateParameter`] when
+    /// other than TOTP with SHA-1 and 5 characters; [`UriErrorKind::TooManyParameters`] for
+    /// more extra parameters than fit beside the seven known ones in
+    /// [`MAX_PARAMETERS`]; [`UriErrorKind::DuplicateParameter`] when
     /// an extra parameter repeats or shadows a known one.
     pub fn validate(&self) -> Result<(), UriError> {
         if self.secret.is_empty() {
@@ -78,6 +92,10 @@ impl OtpAuthUri {
         if self.otp_type == (OtpType::Totp { period: 0 }) {
             return Err(invalid(UriErrorKind::InvalidPeriod, Parameter::Period));
         }
+        if self.extra.len() > MAX_PARAMETERS - KNOWN.len() {
+            return Err(invalid(UriErrorKind::TooManyParameters, Parameter::Extra));
+        }
+        // Quadratic only in the number of extra parameters, capped just above.
         for (i, (key, _)) in self.extra.iter().enumerate() {
             let repeated = self
                 .extra
@@ -96,8 +114,9 @@ impl OtpAuthUri {
     /// the extra parameters. Nothing is written when validation fails.
     ///
     /// # Errors
-    /// The [`OtpAuthUri::validate`] errors; a formatter error is reported as
-    /// [`fmt::Error`] wrapped in `Ok(Err(_))`.
+    /// The [`OtpAuthUri::validate`] errors, and [`UriErrorKind::TooLong`] when the URI would
+    /// be longer than [`MAX_LEN`] (the parser would refuse it); a formatter
+    /// error is reported as [`fmt::Error`] wrapped in `Ok(Err(_))`.
     ///
     /// # Examples
     /// ```
@@ -116,8 +135,20 @@ impl OtpAuthUri {
         out: &mut impl Write,
         options: BuildOptions,
     ) -> Result<fmt::Result, UriError> {
-        self.validate()?;
+        self.checked_len(options)?;
         Ok(self.write_unchecked(out, options))
+    }
+
+    /// Validates, and returns the length of the URI `options` give.
+    fn checked_len(&self, options: BuildOptions) -> Result<usize, UriError> {
+        self.validate()?;
+        let mut counter = Counter(0);
+        // Counting cannot fail.
+        let _ = self.write_unchecked(&mut counter, options);
+        if counter.0 > MAX_LEN {
+            return Err(UriError::new(UriErrorKind::TooLong, None, MAX_LEN));
+        }
+        Ok(counter.0)
     }
 
     fn write_unchecked(&self, out: &mut impl Write, options: BuildOptions) -> fmt::Result {
@@ -175,7 +206,7 @@ impl OtpAuthUri {
     /// The canonical URI, defaults omitted, in a string wiped on drop (it holds the key).
     ///
     /// # Errors
-    /// The [`OtpAuthUri::validate`] errors.
+    /// As [`OtpAuthUri::write_to`].
     ///
     /// # Examples
     /// ```
@@ -192,19 +223,12 @@ impl OtpAuthUri {
     /// The canonical URI with options, in a string wiped on drop.
     ///
     /// # Errors
-    /// The [`OtpAuthUri::validate`] errors.
+    /// As [`OtpAuthUri::write_to`].
     pub fn to_uri_with(&self, options: BuildOptions) -> Result<Zeroizing<String>, UriError> {
-        self.validate()?;
-        // Reserve enough that the buffer never reallocates (a reallocation would leave an
-        // unwiped copy of the key behind).
-        let mut cap = 128 + self.secret.len() * 2 + self.account_name.len() * 9;
-        if let Some(issuer) = &self.issuer {
-            cap += issuer.len() * 18;
-        }
-        for (k, v) in &self.extra {
-            cap += 2 + (k.len() + v.len()) * 9;
-        }
-        let mut out = Zeroizing::new(String::with_capacity(cap));
+        // The exact length, so that the buffer never reallocates (a reallocation would leave
+        // an unwiped copy of the key behind).
+        let len = self.checked_len(options)?;
+        let mut out = Zeroizing::new(String::with_capacity(len));
         // Writing into a String cannot fail.
         let _ = self.write_unchecked(&mut *out, options);
         Ok(out)

@@ -61,11 +61,13 @@ pub enum UriErrorKind {
     UnknownType,
     /// No `secret` parameter, or an empty one.
     MissingSecret,
-    /// The secret is not Base32 (bad character, misplaced `=`, impossible length, non-zero trailing bits).
+    /// The secret is not Base32 (bad character, misplaced `=`, impossible length), or, in strict
+    /// mode, its last character has non-zero trailing bits ([`Warning::NonzeroPaddingBits`]).
     InvalidSecret,
     /// The secret is longer than [`Secret::MAX_LEN`](crate::Secret::MAX_LEN) bytes.
     SecretTooLong,
-    /// An `hotp` URI without `counter`.
+    /// Strict mode: an `hotp` URI without `counter` (lenient mode starts at 0 and reports
+    /// [`Warning::MissingCounter`]).
     MissingCounter,
     /// `counter` is not a decimal integer in `0..=u64::MAX`.
     InvalidCounter,
@@ -94,6 +96,13 @@ pub enum UriErrorKind {
     InvalidLabel,
     /// Strict mode: a real-world quirk the Key URI format does not describe.
     Quirk(Warning),
+    /// The input is longer than [`MAX_LEN`](super::MAX_LEN) bytes (or, building, the URI
+    /// would be); `position` is `MAX_LEN`.
+    TooLong,
+    /// More than [`MAX_PARAMETERS`](super::MAX_PARAMETERS) query parameters (or, building,
+    /// more extra parameters than fit beside the known ones); `position` is where the first one
+    /// beyond the limit starts.
+    TooManyParameters,
 }
 
 impl UriErrorKind {
@@ -122,6 +131,8 @@ impl UriErrorKind {
             UriErrorKind::InvalidCharacter => "invalid_character",
             UriErrorKind::InvalidLabel => "invalid_label",
             UriErrorKind::Quirk(_) => "quirk",
+            UriErrorKind::TooLong => "too_long",
+            UriErrorKind::TooManyParameters => "too_many_parameters",
         }
     }
 
@@ -149,6 +160,10 @@ impl UriErrorKind {
             UriErrorKind::InvalidCharacter => "control character",
             UriErrorKind::InvalidLabel => "issuer or account name cannot be written in a label",
             UriErrorKind::Quirk(_) => "strict mode rejects",
+            UriErrorKind::TooLong => "uri longer than the 16384-byte limit (uri::MAX_LEN)",
+            UriErrorKind::TooManyParameters => {
+                "more than the 64 query parameters allowed (uri::MAX_PARAMETERS)"
+            }
         }
     }
 }
@@ -186,9 +201,10 @@ impl UriError {
     /// # Examples
     /// ```
     /// use otpkit::uri::{OtpAuthUri, ParseOptions};
-    /// let err = OtpAuthUri::parse("otpauth://hotp/alice?secret=JBSWY3DPEHPK3PXP").unwrap_err();
-    /// assert_eq!(err.id(), "missing_counter");
     /// let strict = ParseOptions { strict: true };
+    /// let err = OtpAuthUri::parse_with("otpauth://hotp/alice?secret=JBSWY3DPEHPK3PXP", strict)
+    ///     .unwrap_err();
+    /// assert_eq!(err.id(), "missing_counter");
     /// let err = OtpAuthUri::parse_with("otpauth://totp/a?secret=jbswy3dpehpk3pxp", strict).unwrap_err();
     /// assert_eq!(err.id(), "quirk:lowercase_secret");
     /// ```

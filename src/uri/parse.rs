@@ -11,7 +11,8 @@ use super::{
     Encoder, OtpAuthUri, OtpType, Parameter, ParseOptions, ParsedUri, UriError, UriErrorKind,
     Warning, Warnings,
 };
-use crate::{Algorithm, Secret, base32};
+use super::{MAX_LEN, MAX_PARAMETERS};
+use crate::{Algorithm, BoxedSecret, base32};
 
 /// Warnings with the byte offset where each was first seen (for strict-mode errors).
 struct Found {
@@ -107,6 +108,16 @@ fn decode_text<'a>(
         .map_err(|_| err(UriErrorKind::InvalidUtf8, parameter, offset))
 }
 
+/// The offset in `raw` (whose escapes are valid) of the byte that decodes to offset `decoded`.
+fn raw_offset(raw: &str, decoded: usize) -> usize {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    for _ in 0..decoded {
+        i += if bytes.get(i) == Some(&b'%') { 3 } else { 1 };
+    }
+    i
+}
+
 /// Strict decimal: ASCII digits only, no sign, no overflow.
 fn parse_decimal(s: &str) -> Option<u64> {
     if s.is_empty() {
@@ -123,13 +134,25 @@ fn parse_decimal(s: &str) -> Option<u64> {
 
 /// Returns the algorithm and whether it was spelled canonically.
 fn parse_algorithm(value: &str, position: usize) -> Result<(Algorithm, bool), UriError> {
-    let mut upper = value.to_ascii_uppercase();
-    if upper.starts_with("SHA-") {
-        upper.remove(3);
-    }
-    let canonical = upper == value;
+    // `SHA-256` is read as `SHA256`, in any case, without allocating.
+    let name = match value.get(..4) {
+        Some(head) if head.eq_ignore_ascii_case("SHA-") => value.get(4..).map(|tail| ("SHA", tail)),
+        _ => value
+            .get(3..)
+            .map(|tail| (value.get(..3).unwrap_or_default(), tail)),
+    };
+    let spelled = |canonical: &str| {
+        name.is_some_and(|(head, tail)| {
+            head.eq_ignore_ascii_case("SHA") && canonical.get(3..) == Some(tail)
+        })
+    };
+    let upper = ["SHA1", "SHA256", "SHA512"]
+        .into_iter()
+        .find(|c| spelled(c))
+        .unwrap_or_default();
+    let canonical = !upper.is_empty() && upper == value;
     let e = |kind| err(kind, Some(Parameter::Algorithm), position);
-    let algorithm = match upper.as_str() {
+    let algorithm = match upper {
         #[cfg(otpkit_sha1)]
         "SHA1" => Algorithm::Sha1,
         #[cfg(feature = "sha256")]
@@ -149,7 +172,14 @@ fn parse_algorithm(value: &str, position: usize) -> Result<(Algorithm, bool), Ur
 /// Only spaces and padding are looked at here, so the branches taken depend on the secret's
 /// formatting, never on its characters; the characters go to the core's constant-time decoder
 /// (`base32ct`), and case and trailing bits are folded in with masks.
-fn decode_secret(text: &[u8], position: usize, found: &mut Found) -> Result<Secret, UriError> {
+///
+/// The key is decoded straight into its heap block ([`BoxedSecret`]), never onto the stack.
+fn decode_secret(
+    text: &[u8],
+    position: usize,
+    strict: bool,
+    found: &mut Found,
+) -> Result<BoxedSecret, UriError> {
     let invalid = err(
         UriErrorKind::InvalidSecret,
         Some(Parameter::Secret),
@@ -198,8 +228,9 @@ fn decode_secret(text: &[u8], position: usize, found: &mut Found) -> Result<Secr
     if lower != 0 {
         found.warn(Warning::LowercaseSecret, position);
     }
-    // RFC 4648 §6: the last quantum has 2, 4, 5 or 7 characters, and the bits of its last
-    // character that fall past the final byte must be zero.
+    // RFC 4648 §6: the last quantum has 2, 4, 5 or 7 characters; the bits of its last
+    // character that fall past the final byte should be zero (§3.5 lets decoders reject them;
+    // Google Authenticator and oathtool ignore them, so only strict mode does).
     let unused_bits = match n % 8 {
         0 => 0,
         2 => 2,
@@ -209,7 +240,7 @@ fn decode_secret(text: &[u8], position: usize, found: &mut Found) -> Result<Secr
         _ => return Err(invalid),
     };
     // The core decoder skips the spaces itself.
-    let secret = match Secret::from_base32_bytes(body) {
+    let secret = match BoxedSecret::from_base32_bytes(body) {
         Ok(secret) => secret,
         Err(crate::Error::KeyTooLong { .. }) => {
             return Err(err(
@@ -221,9 +252,56 @@ fn decode_secret(text: &[u8], position: usize, found: &mut Found) -> Result<Secr
         Err(_) => return Err(invalid),
     };
     if base32::value_of(last) & ((1u8 << unused_bits) - 1) != 0 {
-        return Err(invalid);
+        if strict {
+            return Err(invalid);
+        }
+        found.warn(Warning::NonzeroPaddingBits, position);
     }
     Ok(secret)
+}
+
+/// The unknown parameters, each name once (the first value wins, later ones are reported as
+/// [`Warning::DuplicateUnknownParameter`]), in their order. O(k log k): the names are sorted
+/// with their indices, so equal names sit together, the first one first.
+#[inline(never)]
+fn first_of_each(
+    unknown: Vec<(Cow<'_, str>, Cow<'_, str>, usize)>,
+    found: &mut Found,
+) -> Vec<(String, String)> {
+    if unknown.len() < 2 {
+        return unknown
+            .into_iter()
+            .map(|(key, value, _)| (key.into_owned(), value.into_owned()))
+            .collect();
+    }
+    let mut sorted: Vec<(&str, usize)> = unknown
+        .iter()
+        .enumerate()
+        .map(|(i, (key, _, _))| (&**key, i))
+        .collect();
+    sorted.sort_unstable();
+    let mut repeated = alloc::vec![false; unknown.len()];
+    for pair in sorted.windows(2) {
+        if let [(a, _), (b, later)] = pair
+            && a == b
+            && let Some(flag) = repeated.get_mut(*later)
+        {
+            *flag = true;
+        }
+    }
+    let mut extra = Vec::with_capacity(unknown.len());
+    let mut first_repeat = None;
+    for ((key, value, at), repeat) in unknown.into_iter().zip(repeated) {
+        if repeat {
+            first_repeat = first_repeat.or(Some(at));
+        } else {
+            extra.push((key.into_owned(), value.into_owned()));
+        }
+    }
+    if let Some(at) = first_repeat {
+        found.warn(Warning::DuplicateUnknownParameter, at);
+    }
+    extra
 }
 
 #[derive(Default)]
@@ -242,6 +320,11 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         set: Warnings::new(),
         at: [0; Warning::ALL.len()],
     };
+
+    // Bounded work and memory whatever the input: see `MAX_LEN`.
+    if input.len() > MAX_LEN {
+        return Err(err(UriErrorKind::TooLong, None, MAX_LEN));
+    }
 
     // §5.10: strip surrounding whitespace (QR scanners add a newline).
     let trimmed = input.trim_matches(|c: char| c.is_ascii_whitespace());
@@ -327,67 +410,24 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         found.warn(Warning::TypeCase, rest_at);
     }
 
-    // Label: split at the first `:` or `%3A` (§5.4), `+` stays literal (§5.2).
-    let sep = label_raw.char_indices().find_map(|(i, c)| match c {
-        ':' => Some((i, 1)),
-        '%' if label_raw
-            .get(i..i + 3)
-            .is_some_and(|e| e.eq_ignore_ascii_case("%3A")) =>
-        {
-            Some((i, 3))
-        }
-        _ => None,
-    });
-    let (label_issuer, account_name) = match sep {
-        Some((i, len)) => {
-            if len == 3 {
-                found.warn(Warning::EncodedSeparator, label_at + i);
-            }
-            let issuer_raw = label_raw.get(..i).unwrap_or_default();
-            let account_raw = label_raw.get(i + len..).unwrap_or_default();
-            let (issuer, _) = decode_text(issuer_raw, label_at, false, Some(Parameter::Label))?;
-            let (account, _) = decode_text(
-                account_raw,
-                label_at + i + len,
-                false,
-                Some(Parameter::Label),
-            )?;
-            let trimmed_account = account.trim_start_matches(' ');
-            let account = if trimmed_account.len() == account.len() {
-                account
-            } else {
-                found.warn(Warning::SpaceAfterSeparator, label_at + i + len);
-                Cow::Owned(String::from(trimmed_account))
-            };
-            let issuer = if issuer.is_empty() {
-                found.warn(Warning::EmptyIssuer, label_at);
-                None
-            } else {
-                Some(issuer)
-            };
-            (issuer, account)
-        }
-        None => {
-            let (account, _) = decode_text(label_raw, label_at, false, Some(Parameter::Label))?;
-            (None, account)
-        }
-    };
-    if account_name.contains(':') {
-        found.warn(Warning::ColonInAccount, label_at);
-    }
-    if account_name.is_empty() {
-        found.warn(Warning::EmptyAccount, label_at);
-    }
+    // Label: decoded whole (`+` stays literal, §5.2); split once the `issuer` parameter is
+    // known (below).
+    let (label, _) = decode_text(label_raw, label_at, false, Some(Parameter::Label))?;
 
     // Query parameters.
     let mut raw = Raw::default();
-    let mut extra: Vec<(String, String)> = Vec::new();
+    let mut unknown: Vec<(Cow<'_, str>, Cow<'_, str>, usize)> = Vec::new();
     let mut at = query_at;
+    let mut count = 0usize;
     for segment in query.unwrap_or_default().split('&') {
         let segment_at = at;
         at += segment.len() + 1;
         if segment.is_empty() {
             continue;
+        }
+        count += 1;
+        if count > MAX_PARAMETERS {
+            return Err(err(UriErrorKind::TooManyParameters, None, segment_at));
         }
         let (key_raw, value_raw, value_at) = match segment.split_once('=') {
             Some((k, v)) => (k, v, segment_at + k.len() + 1),
@@ -411,11 +451,7 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
                     found.warn(Warning::PlusAsSpace, value_at);
                 }
                 found.warn(Warning::UnknownParameter, segment_at);
-                if extra.iter().any(|(k, _)| *k == key) {
-                    found.warn(Warning::DuplicateUnknownParameter, segment_at);
-                } else {
-                    extra.push((key.into_owned(), value.into_owned()));
-                }
+                unknown.push((key, value, segment_at));
                 continue;
             }
         };
@@ -428,6 +464,8 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         }
         *slot = Some((value_at, value_raw));
     }
+
+    let extra = first_of_each(unknown, &mut found);
 
     // Parameters whose value is text (algorithm, digits... are ASCII but may be escaped).
     fn text<'a>(
@@ -456,12 +494,16 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
                 query_at,
             ));
         }
+        // Nothing to percent-decode (the common case): straight from the caller's text.
+        Some((pos, value)) if !value.bytes().any(|b| b == b'%' || b == b'+') => {
+            decode_secret(value.as_bytes(), pos, options.strict, &mut found)?
+        }
         Some((pos, value)) => {
             let mut bytes = Zeroizing::new(Vec::with_capacity(value.len()));
             if decode_into(value, pos, true, Some(Parameter::Secret), &mut bytes)? {
                 found.warn(Warning::PlusAsSpace, pos);
             }
-            decode_secret(&bytes, pos, &mut found)?
+            decode_secret(&bytes, pos, options.strict, &mut found)?
         }
     };
 
@@ -527,16 +569,26 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         if let Some((pos, _)) = period {
             found.warn(Warning::PeriodOnHotp, pos);
         }
-        let (pos, value) = counter.ok_or(err(
-            UriErrorKind::MissingCounter,
-            Some(Parameter::Counter),
-            query_at,
-        ))?;
-        let counter = parse_decimal(&value).ok_or(err(
-            UriErrorKind::InvalidCounter,
-            Some(Parameter::Counter),
-            pos,
-        ))?;
+        let counter = match counter {
+            Some((pos, value)) => parse_decimal(&value).ok_or(err(
+                UriErrorKind::InvalidCounter,
+                Some(Parameter::Counter),
+                pos,
+            ))?,
+            // Required by the Key URI format; Google Authenticator, FreeOTP and pyotp start
+            // at 0.
+            None if options.strict => {
+                return Err(err(
+                    UriErrorKind::MissingCounter,
+                    Some(Parameter::Counter),
+                    query_at,
+                ));
+            }
+            None => {
+                found.warn(Warning::MissingCounter, query_at);
+                0
+            }
+        };
         OtpType::Hotp { counter }
     } else {
         if let Some((pos, _)) = counter {
@@ -544,11 +596,17 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         }
         let period = match period {
             None => 30,
-            Some((pos, value)) => parse_decimal(&value).filter(|p| *p > 0).ok_or(err(
-                UriErrorKind::InvalidPeriod,
-                Some(Parameter::Period),
-                pos,
-            ))?,
+            Some((pos, value)) => {
+                let period = parse_decimal(&value).filter(|p| *p > 0).ok_or(err(
+                    UriErrorKind::InvalidPeriod,
+                    Some(Parameter::Period),
+                    pos,
+                ))?;
+                if !matches!(period, 15 | 30 | 60) {
+                    found.warn(Warning::UnusualPeriod, pos);
+                }
+                period
+            }
         };
         OtpType::Totp { period }
     };
@@ -562,19 +620,62 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         Some((pos, value)) => Some((pos, value)),
         None => None,
     };
-    let (issuer, label_issuer) = match (issuer_param, label_issuer) {
-        (Some((pos, param)), Some(label)) if param != label => {
-            found.warn(Warning::IssuerMismatch, pos);
-            (Some(param), Some(label))
+
+    // Split the label at the first `:` (§5.4: a raw `:` or `%3A`), unless the issuer parameter
+    // itself holds a colon and the label starts with it and a `:` (pyotp percent-encodes such
+    // an issuer: `ACME%3ACorp:alice?issuer=ACME%3ACorp`).
+    let issuer_split = issuer_param.as_ref().and_then(|(_, param)| {
+        let rest = label.strip_prefix(&**param)?;
+        (param.contains(':') && rest.starts_with(':')).then_some(param.len())
+    });
+    if issuer_split.is_some() {
+        found.warn(Warning::ColonInIssuer, label_at);
+    }
+    let (label_issuer, account_name) = match issuer_split.or_else(|| label.find(':')) {
+        Some(i) => {
+            let raw_i = raw_offset(label_raw, i);
+            let sep_len = if label_raw.as_bytes().get(raw_i) == Some(&b':') {
+                1
+            } else {
+                found.warn(Warning::EncodedSeparator, label_at + raw_i);
+                3
+            };
+            let issuer = label.get(..i).unwrap_or_default();
+            let account = label.get(i + 1..).unwrap_or_default();
+            let trimmed_account = account.trim_start_matches(' ');
+            if trimmed_account.len() != account.len() {
+                found.warn(Warning::SpaceAfterSeparator, label_at + raw_i + sep_len);
+            }
+            let issuer = if issuer.is_empty() {
+                found.warn(Warning::EmptyIssuer, label_at);
+                None
+            } else {
+                Some(issuer)
+            };
+            (issuer, trimmed_account)
         }
-        (Some((_, param)), _) => (Some(param), None),
-        (None, label) => (label, None),
+        None => (None, &*label),
+    };
+    if account_name.contains(':') {
+        found.warn(Warning::ColonInAccount, label_at);
+    }
+    if account_name.is_empty() {
+        found.warn(Warning::EmptyAccount, label_at);
+    }
+
+    let (issuer, label_issuer) = match (issuer_param, label_issuer) {
+        (Some((pos, param)), Some(label)) if *param != *label => {
+            found.warn(Warning::IssuerMismatch, pos);
+            (Some(param.into_owned()), Some(String::from(label)))
+        }
+        (Some((_, param)), _) => (Some(param.into_owned()), None),
+        (None, label) => (label.map(String::from), None),
     };
 
     let uri = OtpAuthUri {
         secret,
-        account_name: account_name.into_owned(),
-        issuer: issuer.map(Cow::into_owned),
+        account_name: String::from(account_name),
+        issuer,
         otp_type,
         algorithm,
         digits,
@@ -608,7 +709,7 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
 
     Ok(ParsedUri {
         uri,
-        label_issuer: label_issuer.map(Cow::into_owned),
+        label_issuer,
         warnings: found.set,
     })
 }
@@ -618,6 +719,7 @@ fn quirk_parameter(quirk: Warning) -> Option<Parameter> {
         Warning::TypeCase => Parameter::Type,
         Warning::Steam => Parameter::Encoder,
         Warning::ColonInAccount
+        | Warning::ColonInIssuer
         | Warning::EmptyAccount
         | Warning::EncodedSeparator
         | Warning::SpaceAfterSeparator => Parameter::Label,
@@ -626,11 +728,12 @@ fn quirk_parameter(quirk: Warning) -> Option<Parameter> {
         Warning::LowercaseSecret
         | Warning::PaddedSecret
         | Warning::SpacedSecret
+        | Warning::NonzeroPaddingBits
         | Warning::ShortKey => Parameter::Secret,
         Warning::AlgorithmSpelling => Parameter::Algorithm,
         Warning::NonstandardDigits => Parameter::Digits,
-        Warning::PeriodOnHotp => Parameter::Period,
-        Warning::CounterOnTotp => Parameter::Counter,
+        Warning::PeriodOnHotp | Warning::UnusualPeriod => Parameter::Period,
+        Warning::CounterOnTotp | Warning::MissingCounter => Parameter::Counter,
         _ => return None,
     })
 }

@@ -7,8 +7,9 @@ use core::fmt;
 /// Each warning has a stable id ([`Warning::id`]) for logs and JSON. The first group are
 /// quirks of real-world URIs that the Key URI format does not describe: the strict parser
 /// ([`crate::uri::ParseOptions::strict`]) rejects each of them with
-/// [`UriErrorKind::Quirk`](crate::uri::UriErrorKind::Quirk). The last five are advice only
-/// and never rejected ([`Warning::is_quirk`] is `false`).
+/// [`UriErrorKind::Quirk`](crate::uri::UriErrorKind::Quirk), except two that it rejects with
+/// their own error kind ([`Warning::MissingCounter`], [`Warning::NonzeroPaddingBits`]). The last
+/// six are advice only and never rejected ([`Warning::is_quirk`] is `false`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Warning {
@@ -24,6 +25,9 @@ pub enum Warning {
     UnencodedCharacter,
     /// The account name contains a colon (the label had two or more separators).
     ColonInAccount,
+    /// The `issuer` parameter contains a colon and the label starts with it (pyotp writes
+    /// `ACME%3ACorp:alice?issuer=ACME%3ACorp`): the label was split after it.
+    ColonInIssuer,
     /// The account name is empty.
     EmptyAccount,
     /// The issuer prefix or the `issuer` parameter was empty and is treated as absent.
@@ -40,6 +44,11 @@ pub enum Warning {
     PaddedSecret,
     /// The secret contained spaces.
     SpacedSecret,
+    /// The secret's last character carries non-zero bits past its last byte (`GG`), which
+    /// RFC 4648 §3.5 lets decoders reject; they were ignored, as Google Authenticator and
+    /// oathtool do. Strict mode rejects the secret with
+    /// [`UriErrorKind::InvalidSecret`](crate::uri::UriErrorKind::InvalidSecret).
+    NonzeroPaddingBits,
     /// The algorithm was spelled other than `SHA1`, `SHA256` or `SHA512` (case, hyphen).
     AlgorithmSpelling,
     /// Digits other than 6 or 8 (7, 9 or 10): valid here, unknown to many apps.
@@ -48,6 +57,10 @@ pub enum Warning {
     PeriodOnHotp,
     /// A `counter` on a `totp` URI was ignored.
     CounterOnTotp,
+    /// An `hotp` URI without `counter` (required by the Key URI format) starts at counter 0,
+    /// as Google Authenticator, FreeOTP and pyotp do. Strict mode rejects it with
+    /// [`UriErrorKind::MissingCounter`](crate::uri::UriErrorKind::MissingCounter).
+    MissingCounter,
     /// The label's issuer prefix differs from the `issuer` parameter; the parameter is used.
     IssuerMismatch,
     /// The label used `%3A` rather than `:` between issuer and account (the format allows both).
@@ -60,17 +73,22 @@ pub enum Warning {
     NoIssuer,
     /// `issuer:account` is longer than 64 bytes, the YubiKey OATH applet's limit.
     LongName,
+    /// A TOTP period other than 15, 30 or 60 seconds: many apps ignore `period` and show
+    /// 30-second codes. [`OtpAuthUri::generator`](crate::uri::OtpAuthUri::generator) refuses
+    /// periods outside [`MIN_PERIOD`](crate::uri::MIN_PERIOD)`..=`[`MAX_PERIOD`](crate::uri::MAX_PERIOD).
+    UnusualPeriod,
 }
 
 impl Warning {
     /// Every warning, in the order the strict parser checks them.
-    pub const ALL: [Warning; 24] = [
+    pub const ALL: [Warning; 28] = [
         Warning::SurroundingWhitespace,
         Warning::SchemeCase,
         Warning::TypeCase,
         Warning::Steam,
         Warning::UnencodedCharacter,
         Warning::ColonInAccount,
+        Warning::ColonInIssuer,
         Warning::EmptyAccount,
         Warning::EmptyIssuer,
         Warning::PlusAsSpace,
@@ -79,16 +97,19 @@ impl Warning {
         Warning::LowercaseSecret,
         Warning::PaddedSecret,
         Warning::SpacedSecret,
+        Warning::NonzeroPaddingBits,
         Warning::AlgorithmSpelling,
         Warning::NonstandardDigits,
         Warning::PeriodOnHotp,
         Warning::CounterOnTotp,
+        Warning::MissingCounter,
         Warning::IssuerMismatch,
         Warning::EncodedSeparator,
         Warning::SpaceAfterSeparator,
         Warning::ShortKey,
         Warning::NoIssuer,
         Warning::LongName,
+        Warning::UnusualPeriod,
     ];
 
     /// The stable snake_case id, such as `issuer_mismatch`.
@@ -107,6 +128,7 @@ impl Warning {
             Warning::Steam => "steam",
             Warning::UnencodedCharacter => "unencoded_character",
             Warning::ColonInAccount => "colon_in_account",
+            Warning::ColonInIssuer => "colon_in_issuer",
             Warning::EmptyAccount => "empty_account",
             Warning::EmptyIssuer => "empty_issuer",
             Warning::PlusAsSpace => "plus_as_space",
@@ -115,16 +137,19 @@ impl Warning {
             Warning::LowercaseSecret => "lowercase_secret",
             Warning::PaddedSecret => "padded_secret",
             Warning::SpacedSecret => "spaced_secret",
+            Warning::NonzeroPaddingBits => "nonzero_padding_bits",
             Warning::AlgorithmSpelling => "algorithm_spelling",
             Warning::NonstandardDigits => "nonstandard_digits",
             Warning::PeriodOnHotp => "period_on_hotp",
             Warning::CounterOnTotp => "counter_on_totp",
+            Warning::MissingCounter => "missing_counter",
             Warning::IssuerMismatch => "issuer_mismatch",
             Warning::EncodedSeparator => "encoded_separator",
             Warning::SpaceAfterSeparator => "space_after_separator",
             Warning::ShortKey => "short_key",
             Warning::NoIssuer => "no_issuer",
             Warning::LongName => "long_name",
+            Warning::UnusualPeriod => "unusual_period",
         }
     }
 
@@ -138,6 +163,7 @@ impl Warning {
                 | Warning::ShortKey
                 | Warning::NoIssuer
                 | Warning::LongName
+                | Warning::UnusualPeriod
         )
     }
 

@@ -333,9 +333,12 @@ fn qr(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
         })?;
     }
     let code = Qr::new(uri.trim()).map_err(|e| Failure::Invalid(e.to_string()))?;
+    let invalid = |e: otpkit::qr::QrError| Failure::Invalid(e.to_string());
     match svg {
-        None => out.write_all(code.to_terminal(4).as_bytes()).map_err(io),
-        Some(path) => write_private(path, code.to_svg(4, 8).as_bytes())
+        None => out
+            .write_all(code.to_terminal(4).map_err(invalid)?.as_bytes())
+            .map_err(io),
+        Some(path) => write_private(path, code.to_svg(4, 8).map_err(invalid)?.as_bytes())
             .map_err(|e| Failure::Invalid(format!("cannot write {path}: {e}"))),
     }
 }

@@ -1,0 +1,229 @@
+//! Runs otpkit's provisioning parse paths on a thread with a known stack, then scans the dead
+//! frames they left for key bytes (see `tests/support/key_scan.rs`). Release build: that is
+//! the code that ships, and debug builds copy every value through the stack.
+//!
+//! Exit status 1 when a path that must be clean left key bytes on the stack. The paths that
+//! cannot be clean by construction are run too and reported, not failed on.
+
+#![deny(unsafe_code)]
+
+#[path = "../../../tests/support/key_scan.rs"]
+mod key_scan;
+
+use std::process::ExitCode;
+
+use otpkit::migration::Migration;
+use otpkit::uri::{OtpAuthUri, ParseOptions};
+use otpkit::{BoxedSecret, Secret};
+
+/// Byte `i` of test key `seed` (no 5-byte window repeats).
+fn key_byte(i: usize, seed: u8) -> u8 {
+    (i as u8)
+        .wrapping_mul(151)
+        .wrapping_add(seed)
+        .rotate_left(3)
+        ^ 0x5a
+}
+
+fn key(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| key_byte(i, seed)).collect()
+}
+
+fn base32(key: &[u8]) -> String {
+    let mut s = String::new();
+    Secret::from_bytes(key)
+        .unwrap()
+        .write_base32(&mut s)
+        .unwrap();
+    s
+}
+
+struct Case {
+    name: String,
+    /// Whether the path must leave no key bytes (false: reported only, with the reason).
+    must_be_clean: bool,
+    key: Vec<u8>,
+    /// Another encoding of the key to look for (an export's base64 payload), or empty.
+    other: String,
+    run: Box<dyn FnMut() + Send>,
+}
+
+fn cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for (len, seed) in [(10u8, 1u8), (20, 2), (32, 3), (64, 4)] {
+        let k = key(len.into(), seed);
+        let text = base32(&k);
+        let lower = text.to_ascii_lowercase();
+        let spaced = text
+            .as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect::<Vec<_>>()
+            .join("%20");
+        let uris = [
+            format!("otpauth://totp/Example:alice?secret={text}&issuer=Example"),
+            format!("otpauth://hotp/Example:alice?secret={lower}&issuer=Example&counter=1"),
+            format!("otpauth://totp/alice?secret={spaced}%3D&digits=8&image=x"),
+        ];
+        for (i, uri) in uris.iter().enumerate() {
+            for strict in [false, true] {
+                let uri = uri.clone();
+                let expected = k.clone();
+                cases.push(Case {
+                    name: format!("OtpAuthUri::parse_with (strict {strict}), {len}-byte key, #{i}"),
+                    must_be_clean: true,
+                    key: k.clone(),
+                    other: String::new(),
+                    run: Box::new(move || {
+                        if let Ok(p) = OtpAuthUri::parse_with(&uri, ParseOptions { strict }) {
+                            assert_eq!(p.uri.secret.as_ref(), &expected[..]);
+                        }
+                    }),
+                });
+            }
+        }
+        let t = text.clone();
+        cases.push(Case {
+            name: format!("BoxedSecret::from_base32, {len}-byte key"),
+            must_be_clean: true,
+            key: k.clone(),
+            other: String::new(),
+            run: Box::new(move || {
+                let s = BoxedSecret::from_base32(&t).unwrap();
+                std::hint::black_box(&s);
+            }),
+        });
+        let t = text.clone();
+        cases.push(Case {
+            name: format!("Secret::from_base32, {len}-byte key (returned by value)"),
+            must_be_clean: false,
+            key: k.clone(),
+            other: String::new(),
+            run: Box::new(move || {
+                let s = Secret::from_base32(&t).unwrap();
+                std::hint::black_box(&s);
+            }),
+        });
+        let entry = OtpAuthUri::totp(BoxedSecret::from_bytes(&k).unwrap(), "alice");
+        let built = entry.to_uri().unwrap().to_string();
+        cases.push(Case {
+            name: format!("OtpAuthUri::to_uri, {len}-byte key"),
+            must_be_clean: true,
+            key: k.clone(),
+            other: String::new(),
+            run: Box::new(move || {
+                let text = entry.to_uri().unwrap();
+                std::hint::black_box(&text);
+            }),
+        });
+        let again = OtpAuthUri::parse(&built).unwrap().uri;
+        cases.push(Case {
+            name: format!("OtpAuthUri::generator_unchecked, {len}-byte key (HMAC keying)"),
+            must_be_clean: false,
+            key: k.clone(),
+            other: String::new(),
+            run: Box::new(move || {
+                let g = again.generator_unchecked().unwrap();
+                std::hint::black_box(&g);
+            }),
+        });
+        for entries in [1usize, 5, 10] {
+            let list = (0..entries)
+                .map(|i| {
+                    let mut e =
+                        OtpAuthUri::totp(BoxedSecret::from_bytes(&k).unwrap(), format!("u{i}"));
+                    e.issuer = Some("Example".into());
+                    e
+                })
+                .collect();
+            let export = Migration::new(list);
+            let uri = export.to_uri().unwrap().to_string();
+            let payload = export.encode_payload().unwrap().to_vec();
+            // The base64 payload as it appears once percent-decoded.
+            let b64 = uri
+                .split_once("data=")
+                .unwrap()
+                .1
+                .replace("%2B", "+")
+                .replace("%2F", "/")
+                .replace("%3D", "=");
+            cases.push(Case {
+                name: format!("Migration::parse, {entries} entries, {len}-byte keys"),
+                must_be_clean: true,
+                key: k.clone(),
+                other: b64.clone(),
+                run: Box::new(move || {
+                    let m = Migration::parse(&uri).unwrap();
+                    std::hint::black_box(&m);
+                }),
+            });
+            cases.push(Case {
+                name: format!("Migration::decode_payload, {entries} entries, {len}-byte keys"),
+                must_be_clean: true,
+                key: k.clone(),
+                other: b64.clone(),
+                run: Box::new(move || {
+                    let m = Migration::decode_payload(&payload).unwrap();
+                    std::hint::black_box(&m);
+                }),
+            });
+            cases.push(Case {
+                name: format!("Migration::to_uri, {entries} entries, {len}-byte keys"),
+                must_be_clean: true,
+                key: k.clone(),
+                other: b64.clone(),
+                run: Box::new(move || {
+                    let u = export.to_uri().unwrap();
+                    std::hint::black_box(&u);
+                }),
+            });
+        }
+    }
+    cases
+}
+
+fn main() -> ExitCode {
+    // The check can fail: a key copied onto the stack and left there is found.
+    let k = key(20, 99);
+    key_scan::set_needles(&k, &base32(&k));
+    let control = key_scan::stack_leaks(move || {
+        let mut copy = [0u8; 20];
+        copy.copy_from_slice(std::hint::black_box(&k));
+        std::hint::black_box(&mut copy);
+    });
+    if control.is_empty() {
+        println!("keyscan: FAILED: the control copy was not found; the scan sees nothing");
+        return ExitCode::FAILURE;
+    }
+
+    let mut failed = 0;
+    let mut clean = 0;
+    for case in cases() {
+        key_scan::set_needles_with(&case.key, &base32(&case.key), &case.other);
+        let found = key_scan::stack_leaks(case.run);
+        if found.is_empty() {
+            clean += 1;
+        } else if case.must_be_clean {
+            failed += 1;
+            println!(
+                "keyscan: FAILED: {}: key bytes {} bytes below the caller ({} places)",
+                case.name,
+                found[0],
+                found.len()
+            );
+        } else {
+            println!(
+                "keyscan: known: {}: key bytes {} bytes below the caller ({} places)",
+                case.name,
+                found[0],
+                found.len()
+            );
+        }
+    }
+    println!("keyscan: {clean} paths clean, {failed} leaking");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

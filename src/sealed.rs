@@ -1,0 +1,445 @@
+//! Token keys sealed at rest (RFC 4226 §7.5): encrypted under a master key, decrypted only
+//! while a generator is built.
+//!
+//! A server that keeps its tokens' keys must keep them encrypted (RFC 4226 §7.5): a copy of
+//! the database then gives away nothing without the master key, which lives elsewhere (a file
+//! only the server reads, an environment variable set by the service manager, a secrets
+//! manager). [`MasterKey::seal`] encrypts a key for one token; [`MasterKey::open`] decrypts it
+//! into a zeroizing buffer on the stack, hands it to the closure that builds the generator,
+//! and wipes it: the generator keeps only keyed HMAC state. [`rotate_master_key`] re-seals
+//! every key in a [`KeyStore`](crate::store::KeyStore) under a new master key without touching any record.
+//!
+//! # The cipher
+//!
+//! XChaCha20-Poly1305 (RustCrypto `chacha20poly1305`): its 192-bit nonce can be drawn at
+//! random for every seal with no practical risk of repeating one (AES-GCM's 96-bit nonce
+//! allows only about 2^32 random nonces per key), and it runs in constant time in software on
+//! every platform, where AES needs hardware support to avoid table lookups.
+//!
+//! # The sealed format (version 1)
+//!
+//! | bytes | content |
+//! |---|---|
+//! | 1 | format version, `1` |
+//! | 4 | id of the master key, big-endian ([`MasterKey::id`]) |
+//! | 24 | nonce, random (`getrandom`) |
+//! | key length + 16 | ciphertext and Poly1305 tag |
+//!
+//! The associated data is a SHA-256 of the 5-byte header and the token id, so a sealed key
+//! moved to another token's row, or relabelled with another master key's id, does not open.
+//!
+//! # Examples
+//!
+//! ```
+//! use otpkit::sealed::MasterKey;
+//! use otpkit::{Totp, TotpParams};
+//!
+//! let master = MasterKey::from_hex(
+//!     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+//! )?;
+//! let sealed = master.seal("alice", b"12345678901234567890")?;
+//! // ... stored in alice's row (`KeyStore::put_sealed_key`); later, for a login:
+//! let totp = master.open_totp("alice", &sealed, TotpParams::default())?;
+//! assert_eq!(totp.generate_at(59)?.as_str(), "287082");
+//! // Sealed for alice, it does not open as bob's.
+//! assert!(master.open_totp("bob", &sealed, TotpParams::default()).is_err());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+mod rotate;
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
+use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
+use sha2::{Digest, Sha256};
+use zeroize::{Zeroize, Zeroizing};
+
+pub use error::SealError;
+pub use rotate::{RotateError, Rotation, rotate_master_key};
+
+use crate::{Hotp, HotpParams, Secret, Totp, TotpParams};
+
+/// The version byte of the sealed format this module writes.
+const VERSION: u8 = 1;
+/// Version byte and master-key id.
+const HEADER_LEN: usize = 5;
+const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
+/// The bytes a sealed key has besides the ciphertext of the key.
+pub const OVERHEAD: usize = HEADER_LEN + NONCE_LEN + TAG_LEN;
+
+/// A 256-bit master key that seals token keys, wiped on drop and never shown by `Debug`.
+///
+/// It is identified by [`id`](Self::id), a fingerprint stored in every key it seals, so that a
+/// server holding an old and a new key during a rotation knows which one opens a given key
+/// ([`sealed_with`]).
+///
+/// # Examples
+///
+/// ```
+/// use otpkit::sealed::MasterKey;
+///
+/// let master = MasterKey::from_bytes([7; 32]);
+/// assert_eq!(format!("{master:?}"), format!("MasterKey {{ id: {:#010x}, .. }}", master.id()));
+/// ```
+pub struct MasterKey {
+    key: Zeroizing<[u8; 32]>,
+    id: u32,
+}
+
+impl MasterKey {
+    /// The length of a master key in bytes.
+    pub const LEN: usize = 32;
+
+    /// A master key from its 32 bytes (the copy passed in is wiped; wipe the caller's own).
+    #[must_use]
+    pub fn from_bytes(mut bytes: [u8; 32]) -> MasterKey {
+        let key = Zeroizing::new(bytes);
+        bytes.zeroize();
+        let digest = Sha256::new()
+            .chain_update(b"otpkit sealed-keys master key id\0")
+            .chain_update(key.as_slice())
+            .finalize();
+        let mut id = [0; 4];
+        id.copy_from_slice(digest.get(..4).unwrap_or(&[0; 4]));
+        MasterKey {
+            key,
+            id: u32::from_be_bytes(id),
+        }
+    }
+
+    /// A master key from 64 hexadecimal digits (either case; whitespace around them, such as
+    /// a file's final newline, is ignored).
+    ///
+    /// # Errors
+    ///
+    /// [`SealError::InvalidMasterKey`] for anything but 64 hexadecimal digits.
+    pub fn from_hex(text: &str) -> Result<MasterKey, SealError> {
+        let text = text.trim().as_bytes();
+        if text.len() != 2 * Self::LEN {
+            return Err(SealError::InvalidMasterKey);
+        }
+        let mut key = Zeroizing::new([0u8; 32]);
+        for (byte, pair) in key.iter_mut().zip(text.chunks_exact(2)) {
+            let (Some(hi), Some(lo)) = (
+                pair.first().and_then(|&c| hex_value(c)),
+                pair.get(1).and_then(|&c| hex_value(c)),
+            ) else {
+                return Err(SealError::InvalidMasterKey);
+            };
+            *byte = (hi << 4) | lo;
+        }
+        Ok(MasterKey::from_bytes(*key))
+    }
+
+    /// A new random master key (`getrandom`).
+    ///
+    /// # Errors
+    ///
+    /// [`SealError::RandomUnavailable`] when the operating system has no randomness to give.
+    pub fn generate() -> Result<MasterKey, SealError> {
+        let mut key = Zeroizing::new([0u8; 32]);
+        getrandom::fill(key.as_mut_slice()).map_err(|_| SealError::RandomUnavailable)?;
+        Ok(MasterKey::from_bytes(*key))
+    }
+
+    /// The master key named by the environment variable `var`, in 64 hexadecimal digits.
+    ///
+    /// # Errors
+    ///
+    /// [`SealError::MasterKeyNotSet`] when the variable is not set (or not Unicode),
+    /// [`SealError::InvalidMasterKey`] when it is not 64 hexadecimal digits.
+    #[cfg(feature = "std")]
+    pub fn from_env(var: &str) -> Result<MasterKey, SealError> {
+        let text = Zeroizing::new(std::env::var(var).map_err(|_| SealError::MasterKeyNotSet)?);
+        MasterKey::from_hex(&text)
+    }
+
+    /// The master key in the file at `path`: 64 hexadecimal digits (and optional whitespace),
+    /// or exactly 32 raw bytes.
+    ///
+    /// # Errors
+    ///
+    /// The file's I/O error; an [`InvalidData`](std::io::ErrorKind::InvalidData) error carrying
+    /// [`SealError::InvalidMasterKey`] when it holds neither form.
+    #[cfg(feature = "std")]
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> std::io::Result<MasterKey> {
+        let bytes = Zeroizing::new(std::fs::read(path)?);
+        if let Ok(raw) = <[u8; 32]>::try_from(bytes.as_slice()) {
+            return Ok(MasterKey::from_bytes(raw));
+        }
+        core::str::from_utf8(&bytes)
+            .map_err(|_| SealError::InvalidMasterKey)
+            .and_then(MasterKey::from_hex)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+    }
+
+    /// The key's id: the first 4 bytes of a SHA-256 of the key (a fingerprint, which tells
+    /// keys apart and gives nothing of them away).
+    #[must_use]
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// Writes the key in 64 lower-case hexadecimal digits, for a key file or a secrets
+    /// manager: the text written is the master key.
+    ///
+    /// # Errors
+    ///
+    /// Only what `out` returns.
+    pub fn write_secret_hex(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        for &b in self.key.iter() {
+            for nibble in [b >> 4, b & 0xf] {
+                out.write_char(char::from(
+                    *DIGITS.get(usize::from(nibble)).unwrap_or(&b'0'),
+                ))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Seals `key`, the secret of token `token_id`: the bytes to store in the token's row.
+    ///
+    /// A fresh random nonce is drawn every time, so sealing the same key twice gives different
+    /// bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`SealError::KeyLength`] for an empty key or one longer than [`Secret::MAX_LEN`];
+    /// [`SealError::RandomUnavailable`] when no nonce can be drawn.
+    pub fn seal(&self, token_id: &str, key: &[u8]) -> Result<Vec<u8>, SealError> {
+        if key.is_empty() || key.len() > Secret::MAX_LEN {
+            return Err(SealError::KeyLength {
+                len: key.len(),
+                max: Secret::MAX_LEN,
+            });
+        }
+        let mut out = Vec::with_capacity(OVERHEAD + key.len());
+        out.push(VERSION);
+        out.extend_from_slice(&self.id.to_be_bytes());
+        let mut nonce = [0u8; NONCE_LEN];
+        getrandom::fill(&mut nonce).map_err(|_| SealError::RandomUnavailable)?;
+        out.extend_from_slice(&nonce);
+        let start = out.len();
+        out.extend_from_slice(key);
+        let aad = aad(out.get(..HEADER_LEN).unwrap_or(&[]), token_id);
+        let body = out.get_mut(start..).unwrap_or(&mut []);
+        let tag = self
+            .cipher()
+            .encrypt_inout_detached(&XNonce::from(nonce), &aad, body.into());
+        match tag {
+            Ok(tag) => {
+                out.extend_from_slice(&tag);
+                Ok(out)
+            }
+            Err(_) => {
+                // Unreachable for keys of at most 256 bytes; never leave the key behind.
+                out.zeroize();
+                Err(SealError::KeyLength {
+                    len: key.len(),
+                    max: Secret::MAX_LEN,
+                })
+            }
+        }
+    }
+
+    /// Opens the key sealed for token `token_id` and passes it to `build`, which makes the
+    /// generator; the decrypted key is wiped as soon as `build` returns.
+    ///
+    /// The key is decrypted in place into a [`Secret`] on the stack (never onto the heap), and
+    /// `build` only borrows it, so it cannot keep it:
+    ///
+    /// ```compile_fail
+    /// # use otpkit::sealed::MasterKey;
+    /// # let master = MasterKey::from_bytes([1; 32]);
+    /// # let sealed = master.seal("t", &[2; 20]).unwrap();
+    /// let mut kept: &[u8] = &[];
+    /// master.open("t", &sealed, |key| { kept = key; Ok(()) }).unwrap();
+    /// ```
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::ocra::{Ocra, OcraSuite};
+    /// use otpkit::sealed::MasterKey;
+    ///
+    /// let master = MasterKey::from_bytes([1; 32]);
+    /// let sealed = master.seal("card-9", b"12345678901234567890")?;
+    /// let suite: OcraSuite = "OCRA-1:HOTP-SHA1-6:QN08".parse()?;
+    /// let ocra = master.open("card-9", &sealed, |key| Ocra::new(suite, key))?;
+    /// # let _ = ocra;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// - [`SealError::Truncated`] or [`SealError::UnsupportedVersion`] for bytes that are not
+    ///   a sealed key of this format;
+    /// - [`SealError::WrongMasterKey`] when another master key sealed it;
+    /// - [`SealError::Authentication`] when the bytes were changed, or sealed for another
+    ///   token;
+    /// - [`SealError::Key`] with `build`'s error.
+    pub fn open<T>(
+        &self,
+        token_id: &str,
+        sealed: &[u8],
+        build: impl FnOnce(&[u8]) -> Result<T, crate::Error>,
+    ) -> Result<T, SealError> {
+        let parts = Parts::parse(sealed)?;
+        if parts.master_id != self.id {
+            return Err(SealError::WrongMasterKey {
+                sealed_with: parts.master_id,
+                given: self.id,
+            });
+        }
+        let mut key = Secret::zeroed(parts.ciphertext.len()).map_err(|_| SealError::KeyLength {
+            len: parts.ciphertext.len(),
+            max: Secret::MAX_LEN,
+        })?;
+        let buf = key.as_mut_bytes();
+        buf.copy_from_slice(parts.ciphertext);
+        self.cipher()
+            .decrypt_inout_detached(
+                &XNonce::from(parts.nonce),
+                &aad(parts.header, token_id),
+                buf.into(),
+                &Tag::from(parts.tag),
+            )
+            .map_err(|_| SealError::Authentication)?;
+        build(key.as_ref()).map_err(SealError::Key)
+        // `key` is wiped here, on drop.
+    }
+
+    /// Opens a sealed key into a TOTP generator ([`open`](Self::open) with [`Totp::new`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open); [`SealError::Key`] with [`Totp::new`]'s error.
+    pub fn open_totp(
+        &self,
+        token_id: &str,
+        sealed: &[u8],
+        params: TotpParams,
+    ) -> Result<Totp, SealError> {
+        self.open(token_id, sealed, |key| Totp::new(key, params))
+    }
+
+    /// Opens a sealed key into an HOTP generator ([`open`](Self::open) with [`Hotp::new`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open); [`SealError::Key`] with [`Hotp::new`]'s error.
+    pub fn open_hotp(
+        &self,
+        token_id: &str,
+        sealed: &[u8],
+        params: HotpParams,
+    ) -> Result<Hotp, SealError> {
+        self.open(token_id, sealed, |key| Hotp::new(key, params))
+    }
+
+    /// Re-seals a key sealed by `self` under `new`, for token `token_id`; the key passes
+    /// through a wiped stack buffer only.
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open) and [`seal`](Self::seal).
+    pub fn reseal(
+        &self,
+        token_id: &str,
+        sealed: &[u8],
+        new: &MasterKey,
+    ) -> Result<Vec<u8>, SealError> {
+        self.open(token_id, sealed, |key| Ok(new.seal(token_id, key)))?
+    }
+
+    fn cipher(&self) -> XChaCha20Poly1305 {
+        XChaCha20Poly1305::new(&(*self.key).into())
+    }
+}
+
+impl fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MasterKey {{ id: {:#010x}, .. }}", self.id)
+    }
+}
+
+/// The id of the master key that sealed `sealed` (to pick the key that opens it, during a
+/// rotation).
+///
+/// # Examples
+///
+/// ```
+/// use otpkit::sealed::{MasterKey, sealed_with};
+///
+/// let master = MasterKey::from_bytes([3; 32]);
+/// let sealed = master.seal("t", &[9; 20])?;
+/// assert_eq!(sealed_with(&sealed)?, master.id());
+/// # Ok::<(), otpkit::sealed::SealError>(())
+/// ```
+///
+/// # Errors
+///
+/// [`SealError::Truncated`] or [`SealError::UnsupportedVersion`] for bytes that are not a
+/// sealed key of this format.
+pub fn sealed_with(sealed: &[u8]) -> Result<u32, SealError> {
+    Parts::parse(sealed).map(|p| p.master_id)
+}
+
+/// A sealed key, split.
+struct Parts<'a> {
+    header: &'a [u8],
+    master_id: u32,
+    nonce: [u8; NONCE_LEN],
+    ciphertext: &'a [u8],
+    tag: [u8; TAG_LEN],
+}
+
+impl<'a> Parts<'a> {
+    fn parse(sealed: &'a [u8]) -> Result<Parts<'a>, SealError> {
+        let truncated = SealError::Truncated { len: sealed.len() };
+        let (&version, _) = sealed.split_first().ok_or(truncated)?;
+        if version != VERSION {
+            return Err(SealError::UnsupportedVersion { version });
+        }
+        if sealed.len() <= OVERHEAD {
+            return Err(truncated);
+        }
+        let (header, rest) = sealed.split_at(HEADER_LEN);
+        let (nonce, rest) = rest.split_at(NONCE_LEN);
+        let (ciphertext, tag) = rest.split_at(rest.len() - TAG_LEN);
+        let mut id = [0; 4];
+        id.copy_from_slice(header.get(1..).unwrap_or(&[0; 4]));
+        Ok(Parts {
+            header,
+            master_id: u32::from_be_bytes(id),
+            nonce: nonce.try_into().map_err(|_| truncated)?,
+            ciphertext,
+            tag: tag.try_into().map_err(|_| truncated)?,
+        })
+    }
+}
+
+/// The associated data: a SHA-256 of the sealed key's header and the token id (a fixed-size
+/// value on the stack, whatever the id's length).
+fn aad(header: &[u8], token_id: &str) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(b"otpkit sealed key\0")
+        .chain_update(header)
+        .chain_update(token_id.as_bytes())
+        .finalize()
+        .into()
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}

@@ -1,0 +1,375 @@
+//! Token keys sealed at rest (`sealed-keys`): round trips, refusals of keys moved to another
+//! token, altered, truncated or sealed under another master key; master-key rotation that
+//! leaves every record as it was; redacted `Debug`; and the decrypted key kept off the heap.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
+use otpkit::sealed::{MasterKey, OVERHEAD, SealError, rotate_master_key, sealed_with};
+use otpkit::store::{KeyStore, MemoryStore, Store, Verifier};
+use otpkit::{Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams};
+use proptest::prelude::*;
+
+const KEY: &[u8] = b"12345678901234567890";
+const HEX: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+fn master(b: u8) -> MasterKey {
+    MasterKey::from_bytes([b; 32])
+}
+
+#[test]
+fn round_trip_builds_the_same_generators() {
+    let m = master(1);
+    let sealed = m.seal("alice", KEY).unwrap();
+    assert_eq!(sealed.len(), OVERHEAD + KEY.len());
+    let totp = m
+        .open_totp("alice", &sealed, TotpParams::default())
+        .unwrap();
+    let plain = Totp::new(KEY, TotpParams::default()).unwrap();
+    for t in [0, 59, 1_111_111_109, 2_000_000_000] {
+        assert_eq!(
+            totp.generate_at(t).unwrap().as_str(),
+            plain.generate_at(t).unwrap().as_str()
+        );
+    }
+    let hotp = m
+        .open_hotp("alice", &sealed, HotpParams::default())
+        .unwrap();
+    assert_eq!(hotp.generate(0).as_str(), "755224"); // RFC 4226 App. D
+    assert_eq!(m.open("alice", &sealed, |k| Ok(k == KEY)), Ok(true));
+}
+
+#[test]
+fn every_seal_draws_a_fresh_nonce() {
+    let m = master(1);
+    let a = m.seal("alice", KEY).unwrap();
+    let b = m.seal("alice", KEY).unwrap();
+    assert_ne!(a, b);
+    assert_eq!(a[..5], b[..5]); // same version and master key id
+    assert!(!a.windows(KEY.len()).any(|w| w == KEY), "the key in clear");
+}
+
+#[test]
+fn another_tokens_id_is_refused() {
+    let m = master(1);
+    let sealed = m.seal("alice", KEY).unwrap();
+    for id in ["bob", "alice ", "Alice", "", "alic"] {
+        assert_eq!(
+            m.open_totp(id, &sealed, TotpParams::default()).unwrap_err(),
+            SealError::Authentication,
+            "{id:?}"
+        );
+    }
+}
+
+#[test]
+fn every_altered_byte_is_refused() {
+    let m = master(1);
+    let sealed = m.seal("alice", KEY).unwrap();
+    for i in 0..sealed.len() {
+        for bit in 0..8 {
+            let mut bad = sealed.clone();
+            bad[i] ^= 1 << bit;
+            let e = m.open("alice", &bad, |_| Ok(())).unwrap_err();
+            let expected = match i {
+                0 => matches!(e, SealError::UnsupportedVersion { .. }),
+                1..=4 => matches!(e, SealError::WrongMasterKey { .. }),
+                _ => e == SealError::Authentication,
+            };
+            assert!(expected, "byte {i} bit {bit}: {e:?}");
+        }
+    }
+}
+
+#[test]
+fn a_relabelled_master_key_id_is_refused() {
+    // Another key's id written into the header: the header is authenticated too.
+    let (a, b) = (master(1), master(2));
+    let mut sealed = a.seal("alice", KEY).unwrap();
+    sealed[1..5].copy_from_slice(&b.id().to_be_bytes());
+    assert_eq!(
+        b.open("alice", &sealed, |_| Ok(())),
+        Err(SealError::Authentication)
+    );
+}
+
+#[test]
+fn truncated_and_foreign_bytes_are_refused() {
+    let m = master(1);
+    let sealed = m.seal("alice", KEY).unwrap();
+    for len in 0..=OVERHEAD {
+        let e = m.open("alice", &sealed[..len], |_| Ok(())).unwrap_err();
+        assert!(
+            matches!(e, SealError::Truncated { len: l } if l == len),
+            "{len}: {e:?}"
+        );
+    }
+    let e = m.open("alice", &sealed[..sealed.len() - 1], |_| Ok(()));
+    assert_eq!(e, Err(SealError::Authentication));
+    assert_eq!(
+        m.open("alice", b"\x02rest", |_| Ok(())),
+        Err(SealError::UnsupportedVersion { version: 2 })
+    );
+}
+
+#[test]
+fn another_master_key_is_named() {
+    let (a, b) = (master(1), master(2));
+    assert_ne!(a.id(), b.id());
+    let sealed = a.seal("alice", KEY).unwrap();
+    assert_eq!(sealed_with(&sealed), Ok(a.id()));
+    assert_eq!(
+        b.open("alice", &sealed, |_| Ok(())),
+        Err(SealError::WrongMasterKey {
+            sealed_with: a.id(),
+            given: b.id()
+        })
+    );
+}
+
+#[test]
+fn key_lengths() {
+    let m = master(1);
+    assert_eq!(
+        m.seal("t", &[]),
+        Err(SealError::KeyLength {
+            len: 0,
+            max: Secret::MAX_LEN
+        })
+    );
+    assert!(m.seal("t", &[1; Secret::MAX_LEN]).is_ok());
+    assert_eq!(
+        m.seal("t", &[1; Secret::MAX_LEN + 1]),
+        Err(SealError::KeyLength {
+            len: Secret::MAX_LEN + 1,
+            max: Secret::MAX_LEN
+        })
+    );
+    // A key the generator refuses (below RFC 4226's 128 bits) is the builder's error.
+    let short = m.seal("t", &[1; 10]).unwrap();
+    assert!(matches!(
+        m.open_totp("t", &short, TotpParams::default()),
+        Err(SealError::Key(otpkit::Error::KeyTooShort { .. }))
+    ));
+}
+
+#[test]
+fn master_keys_from_hex_env_and_file() {
+    let m = MasterKey::from_hex(HEX).unwrap();
+    let bytes: [u8; 32] = core::array::from_fn(|i| i as u8);
+    assert_eq!(m.id(), MasterKey::from_bytes(bytes).id());
+    assert_eq!(
+        MasterKey::from_hex(&format!("  {}\n", HEX.to_uppercase()))
+            .unwrap()
+            .id(),
+        m.id()
+    );
+    for bad in ["", &HEX[1..], &format!("{HEX}0"), &HEX.replace('f', "g")] {
+        assert_eq!(
+            MasterKey::from_hex(bad).unwrap_err(),
+            SealError::InvalidMasterKey
+        );
+    }
+    let mut text = String::new();
+    m.write_secret_hex(&mut text).unwrap();
+    assert_eq!(text, HEX);
+
+    let dir = std::env::temp_dir().join(format!("otpkit-sealed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let hex_file = dir.join("hex");
+    std::fs::write(&hex_file, format!("{HEX}\n")).unwrap();
+    assert_eq!(MasterKey::from_file(&hex_file).unwrap().id(), m.id());
+    let raw_file = dir.join("raw");
+    std::fs::write(&raw_file, bytes).unwrap();
+    assert_eq!(MasterKey::from_file(&raw_file).unwrap().id(), m.id());
+    let bad_file = dir.join("bad");
+    std::fs::write(&bad_file, "not a key").unwrap();
+    let e = MasterKey::from_file(&bad_file).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidData);
+    assert!(MasterKey::from_file(dir.join("missing")).is_err());
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let var = "OTPKIT_TEST_SEALED_MASTER_KEY";
+    assert_eq!(
+        MasterKey::from_env(var).unwrap_err(),
+        SealError::MasterKeyNotSet
+    );
+    let generated = MasterKey::generate().unwrap();
+    let mut text = String::new();
+    generated.write_secret_hex(&mut text).unwrap();
+    // `set_var` is `unsafe` in edition 2024 (other test threads read the environment): a
+    // child process gets the variable instead.
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "from_env_child",
+            "--nocapture",
+            "--include-ignored",
+        ])
+        .env(var, &text)
+        .env("OTPKIT_TEST_EXPECT_ID", generated.id().to_string())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
+}
+
+/// Run by `master_keys_from_hex_env_and_file` in a child process with the variable set.
+#[test]
+#[ignore = "run by master_keys_from_hex_env_and_file"]
+fn from_env_child() {
+    let expected: u32 = std::env::var("OTPKIT_TEST_EXPECT_ID")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let m = MasterKey::from_env("OTPKIT_TEST_SEALED_MASTER_KEY").unwrap();
+    assert_eq!(m.id(), expected);
+}
+
+#[test]
+fn debug_never_shows_key_material() {
+    let m = MasterKey::from_hex(HEX).unwrap();
+    let shown = format!("{m:?} {m:#?}");
+    assert_eq!(
+        format!("{m:?}"),
+        format!("MasterKey {{ id: {:#010x}, .. }}", m.id())
+    );
+    for needle in ["0001020304", "00, 01, 02", "[0, 1, 2"] {
+        assert!(!shown.contains(needle), "{shown}");
+    }
+    let sealed = m.seal("alice", KEY).unwrap();
+    let e = format!("{:?}", m.open("bob", &sealed, |_| Ok(())));
+    assert!(!e.contains("1234"), "{e}");
+}
+
+#[test]
+fn the_decrypted_key_never_reaches_the_heap() {
+    let m = master(1);
+    let sealed = m.seal("alice", KEY).unwrap();
+    let mut opened = None;
+    let info = allocation_counter::measure(|| {
+        opened = Some(core::hint::black_box(m.open_totp(
+            "alice",
+            &sealed,
+            TotpParams::default(),
+        )));
+    });
+    assert_eq!(info.count_total, 0, "open allocated");
+    assert!(opened.unwrap().is_ok());
+    // The counter does see allocations: sealing makes a `Vec`.
+    let info = allocation_counter::measure(|| drop(core::hint::black_box(m.seal("alice", KEY))));
+    assert!(info.count_total > 0);
+}
+
+#[test]
+fn rotation_reseals_every_key_and_leaves_records_untouched() {
+    let store = MemoryStore::new();
+    let (old, new) = (master(1), master(2));
+    let verifier = Verifier::new(&store, Policy::default());
+    let hotp = Hotp::new(KEY, HotpParams::default()).unwrap();
+    let ids: Vec<String> = (0..20).map(|i| format!("user-{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        verifier.enrol(id, &StateRecord::counter(0)).unwrap();
+        assert!(
+            store
+                .put_sealed_key(id, &old.seal(id, KEY).unwrap())
+                .unwrap()
+        );
+        // Records in different states: accepted codes, failures.
+        if i % 2 == 0 {
+            verifier
+                .verify_hotp(id, &hotp, 100, hotp.generate(1))
+                .unwrap();
+        } else {
+            let _ = verifier.verify_hotp(id, &hotp, 100, "000000");
+        }
+    }
+    verifier.enrol("no-key", &StateRecord::time_step()).unwrap();
+    let before: Vec<_> = ids.iter().map(|id| store.load(id).unwrap()).collect();
+
+    let done = rotate_master_key(&store, &old, &new).unwrap();
+    assert_eq!(
+        (done.resealed, done.already_current, done.vanished),
+        (20, 0, 0)
+    );
+    let after: Vec<_> = ids.iter().map(|id| store.load(id).unwrap()).collect();
+    assert_eq!(before, after, "a record changed");
+    for id in &ids {
+        let sealed = store.sealed_key(id).unwrap().unwrap();
+        assert_eq!(sealed_with(&sealed), Ok(new.id()));
+        assert_eq!(new.open(id, &sealed, |k| Ok(k == KEY)), Ok(true));
+        assert!(matches!(
+            old.open(id, &sealed, |_| Ok(())),
+            Err(SealError::WrongMasterKey { .. })
+        ));
+    }
+    assert_eq!(store.sealed_key("no-key").unwrap(), None);
+    // Again: nothing left to do.
+    let again = rotate_master_key(&store, &old, &new).unwrap();
+    assert_eq!((again.resealed, again.already_current), (0, 20));
+    // Verification goes on with the new key.
+    let sealed = store.sealed_key("user-0").unwrap().unwrap();
+    let hotp = new
+        .open_hotp("user-0", &sealed, HotpParams::default())
+        .unwrap();
+    assert_eq!(
+        verifier
+            .verify_hotp("user-0", &hotp, 100, hotp.generate(2))
+            .unwrap()
+            .matched,
+        2
+    );
+}
+
+#[test]
+fn rotation_stops_at_a_key_neither_master_key_opens() {
+    let store = MemoryStore::new();
+    let (old, new, stranger) = (master(1), master(2), master(3));
+    store
+        .enrol("a", &StateRecord::counter(0).to_bytes())
+        .unwrap();
+    store
+        .put_sealed_key("a", &stranger.seal("a", KEY).unwrap())
+        .unwrap();
+    let e = rotate_master_key(&store, &old, &new).unwrap_err();
+    assert!(
+        matches!(&e, otpkit::sealed::RotateError::Seal { id, error: SealError::WrongMasterKey { .. } } if id == "a"),
+        "{e:?}"
+    );
+}
+
+proptest! {
+    #[test]
+    fn any_key_round_trips_for_its_own_id_only(
+        key in proptest::collection::vec(any::<u8>(), 1..=256),
+        id in "\\PC{0,40}",
+        other in "\\PC{0,40}",
+        master_bytes in any::<[u8; 32]>(),
+    ) {
+        let m = MasterKey::from_bytes(master_bytes);
+        let sealed = m.seal(&id, &key).unwrap();
+        prop_assert_eq!(sealed.len(), OVERHEAD + key.len());
+        prop_assert_eq!(m.open(&id, &sealed, |k| Ok(k == key.as_slice())), Ok(true));
+        if other != id {
+            prop_assert_eq!(m.open(&other, &sealed, |_| Ok(())), Err(SealError::Authentication));
+        }
+    }
+
+    #[test]
+    fn any_altered_ciphertext_is_refused(
+        key in proptest::collection::vec(any::<u8>(), 1..=64),
+        at in any::<proptest::sample::Index>(),
+        flip in 1u8..=255,
+    ) {
+        let m = master(9);
+        let mut sealed = m.seal("t", &key).unwrap();
+        let i = 5 + at.index(sealed.len() - 5);
+        sealed[i] ^= flip;
+        prop_assert_eq!(m.open("t", &sealed, |_| Ok(())), Err(SealError::Authentication));
+    }
+}

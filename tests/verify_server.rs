@@ -1,0 +1,246 @@
+//! The `verify_server` example, run as a process the way its docs use it: enrol → verify →
+//! replay refused → wrong codes throttled (per client, then per token) → unlock, with the
+//! throttle on the server's clock whatever `--at` says, the key sealed (never in the database
+//! or any output after enrolment), and a master-key rotation that leaves the records as they
+//! were.
+//!
+//! `cargo test` builds the example next to this test (with the features it needs). Where it
+//! is missing the test says so and passes, except under CI (`CI` set), where it fails.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The example binary `cargo test` built next to this test.
+fn binary() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    // target/<profile>/deps/verify_server-<hash> -> target/<profile>/examples/verify_server
+    let path = exe
+        .parent()?
+        .parent()?
+        .join("examples")
+        .join(format!("verify_server{}", std::env::consts::EXE_SUFFIX));
+    path.is_file().then_some(path)
+}
+
+struct Run {
+    status: i32,
+    stdout: String,
+    stderr: String,
+}
+
+struct Server {
+    bin: PathBuf,
+    dir: PathBuf,
+    master_key: String,
+    /// Everything printed after enrolment, to search for the key.
+    printed: String,
+}
+
+impl Server {
+    fn run(&mut self, args: &[&str]) -> Run {
+        let out = Command::new(&self.bin)
+            .current_dir(&self.dir)
+            .args(args)
+            .env("OTPKIT_MASTER_KEY", &self.master_key)
+            .output()
+            .unwrap();
+        let run = Run {
+            status: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        };
+        self.printed.push_str(&run.stdout);
+        self.printed.push_str(&run.stderr);
+        run
+    }
+
+    /// Runs and expects exit status `status`; returns stdout.
+    #[track_caller]
+    fn expect(&mut self, status: i32, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(
+            r.status, status,
+            "{args:?}: stdout {:?} stderr {:?}",
+            r.stdout, r.stderr
+        );
+        r.stdout
+    }
+
+    fn code(&mut self, user: &str) -> String {
+        self.expect(0, &["code", user]).trim().to_owned()
+    }
+}
+
+/// The base32 secret in an `otpauth://` URI line.
+fn secret_of(enrol_output: &str) -> String {
+    let uri = enrol_output
+        .lines()
+        .find(|l| l.starts_with("otpauth://"))
+        .expect("enrol prints the URI");
+    let start = uri.find("secret=").unwrap() + "secret=".len();
+    uri[start..].split('&').next().unwrap().to_owned()
+}
+
+fn base32_decode(s: &str) -> Vec<u8> {
+    otpkit::Secret::from_base32(s).unwrap().as_ref().to_vec()
+}
+
+fn file_contains(path: &Path, needle: &[u8]) -> bool {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    bytes.windows(needle.len()).any(|w| w == needle)
+}
+
+#[test]
+fn the_example_server_end_to_end() {
+    let Some(bin) = binary() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no verify_server example binary next to this test"
+        );
+        eprintln!(
+            "SKIPPED: build the example (`cargo build --example verify_server --features sealed-keys,store-sqlite`)"
+        );
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("otpkit-verify-server-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut s = Server {
+        bin,
+        dir: dir.clone(),
+        master_key: String::new(),
+        printed: String::new(),
+    };
+
+    let key = s.expect(0, &["new-master-key"]);
+    s.master_key = key.trim().to_owned();
+    assert_eq!(s.master_key.len(), 64);
+
+    // Enrol: the URI is shown once.
+    let enrolled = s.expect(0, &["enrol", "bob", "--hotp"]);
+    assert!(enrolled.starts_with("enrolled bob (HOTP)\n"), "{enrolled}");
+    let bob_secret = secret_of(&enrolled);
+    let enrolled = s.expect(0, &["enrol", "alice"]);
+    let alice_secret = secret_of(&enrolled);
+    s.printed.clear();
+    let again = s.run(&["enrol", "bob"]);
+    assert_eq!(again.status, 2);
+    assert!(
+        again.stderr.contains("already enrolled"),
+        "{}",
+        again.stderr
+    );
+
+    // Verify, then the same code again.
+    let c0 = s.code("bob");
+    let out = s.expect(0, &["verify", "bob", &c0]);
+    assert_eq!(out, format!("{c0}: accepted (step/counter 0, drift 0)\n"));
+    let out = s.expect(1, &["verify", "bob", &c0]);
+    assert_eq!(out, format!("{c0}: rejected: code was already used\n"));
+
+    // TOTP: the code of now verifies; `--at` changes only the token's clock in `code`.
+    let now_code = s.code("alice");
+    let out = s.expect(0, &["verify", "alice", &now_code]);
+    assert!(out.contains("accepted"), "{out}");
+    let hour_ago = s.expect(0, &["code", "alice", "--at", "1000000000"]);
+    let out = s.expect(1, &["verify", "alice", hour_ago.trim()]);
+    assert!(out.contains("rejected: code does not match"), "{out}");
+
+    // One client guessing: stopped after 3 wrong codes, before the token is locked.
+    let c1 = s.code("bob");
+    let wrong = if c1 == "000000" { "111111" } else { "000000" };
+    for _ in 0..3 {
+        let out = s.expect(1, &["verify", "bob", wrong, "--client", "10.0.0.66"]);
+        assert!(out.contains("rejected: code does not match"), "{out}");
+    }
+    let out = s.expect(1, &["verify", "bob", &c1, "--client", "10.0.0.66"]);
+    assert!(
+        out.contains("rejected: this client: too many failed attempts"),
+        "{out}"
+    );
+    let shown = s.expect(0, &["show", "bob"]);
+    assert!(shown.contains("failures 3, lock now: None"), "{shown}");
+
+    // Guesses from many clients: the token's own throttle engages at its 5th failure.
+    for client in ["10.0.0.1", "10.0.0.2"] {
+        let out = s.expect(1, &["verify", "bob", wrong, "--client", client]);
+        assert!(out.contains("rejected: code does not match"), "{out}");
+    }
+    // The owner's right code is refused now, without being looked at, and `--at` (the
+    // token's clock) does not move the lock's end.
+    for extra in [&[][..], &["--at", "4000000000"][..]] {
+        let mut args = vec!["verify", "bob", &c1, "--client", "owner"];
+        args.extend_from_slice(extra);
+        let out = s.expect(1, &args);
+        assert!(
+            out.contains("rejected: too many failed attempts, retry at unix time"),
+            "{out}"
+        );
+        assert!(!out.contains("this client"), "{out}");
+    }
+    let shown = s.expect(0, &["show", "bob"]);
+    assert!(
+        shown.contains("failures 5, lock now: Some(Until("),
+        "{shown}"
+    );
+
+    // An administrator unlocks; the owner's code is accepted.
+    assert_eq!(s.expect(0, &["unlock", "bob"]), "bob: unlocked\n");
+    let out = s.expect(0, &["verify", "bob", &c1, "--client", "owner"]);
+    assert!(out.contains("accepted (step/counter 1, drift 0)"), "{out}");
+
+    // Keys at rest: nothing printed since enrolment, and nothing in the database, holds a key.
+    let db = dir.join("otpkit-server.sqlite3");
+    for secret in [&bob_secret, &alice_secret] {
+        assert!(!s.printed.contains(secret.as_str()), "a key was printed");
+        let raw = base32_decode(secret);
+        for file in ["otpkit-server.sqlite3", "otpkit-server.sqlite3-wal"] {
+            assert!(
+                !file_contains(&dir.join(file), &raw),
+                "a key in clear in {file}"
+            );
+        }
+    }
+    assert!(db.is_file());
+
+    // Another master key opens nothing.
+    let right = core::mem::take(&mut s.master_key);
+    s.master_key = "11".repeat(32);
+    let r = s.run(&["code", "bob"]);
+    assert_eq!(r.status, 2);
+    assert!(r.stderr.contains("sealed under master key"), "{}", r.stderr);
+
+    // Rotation: every key re-sealed, records untouched; then only the new key works.
+    s.master_key = right;
+    let before = (
+        s.expect(0, &["show", "alice"]),
+        s.expect(0, &["show", "bob"]),
+    );
+    let new_key = s.expect(0, &["new-master-key"]);
+    std::fs::write(dir.join("new.key"), &new_key).unwrap();
+    let out = s.expect(
+        0,
+        &["rotate-master-key", "--new-master-key-file", "new.key"],
+    );
+    assert!(
+        out.starts_with("re-sealed 2 keys under master key"),
+        "{out}"
+    );
+    let old = s.run(&["code", "bob"]);
+    assert_eq!(old.status, 2, "the old master key still opens a key");
+    let mut args = vec!["--master-key-file", "new.key"];
+    args.extend(["show", "alice"]);
+    let after_alice = s.expect(0, &args);
+    let after_bob = s.expect(0, &["--master-key-file", "new.key", "show", "bob"]);
+    assert_eq!(before, (after_alice, after_bob), "a record changed");
+    let c2 = s.expect(0, &["--master-key-file", "new.key", "code", "bob"]);
+    let out = s.expect(
+        0,
+        &["--master-key-file", "new.key", "verify", "bob", c2.trim()],
+    );
+    assert!(out.contains("accepted (step/counter 2, drift 0)"), "{out}");
+
+    std::fs::remove_dir_all(&dir).unwrap();
+}
