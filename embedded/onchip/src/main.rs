@@ -29,8 +29,15 @@ use semihosting::{println, process};
 const TARGET: &str = env!("ONCHIP_TARGET");
 /// Appended to the stack figures' names: they depend on the hashes compiled in (the MAC's
 /// dispatch reaches every one of them).
-const CONFIGURATION: &str = if cfg!(feature = "tests") {
-    "_all_hashes"
+const CONFIGURATION: &str = match (cfg!(feature = "tests"), cfg!(feature = "compact")) {
+    (true, false) => "_all_hashes",
+    (true, true) => "_all_hashes_compact",
+    (false, false) => "",
+    (false, true) => "_compact",
+};
+/// In the closing line: which SHA-1 block function ran.
+const VARIANT: &str = if cfg!(feature = "compact") {
+    " (sha1-compact)"
 } else {
     ""
 };
@@ -101,11 +108,14 @@ fn main() -> ! {
         checks::ocra_cases(&mut tally);
         checks::behaviour(&mut tally);
         checks::state_record(&mut tally);
-        println!("{TARGET}: {} passed, {} failed", tally.passed, tally.failed);
+        println!(
+            "{TARGET}{VARIANT}: {} passed, {} failed",
+            tally.passed, tally.failed
+        );
     }
     #[cfg(not(feature = "tests"))]
     println!(
-        "{TARGET} (SHA-1 alone, stack only): {} passed, {} failed",
+        "{TARGET}{VARIANT} (SHA-1 alone, stack only): {} passed, {} failed",
         tally.passed, tally.failed
     );
     process::exit(if tally.failed == 0 { 0 } else { 1 })
