@@ -271,6 +271,77 @@ fn keys_from_stdin_files_and_base32() {
     ok(&[&KEY20.to_uppercase()], &["755224"]);
 }
 
+/// `-` and `@FILE` read at most 4 KiB per line (oathtool reads without a limit, so
+/// `@/dev/zero` exhausts memory), and only regular files and pipes.
+#[test]
+fn input_lines_are_bounded_and_only_files_or_pipes() {
+    // A line of exactly 4096 bytes is read (a 2048-byte key); one byte more is refused with
+    // one line on stderr and nothing on stdout.
+    let key = "31".repeat(2048);
+    let o = otptool_with_stdin(&["-"], &format!("{key}\n"));
+    assert_eq!((o.status, o.stderr.as_str()), (0, ""), "{:?}", o.stdout);
+    for long in [format!("{key}3\n"), format!("{key}31"), "1".repeat(100_000)] {
+        let o = otptool_with_stdin(&["-"], &long);
+        assert_eq!(
+            (o.status, o.stdout.as_str(), o.stderr.as_str()),
+            (
+                1,
+                "",
+                "otptool: read file for KEY/OTP: line longer than 4096 bytes\n"
+            )
+        );
+        // The code's line too.
+        let o = otptool_with_stdin(&[KEY20, "-"], &long);
+        assert_eq!((o.status, o.stdout.as_str()), (1, ""));
+        assert!(o.stderr.contains("longer than 4096"), "{:?}", o.stderr);
+    }
+    let path = std::env::temp_dir().join(format!("otptool-long-{}", std::process::id()));
+    std::fs::write(&path, format!("{KEY20}\n{}\n", "7".repeat(5000))).unwrap();
+    let arg = format!("@{}", path.display());
+    ok(&[&arg], &["755224"]);
+    fails(&[&arg, &arg], "line longer than 4096 bytes");
+    std::fs::remove_file(&path).unwrap();
+
+    // Directories and devices are refused before a byte is read.
+    let dir = std::env::temp_dir();
+    for refused in [
+        format!("@{}", dir.display()),
+        "@/dev/null".to_owned(),
+        "@/dev/zero".to_owned(),
+    ] {
+        fails(&[&refused], "not a regular file or a pipe");
+    }
+}
+
+/// Pipes keep working: process substitution (`@<(pass show x)`) and a named pipe, both
+/// through the binary, as a shell runs it.
+#[cfg(unix)]
+#[test]
+fn pipes_and_process_substitution_are_read() {
+    let script = format!(
+        r#"set -e
+"$0" @<(printf '%s\n' {KEY20})
+"$0" -w 5 {KEY20} @<(printf '969429\n')
+dir=$(mktemp -d); mkfifo "$dir/key"
+printf '%s\n' {KEY20} > "$dir/key" &
+"$0" "@$dir/key"
+wait; rm -r "$dir"
+"#
+    );
+    let out = Command::new("bash")
+        .args(["-c", &script, BINARY])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).as_ref(),
+            String::from_utf8_lossy(&out.stderr).as_ref()
+        ),
+        (Some(0), "755224\n3\n755224\n", "")
+    );
+}
+
 #[test]
 fn short_keys_are_silent_unless_linting() {
     // As oathtool: nothing on stderr, so `code=$(otptool ... 2>&1)` gets only the code.

@@ -108,6 +108,20 @@ fn computes_appendix_c_responses() {
         &format!("{KEY32}\n"),
     );
     assert_eq!((code, out.as_str()), (0, "53095496\n"));
+    // At most 4 KiB of key text is read from stdin.
+    let args = [
+        "--suite",
+        "OCRA-1:HOTP-SHA256-8:QA08",
+        "--key",
+        "-",
+        "--question",
+        "SIG10000",
+    ];
+    let (code, out, err) = run(&args, &"00".repeat(3000));
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("longer than 4096 bytes"), "{err:?}");
+    let (code, _, err) = run(&args, &format!("{}\n", "00".repeat(2047)));
+    assert_eq!(code, 0, "{err:?}");
 }
 
 #[test]

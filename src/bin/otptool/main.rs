@@ -71,6 +71,12 @@
 //! | both `--hotp` and `--totp` | TOTP wins | refused |
 //! | mismatch message, HOTP counter ≥ 2^63 | negative numbers (C `long`) | the counters |
 //! | mismatch message range for TOTP | `T-W/2 .. T+W/2` (not what it checked) | `T-W .. T+W`, what was checked |
+//! | a `-` or `@FILE` line over 4096 bytes (`@/dev/zero`) | reads on until memory runs out | refused: `read file for KEY/OTP: line longer than 4096 bytes` |
+//! | `@FILE` naming a directory or a device (`@/dev/null`) | opens it | refused: `not a regular file or a pipe` (pipes and `@<(...)` are read) |
+//!
+//! KEY and CODE lines are read a byte at a time, without a reader buffer (standard input
+//! through a duplicate of descriptor 0, not `std`'s buffered handle), into one zeroizing
+//! buffer that never reallocates: no freed block keeps key text.
 //!
 //! Dates go through uutils' implementation of GNU's grammar, not gnulib's own code: every form
 //! `tests/oracles/otptool_vs_oathtool.py` runs (`DATES`, and dates drawn in five spellings)
@@ -101,13 +107,12 @@ fn main() -> ExitCode {
     match sub.as_deref() {
         Some(name @ ("ocra" | "uri" | "migration")) => subcommand(name, args),
         _ => {
-            let stdin = std::io::stdin();
-            let mut stdin = stdin.lock();
+            let mut stdin = unbuffered_stdin();
             let mut stdout = std::io::stdout().lock();
             let mut stderr = std::io::stderr().lock();
             let tz = jiff::tz::TimeZone::system();
             let mut io = oathtool::Io {
-                stdin: &mut stdin,
+                stdin: &mut *stdin,
                 stdout: &mut stdout,
                 stderr: &mut stderr,
                 now: &otpkit::clock::unix_now,
@@ -115,6 +120,24 @@ fn main() -> ExitCode {
             };
             ExitCode::from(oathtool::run(args, &mut io))
         }
+    }
+}
+
+/// Standard input without `std`'s buffer (which would keep key text in a block nobody
+/// wipes): a duplicate of descriptor 0, sharing its offset.
+fn unbuffered_stdin() -> Box<dyn std::io::Read> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd as _;
+        match std::io::stdin().as_fd().try_clone_to_owned() {
+            Ok(fd) => Box::new(std::fs::File::from(fd)),
+            // No descriptor 0: reading `-` finds nothing, as at end of input.
+            Err(_) => Box::new(std::io::empty()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        Box::new(std::io::stdin())
     }
 }
 
@@ -131,7 +154,7 @@ fn subcommand(name: &str, args: Vec<OsString>) -> ExitCode {
         }
     }
     let status = match name {
-        "ocra" => ocra::run(rest),
+        "ocra" => ocra::run(rest, &mut *unbuffered_stdin()),
         "uri" => uri::run(rest),
         _ => migration::run(rest),
     };

@@ -21,7 +21,7 @@ mod number;
 
 use core::fmt::Write as _;
 use std::ffi::OsString;
-use std::io::{BufRead, Write};
+use std::io::{Read, Write};
 
 use jiff::tz::TimeZone;
 use otpkit::{Algorithm, Error, Hotp, HotpParams, Totp, TotpParams, Window};
@@ -42,8 +42,9 @@ pub const EXIT_MISMATCH: u8 = 2;
 
 /// Where the command reads and writes, its clock and its time zone.
 pub struct Io<'a> {
-    /// Read for KEY or CODE `-`.
-    pub stdin: &'a mut dyn BufRead,
+    /// Read for KEY or CODE `-`, a byte at a time (give it an unbuffered reader: a buffer
+    /// would keep key text).
+    pub stdin: &'a mut dyn Read,
     /// Codes, verification results and `-v` output.
     pub stdout: &'a mut dyn Write,
     /// Errors (and `--lint` advice).

@@ -25,6 +25,7 @@ use std::io::{self, Read, Write};
 
 use otpkit::Window;
 use otpkit::ocra::{DataInput, Ocra, OcraSuite, Role};
+use zeroize::Zeroizing;
 
 const USAGE: &str = "usage: otptool ocra --suite SUITE --key HEX [--counter N] [--question Q] \
 [--client-challenge QC --server-challenge QS --role server|client] \
@@ -33,18 +34,12 @@ const USAGE: &str = "usage: otptool ocra --suite SUITE --key HEX [--counter N] [
 Computes an OCRA (RFC 6287) response, or verifies CODE (exit 2: no match). Numbers are
 decimal or 0x hex.";
 
-/// Runs `otptool ocra` with the arguments after `ocra`, on the process's standard streams;
-/// returns the exit code.
-pub fn run(args: Vec<String>) -> i32 {
-    let stdin = io::stdin();
+/// Runs `otptool ocra` with the arguments after `ocra`, on `stdin` (unbuffered: a buffer
+/// would keep key text) and the process's standard output and error; returns the exit code.
+pub fn run(args: Vec<String>, stdin: &mut dyn Read) -> i32 {
     let stdout = io::stdout();
     let stderr = io::stderr();
-    run_with(
-        &args,
-        &mut stdin.lock(),
-        &mut stdout.lock(),
-        &mut stderr.lock(),
-    )
+    run_with(&args, stdin, &mut stdout.lock(), &mut stderr.lock())
 }
 
 /// [`run`] on the given streams.
@@ -150,6 +145,36 @@ fn parse_args(args: &[String]) -> Result<Options, Fail> {
     Ok(o)
 }
 
+/// The most `--key -` reads from standard input.
+const MAX_KEY_TEXT: usize = 4096;
+
+/// The key text of `--key -`: standard input up to its end, at most [`MAX_KEY_TEXT`] bytes,
+/// read a byte at a time into one zeroizing buffer that never reallocates.
+fn key_from(stdin: &mut dyn Read) -> Result<Zeroizing<String>, Fail> {
+    let mut text = Zeroizing::new(Vec::with_capacity(MAX_KEY_TEXT));
+    let mut byte = Zeroizing::new([0u8; 1]);
+    loop {
+        match stdin.read(byte.as_mut_slice()) {
+            Ok(0) => break,
+            Ok(_) if text.len() == MAX_KEY_TEXT => {
+                return Err(usage(format!(
+                    "reading the key from stdin: longer than {MAX_KEY_TEXT} bytes"
+                )));
+            }
+            Ok(_) => text.extend_from_slice(byte.as_slice()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(usage(format!("reading the key from stdin: {e}"))),
+        }
+    }
+    if core::str::from_utf8(&text).is_err() {
+        return Err(usage("reading the key from stdin: not UTF-8"));
+    }
+    // Checked above: the buffer moves into the string without a copy.
+    Ok(Zeroizing::new(
+        String::from_utf8(core::mem::take(&mut *text)).unwrap_or_default(),
+    ))
+}
+
 fn hex(what: &str, s: &str) -> Result<Vec<u8>, Fail> {
     let s = s.trim();
     if !s.len().is_multiple_of(2) {
@@ -197,13 +222,9 @@ fn execute(args: &[String], stdin: &mut dyn Read, stdout: &mut dyn Write) -> Res
         .key
         .ok_or_else(|| usage("--key is required (see --help)"))?;
     let key_text = if key_text == "-" {
-        let mut s = String::new();
-        stdin
-            .read_to_string(&mut s)
-            .map_err(|e| usage(format!("reading the key from stdin: {e}")))?;
-        s
+        key_from(stdin)?
     } else {
-        key_text
+        Zeroizing::new(key_text)
     };
     let mut key = hex("key", &key_text)?;
     let ocra = Ocra::new(suite, &key).map_err(|e| usage(format!("key: {e}")));
