@@ -39,12 +39,15 @@
 //!   `rotate-master-key` re-seals every key without touching a record.
 //! - **Two throttles**: the token's own (`Policy::default()`: after 5 failures in a row,
 //!   30 s doubling up to an hour), which anyone knowing the user name can trip, and one per
-//!   client (after 3 failures, 60 s doubling up to an hour), so that one client cannot spend
-//!   the token's allowance alone: it is stopped at 3, the owner's client is not.
+//!   client and token (after 3 failures, 60 s doubling up to an hour), so that one client
+//!   cannot spend the token's allowance alone: it is stopped at 3, the owner's client is not.
+//!   The client's count is kept per token, so only a right code for *that* token resets it:
+//!   an attacker's valid logins to an account of their own leave their count against the
+//!   victim's token where it was.
 //!
 //! The store is `otpkit::store::SqliteStore` (feature `store-sqlite`): one row per token, the
 //! record and the sealed key side by side; the example keeps its own tables (token
-//! parameters, client throttles) on the same connection.
+//! parameters, per-client throttles) on the same connection.
 
 use core::error::Error as StdError;
 use std::io::BufRead;
@@ -65,7 +68,7 @@ const USAGE: &str = "usage: verify_server [--db PATH] [--master-key-file PATH] [
     resync USER CODE CODE... | unlock USER | show USER | \
     rotate-master-key --new-master-key-file PATH)";
 
-/// Per client: after 3 failures in a row, 60 s doubling up to an hour.
+/// Per client and token: after 3 failures in a row, 60 s doubling up to an hour.
 const CLIENT_THROTTLE: ThrottlePolicy = ThrottlePolicy::delay(3, 60, 3600);
 
 fn main() {
@@ -140,7 +143,7 @@ fn run() -> Result<bool> {
             let token = server.token(user)?;
             let mut all_ok = true;
             for code in codes.iter().filter(|c| !c.is_empty()) {
-                let outcome = server.limited(&client, now, || match &token {
+                let outcome = server.limited(&client, user, now, || match &token {
                     Token::Totp(t) => server.verifier.verify_totp(user, t, now, code),
                     Token::Hotp(h) => server.verifier.verify_hotp(user, h, now, code),
                 })?;
@@ -150,7 +153,7 @@ fn run() -> Result<bool> {
         }
         "resync" => {
             let token = server.token(user)?;
-            let outcome = server.limited(&client, now, || match &token {
+            let outcome = server.limited(&client, user, now, || match &token {
                 Token::Totp(t) => server.verifier.resync_totp(user, t, now, rest),
                 Token::Hotp(h) => server.verifier.resync_hotp(user, h, now, rest),
             })?;
@@ -233,10 +236,12 @@ impl Server {
                 digits    INTEGER NOT NULL,
                 period    INTEGER NOT NULL
             );
-            CREATE TABLE IF NOT EXISTS client_throttle (
-                client       TEXT PRIMARY KEY NOT NULL,
+            CREATE TABLE IF NOT EXISTS client_token_throttle (
+                client       TEXT NOT NULL,
+                token        TEXT NOT NULL,
                 failures     INTEGER NOT NULL,
-                locked_until INTEGER
+                locked_until INTEGER,
+                PRIMARY KEY (client, token)
             )",
         )?;
         Ok(Server {
@@ -336,15 +341,18 @@ impl Server {
         })
     }
 
-    /// Runs `verify` unless `client` is throttled, and counts its wrong codes against the
-    /// client as well as the token.
+    /// Runs `verify` unless `client` is throttled for `token`, and counts its wrong codes
+    /// against the client (for this token) as well as the token. Keyed by the pair: a right
+    /// code resets only the count of the token it was for, so a client cannot clear its
+    /// failures against one token with logins to another (its own).
     fn limited(
         &self,
         client: &str,
+        token: &str,
         now: u64,
         verify: impl FnOnce() -> core::result::Result<Accepted, VerifyError<rusqlite::Error>>,
     ) -> Result<core::result::Result<Accepted, Refusal>> {
-        let state = self.client_state(client)?;
+        let state = self.client_state(client, token)?;
         if let Err(e) = state.check(now) {
             return Ok(Err(Refusal::Client(e)));
         }
@@ -360,19 +368,20 @@ impl Server {
             Err(_) => state,
         };
         if next != state {
-            self.put_client_state(client, next)?;
+            self.put_client_state(client, token, next)?;
         }
         Ok(outcome.map_err(Refusal::Token))
     }
 
-    fn client_state(&self, client: &str) -> Result<ThrottleState> {
+    fn client_state(&self, client: &str, token: &str) -> Result<ThrottleState> {
         let row: Option<(u32, Option<i64>)> = self
             .verifier
             .store()
             .connection()
             .query_row(
-                "SELECT failures, locked_until FROM client_throttle WHERE client = ?1",
-                [client],
+                "SELECT failures, locked_until FROM client_token_throttle
+                 WHERE client = ?1 AND token = ?2",
+                [client, token],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
@@ -391,16 +400,17 @@ impl Server {
 
     /// The per-client throttle is advisory (the token's own is the one that must hold), so a
     /// plain upsert does: two requests racing may count one failure, not two.
-    fn put_client_state(&self, client: &str, state: ThrottleState) -> Result<()> {
+    fn put_client_state(&self, client: &str, token: &str, state: ThrottleState) -> Result<()> {
         let locked_until = match state.lock() {
             None => None,
             Some(Lock::UntilReset) => Some(-1),
             Some(Lock::Until(t)) => Some(i64::try_from(t)?),
         };
         self.verifier.store().connection().execute(
-            "INSERT INTO client_throttle (client, failures, locked_until) VALUES (?1, ?2, ?3)
-             ON CONFLICT (client) DO UPDATE SET failures = ?2, locked_until = ?3",
-            params![client, state.failures(), locked_until],
+            "INSERT INTO client_token_throttle (client, token, failures, locked_until)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (client, token) DO UPDATE SET failures = ?3, locked_until = ?4",
+            params![client, token, state.failures(), locked_until],
         )?;
         Ok(())
     }

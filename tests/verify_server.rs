@@ -92,6 +92,59 @@ fn file_contains(path: &Path, needle: &[u8]) -> bool {
     bytes.windows(needle.len()).any(|w| w == needle)
 }
 
+/// An attacker with an account of their own alternates two wrong codes for the victim with
+/// one valid login of their own, from one client: their own successes must not reset the
+/// client's count against the victim. At most 3 of the victim's wrong codes are evaluated,
+/// the victim's token stays short of its lock, and its owner still logs in.
+#[test]
+fn an_attackers_own_logins_do_not_reset_the_client_limit() {
+    let Some(bin) = binary() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no verify_server example binary next to this test"
+        );
+        eprintln!("SKIPPED: no verify_server example binary");
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("otpkit-alternating-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut s = Server {
+        bin,
+        dir: dir.clone(),
+        master_key: "42".repeat(32),
+        printed: String::new(),
+    };
+    s.expect(0, &["enrol", "victim", "--hotp"]);
+    s.expect(0, &["enrol", "mallory", "--hotp"]);
+    let right = s.code("victim");
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let mut evaluated = 0;
+    for _ in 0..6 {
+        for _ in 0..2 {
+            let out = s.expect(1, &["verify", "victim", wrong, "--client", "10.0.0.66"]);
+            if out.contains("rejected: code does not match") {
+                evaluated += 1;
+            } else {
+                assert!(out.contains("rejected: this client:"), "{out}");
+            }
+        }
+        let own = s.code("mallory");
+        let out = s.expect(0, &["verify", "mallory", &own, "--client", "10.0.0.66"]);
+        assert!(out.contains("accepted"), "{out}");
+    }
+    assert_eq!(evaluated, 3, "the victim's wrong codes evaluated");
+    let shown = s.expect(0, &["show", "victim"]);
+    assert!(shown.contains("failures 3, lock now: None"), "{shown}");
+    let out = s.expect(0, &["verify", "victim", &right, "--client", "owner"]);
+    assert!(out.contains("accepted"), "{out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn the_example_server_end_to_end() {
     let Some(bin) = binary() else {
