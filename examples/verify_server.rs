@@ -19,8 +19,9 @@
 //! ```
 //!
 //! Options: `--db PATH` (default `otpkit-server.sqlite3` in the working directory),
-//! `--master-key-file PATH` (default: the `OTPKIT_MASTER_KEY` environment variable, 64
-//! hexadecimal digits), `--client ADDR` (who sends the codes, for per-client limiting;
+//! `--master-key-file PATH` (a file only its owner may read, or a pipe; default: the systemd
+//! credential `otpkit-master-key` when `$CREDENTIALS_DIRECTORY` is set, else the
+//! `OTPKIT_MASTER_KEY` environment variable, 64 hexadecimal digits), `--client ADDR` (who sends the codes, for per-client limiting;
 //! default `local`).
 //!
 //! # What it shows
@@ -103,9 +104,15 @@ fn run() -> Result<bool> {
         return Ok(true);
     }
     let master = match key_file {
+        // A regular file (mode 0600 or 0400) or a pipe, such as `<(pass show otpkit)`.
         Some(path) => MasterKey::from_file(path)?,
-        None => MasterKey::from_env("OTPKIT_MASTER_KEY")
-            .map_err(|e| format!("{e}: set OTPKIT_MASTER_KEY or pass --master-key-file"))?,
+        // Under systemd, `LoadCredential=otpkit-master-key:PATH`.
+        None if std::env::var_os("CREDENTIALS_DIRECTORY").is_some() => {
+            MasterKey::from_credential("otpkit-master-key")?
+        }
+        None => MasterKey::from_env("OTPKIT_MASTER_KEY").map_err(|e| {
+            format!("{e}: set OTPKIT_MASTER_KEY, pass --master-key-file or a systemd credential")
+        })?,
     };
     let server = Server::open(&db, master)?;
     if args.first().map(String::as_str) == Some("rotate-master-key") {

@@ -46,11 +46,6 @@ const MAX_CHARS: usize = (MAX_BYTES * 8).div_ceil(5);
 /// bytes written.
 ///
 /// Accepts lower case, spaces and hyphens anywhere, and `=` padding at the end (or none).
-pub(crate) fn decode(input: &str, out: &mut [u8]) -> Result<usize, Error> {
-    decode_bytes(input.as_bytes(), out)
-}
-
-/// [`decode`] over bytes (percent-decoded URI parameters are bytes).
 pub(crate) fn decode_bytes(input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
     let mut chars = [0u8; MAX_CHARS];
     let mut n = 0usize;
@@ -199,7 +194,7 @@ mod tests {
 
     fn dec(s: &str) -> Result<std::vec::Vec<u8>, Error> {
         let mut out = [0u8; MAX_BYTES];
-        let n = decode(s, &mut out)?;
+        let n = decode_bytes(s.as_bytes(), &mut out)?;
         Ok(out[..n].to_vec())
     }
 

@@ -47,8 +47,11 @@
 //! ```
 
 mod error;
+#[cfg(feature = "std")]
+mod key_file;
 mod rotate;
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -58,6 +61,8 @@ use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
 pub use error::SealError;
+#[cfg(feature = "std")]
+pub use key_file::{KeyFileOptions, MAX_KEY_FILE_LEN};
 pub use rotate::{RotateError, Rotation, rotate_master_key};
 
 use crate::{Hotp, HotpParams, Secret, Totp, TotpParams};
@@ -86,7 +91,9 @@ pub const OVERHEAD: usize = HEADER_LEN + NONCE_LEN + TAG_LEN;
 /// assert_eq!(format!("{master:?}"), format!("MasterKey {{ id: {:#010x}, .. }}", master.id()));
 /// ```
 pub struct MasterKey {
-    key: Zeroizing<[u8; 32]>,
+    /// The key in a heap block of its own, written in place: moving a `MasterKey` moves a
+    /// pointer, never the key, so no copy is left on the stack.
+    key: Box<Zeroizing<[u8; 32]>>,
     id: u32,
 }
 
@@ -97,18 +104,10 @@ impl MasterKey {
     /// A master key from its 32 bytes (the copy passed in is wiped; wipe the caller's own).
     #[must_use]
     pub fn from_bytes(mut bytes: [u8; 32]) -> MasterKey {
-        let key = Zeroizing::new(bytes);
+        let mut slot = empty_slot();
+        slot.copy_from_slice(&bytes);
         bytes.zeroize();
-        let digest = Sha256::new()
-            .chain_update(b"otpkit sealed-keys master key id\0")
-            .chain_update(key.as_slice())
-            .finalize();
-        let mut id = [0; 4];
-        id.copy_from_slice(digest.get(..4).unwrap_or(&[0; 4]));
-        MasterKey {
-            key,
-            id: u32::from_be_bytes(id),
-        }
+        MasterKey::from_slot(slot)
     }
 
     /// A master key from 64 hexadecimal digits (either case; whitespace around them, such as
@@ -118,12 +117,17 @@ impl MasterKey {
     ///
     /// [`SealError::InvalidMasterKey`] for anything but 64 hexadecimal digits.
     pub fn from_hex(text: &str) -> Result<MasterKey, SealError> {
-        let text = text.trim().as_bytes();
+        MasterKey::from_hex_bytes(text.as_bytes())
+    }
+
+    /// [`from_hex`](Self::from_hex) over bytes, decoded straight into the key's heap block.
+    fn from_hex_bytes(text: &[u8]) -> Result<MasterKey, SealError> {
+        let text = text.trim_ascii();
         if text.len() != 2 * Self::LEN {
             return Err(SealError::InvalidMasterKey);
         }
-        let mut key = Zeroizing::new([0u8; 32]);
-        for (byte, pair) in key.iter_mut().zip(text.chunks_exact(2)) {
+        let mut slot = empty_slot();
+        for (byte, pair) in slot.iter_mut().zip(text.chunks_exact(2)) {
             let (Some(hi), Some(lo)) = (
                 pair.first().and_then(|&c| hex_value(c)),
                 pair.get(1).and_then(|&c| hex_value(c)),
@@ -132,7 +136,7 @@ impl MasterKey {
             };
             *byte = (hi << 4) | lo;
         }
-        Ok(MasterKey::from_bytes(*key))
+        Ok(MasterKey::from_slot(slot))
     }
 
     /// A new random master key (`getrandom`).
@@ -141,12 +145,26 @@ impl MasterKey {
     ///
     /// [`SealError::RandomUnavailable`] when the operating system has no randomness to give.
     pub fn generate() -> Result<MasterKey, SealError> {
-        let mut key = Zeroizing::new([0u8; 32]);
-        getrandom::fill(key.as_mut_slice()).map_err(|_| SealError::RandomUnavailable)?;
-        Ok(MasterKey::from_bytes(*key))
+        let mut slot = empty_slot();
+        getrandom::fill(slot.as_mut_slice()).map_err(|_| SealError::RandomUnavailable)?;
+        Ok(MasterKey::from_slot(slot))
     }
 
     /// The master key named by the environment variable `var`, in 64 hexadecimal digits.
+    ///
+    /// # Note
+    ///
+    /// The variable stays in the process's environment, where every child process inherits
+    /// it and `/proc/PID/environ` shows the bytes the process started with, whatever it
+    /// changes later (and `std::env::remove_var` is `unsafe` in a program with threads).
+    /// Prefer [`from_credential`](Self::from_credential), [`from_file`](Self::from_file) or
+    /// [`from_fd`](Self::from_fd). Where the key only exists in an environment variable, read
+    /// it in the shell that starts the server and hand it over on a file descriptor, with the
+    /// variable removed from the server's environment:
+    ///
+    /// ```text
+    /// env -u OTPKIT_MASTER_KEY server --master-key-fd 3 3<<<"$OTPKIT_MASTER_KEY"
+    /// ```
     ///
     /// # Errors
     ///
@@ -158,23 +176,109 @@ impl MasterKey {
         MasterKey::from_hex(&text)
     }
 
-    /// The master key in the file at `path`: 64 hexadecimal digits (and optional whitespace),
-    /// or exactly 32 raw bytes.
+    /// The master key in the file at `path`: 64 hexadecimal digits (and optional whitespace,
+    /// [`MAX_KEY_FILE_LEN`] bytes in all), or exactly 32 raw bytes.
+    ///
+    /// Only a regular file or a pipe is read (a device such as `/dev/zero` is refused before
+    /// it is opened), and a regular file only when its group and others have no access to
+    /// it (mode `0600` or `0400`); [`from_file_with`](Self::from_file_with) and
+    /// [`KeyFileOptions`] turn that check off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(unix)] {
+    /// use std::os::unix::fs::PermissionsExt as _;
+    /// use otpkit::sealed::MasterKey;
+    ///
+    /// let path = std::env::temp_dir().join(format!("otpkit-doc-master-{}", std::process::id()));
+    /// std::fs::write(&path, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n")?;
+    /// // Readable by others: refused.
+    /// std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644))?;
+    /// assert!(MasterKey::from_file(&path).is_err());
+    /// std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    /// let master = MasterKey::from_file(&path)?;
+    /// # std::fs::remove_file(&path)?;
+    /// # let _ = master;
+    /// # }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
-    /// The file's I/O error; an [`InvalidData`](std::io::ErrorKind::InvalidData) error carrying
-    /// [`SealError::InvalidMasterKey`] when it holds neither form.
+    /// The file's I/O error, or an error carrying a [`SealError`]:
+    /// [`KeyFileType`](SealError::KeyFileType) ([`InvalidInput`](std::io::ErrorKind::InvalidInput))
+    /// for anything but a regular file or a pipe,
+    /// [`KeyFilePermissions`](SealError::KeyFilePermissions)
+    /// ([`PermissionDenied`](std::io::ErrorKind::PermissionDenied)) for a file its group or
+    /// others may access, [`KeyFileTooLong`](SealError::KeyFileTooLong) and
+    /// [`InvalidMasterKey`](SealError::InvalidMasterKey)
+    /// ([`InvalidData`](std::io::ErrorKind::InvalidData)) for contents that are not a key.
     #[cfg(feature = "std")]
     pub fn from_file(path: impl AsRef<std::path::Path>) -> std::io::Result<MasterKey> {
-        let bytes = Zeroizing::new(std::fs::read(path)?);
-        if let Ok(raw) = <[u8; 32]>::try_from(bytes.as_slice()) {
-            return Ok(MasterKey::from_bytes(raw));
+        MasterKey::from_file_with(path, KeyFileOptions::default())
+    }
+
+    /// [`from_file`](Self::from_file), with its permission check set by `options`.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_file`](Self::from_file).
+    #[cfg(feature = "std")]
+    pub fn from_file_with(
+        path: impl AsRef<std::path::Path>,
+        options: KeyFileOptions,
+    ) -> std::io::Result<MasterKey> {
+        let path = path.as_ref();
+        // Examined before opening: opening some devices acts on them.
+        let meta = std::fs::metadata(path)?;
+        if !key_file::readable_type(&meta) {
+            return Err(key_file::error(SealError::KeyFileType));
         }
-        core::str::from_utf8(&bytes)
-            .map_err(|_| SealError::InvalidMasterKey)
-            .and_then(MasterKey::from_hex)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        key_file::read(std::fs::File::open(path)?, options)
+    }
+
+    /// The master key read from the file descriptor `fd` (a file or pipe the parent process
+    /// opened, such as `3< master.key` or `3<<<"$KEY"` in a shell), with the checks and forms
+    /// of [`from_file_with`](Self::from_file_with). The descriptor is closed when read.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_file`](Self::from_file).
+    #[cfg(all(feature = "std", unix))]
+    pub fn from_fd(
+        fd: std::os::fd::OwnedFd,
+        options: KeyFileOptions,
+    ) -> std::io::Result<MasterKey> {
+        key_file::read(std::fs::File::from(fd), options)
+    }
+
+    /// The master key systemd passes as the credential `name` (`LoadCredential=name:PATH`,
+    /// `SetCredentialEncrypted=`, ...): the file `name` in `$CREDENTIALS_DIRECTORY`, read as
+    /// [`from_file`](Self::from_file) reads it. The key never enters the environment, and
+    /// systemd makes the file readable by the service alone.
+    ///
+    /// # Errors
+    ///
+    /// A [`NotFound`](std::io::ErrorKind::NotFound) error carrying
+    /// [`SealError::MasterKeyNotSet`] when `$CREDENTIALS_DIRECTORY` is not set;
+    /// [`InvalidInput`](std::io::ErrorKind::InvalidInput) with
+    /// [`SealError::InvalidCredentialName`] for a `name` that is empty, `.`, `..` or holds a
+    /// `/`; otherwise as [`from_file`](Self::from_file).
+    #[cfg(feature = "std")]
+    pub fn from_credential(name: &str) -> std::io::Result<MasterKey> {
+        if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']) {
+            return Err(key_file::error(SealError::InvalidCredentialName));
+        }
+        let dir = std::env::var_os("CREDENTIALS_DIRECTORY")
+            .ok_or_else(|| key_file::error(SealError::MasterKeyNotSet))?;
+        MasterKey::from_file(std::path::Path::new(&dir).join(name))
+    }
+
+    /// A master key from its filled heap block.
+    fn from_slot(key: Box<Zeroizing<[u8; 32]>>) -> MasterKey {
+        let id = fingerprint(&key);
+        MasterKey { key, id }
     }
 
     /// The key's id: the first 4 bytes of a SHA-256 of the key (a fingerprint, which tells
@@ -358,7 +462,8 @@ impl MasterKey {
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {
-        XChaCha20Poly1305::new(&(*self.key).into())
+        // By reference: no copy of the key in a temporary.
+        XChaCha20Poly1305::new((&**self.key).into())
     }
 }
 
@@ -433,6 +538,24 @@ fn aad(header: &[u8], token_id: &str) -> [u8; 32] {
         .chain_update(token_id.as_bytes())
         .finalize()
         .into()
+}
+
+/// A zeroed key block on the heap, to be written in place.
+fn empty_slot() -> Box<Zeroizing<[u8; 32]>> {
+    Box::new(Zeroizing::new([0; 32]))
+}
+
+/// The first 4 bytes of a SHA-256 of the key, the hasher updated in place (no moves that
+/// would leave its buffer, which holds key bytes, on the stack) and wiped when dropped.
+fn fingerprint(key: &[u8; 32]) -> u32 {
+    let mut hasher = Sha256::new();
+    hasher.update(b"otpkit sealed-keys master key id\0");
+    hasher.update(key);
+    let mut digest = Default::default();
+    hasher.finalize_into_reset(&mut digest);
+    let mut id = [0; 4];
+    id.copy_from_slice(digest.get(..4).unwrap_or(&[0; 4]));
+    u32::from_be_bytes(id)
 }
 
 fn hex_value(c: u8) -> Option<u8> {

@@ -23,7 +23,8 @@ pub use boxed::BoxedSecret;
 /// ```
 /// use otpkit::{Secret, Totp, TotpParams};
 ///
-/// let secret = Secret::from_base32("jbsw y3dp ehpk 3pxp")?;
+/// let mut secret = Secret::EMPTY;
+/// secret.decode_base32("jbsw y3dp ehpk 3pxp")?;
 /// assert_eq!(secret.len(), 10);
 /// assert_eq!(format!("{secret:?}"), "Secret { len: 10, .. }");
 /// // 80-bit keys are common in the wild but below RFC 4226's 128-bit minimum:
@@ -42,9 +43,8 @@ impl Secret {
     /// every key seen in practice (SHA-512 keys are 64 bytes).
     pub const MAX_LEN: usize = base32::MAX_BYTES;
 
-    /// The empty secret (nothing to wipe yet): where in-place decoders start.
-    #[cfg(feature = "alloc")]
-    const EMPTY: Secret = Secret {
+    /// The empty secret: where [`decode_base32`](Self::decode_base32) writes a key in place.
+    pub const EMPTY: Secret = Secret {
         bytes: [0; Secret::MAX_LEN],
         len: 0,
     };
@@ -71,21 +71,30 @@ impl Secret {
         Ok(s)
     }
 
-    /// Decodes base32 (RFC 4648 §6) tolerantly: lower case, spaces and hyphens between
-    /// characters, and `=` padding or none are all accepted. Decoding is constant-time in the
-    /// key's characters (`base32ct`).
+    /// Decodes base32 (RFC 4648 §6) tolerantly into this secret, in place: lower case, spaces
+    /// and hyphens between characters, and `=` padding or none are all accepted. Decoding is
+    /// constant-time in the key's characters (`base32ct`). What the secret held before is
+    /// overwritten; after an error it is empty.
+    ///
+    /// The key is written once, straight into `self`: a `Secret` returned by value would
+    /// leave copies of the key in the stack frames it passed through, which nothing wipes.
+    /// Start from [`Secret::EMPTY`] where the secret is to live (or use
+    /// [`BoxedSecret::from_base32`](crate::BoxedSecret::from_base32), which decodes into a
+    /// heap block), and lend it out by reference.
     ///
     /// # Examples
     ///
     /// ```
     /// use otpkit::{Base32ErrorKind, Error, Secret};
     ///
-    /// let a = Secret::from_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
+    /// let mut a = Secret::EMPTY;
+    /// a.decode_base32("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")?;
     /// assert_eq!(a.as_ref(), b"12345678901234567890");
     /// assert_eq!(
-    ///     Secret::from_base32("GEZD8NBV").unwrap_err(),
+    ///     a.decode_base32("GEZD8NBV").unwrap_err(),
     ///     Error::Base32 { position: 4, kind: Base32ErrorKind::InvalidCharacter },
     /// );
+    /// assert!(a.is_empty());
     /// # Ok::<(), otpkit::Error>(())
     /// ```
     ///
@@ -96,13 +105,24 @@ impl Secret {
     ///   that does not end on a multiple of eight characters (`InvalidPadding`), a number of
     ///   characters that no byte string encodes to (`InvalidLength`), or nothing at all (`Empty`).
     /// - [`Error::KeyTooLong`] when the key would exceed [`Secret::MAX_LEN`] bytes.
-    pub fn from_base32(input: &str) -> Result<Secret, Error> {
-        let mut s = Secret {
-            bytes: [0; Secret::MAX_LEN],
-            len: 0,
-        };
-        s.len = base32::decode(input, &mut s.bytes)?;
-        Ok(s)
+    pub fn decode_base32(&mut self, input: &str) -> Result<(), Error> {
+        self.decode_base32_bytes(input.as_bytes())
+    }
+
+    /// [`decode_base32`](Self::decode_base32) over bytes.
+    pub(crate) fn decode_base32_bytes(&mut self, input: &[u8]) -> Result<(), Error> {
+        self.bytes.zeroize();
+        self.len = 0;
+        match base32::decode_bytes(input, &mut self.bytes) {
+            Ok(len) => {
+                self.len = len;
+                Ok(())
+            }
+            Err(e) => {
+                self.bytes.zeroize();
+                Err(e)
+            }
+        }
     }
 
     /// A secret of `len` zero bytes, to be filled in place (by a decryption) through

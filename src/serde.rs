@@ -27,7 +27,7 @@
 //! }
 //!
 //! let c = Credential {
-//!     secret: Secret::from_base32("JBSWY3DPEHPK3PXP")?,
+//!     secret: Secret::from_bytes(b"Hello!\xde\xad\xbe\xef")?,
 //!     params: TotpParams::default(),
 //!     last_step: Some(56_666_666),
 //! };
@@ -199,7 +199,7 @@ mod uri_types {
 /// Base32, with `#[serde(with = "otpkit::serde::expose_secret_base32")]`.
 ///
 /// The output is the key itself: store it only where keys belong (an encrypted column, a
-/// secrets manager). On input the tolerant [`Secret::from_base32`](crate::Secret::from_base32)
+/// secrets manager). On input the tolerant [`Secret::decode_base32`](crate::Secret::decode_base32)
 /// rules apply. The text is assembled in a zeroizing stack buffer; what the serializer does
 /// with it afterwards (for example a `String` from `serde_json::to_string`) is up to the caller.
 pub mod expose_secret_base32 {
@@ -264,7 +264,9 @@ pub mod expose_secret_base32 {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Secret, E> {
                 // The error names the problem, never the input.
-                Secret::from_base32(v).map_err(E::custom)
+                let mut secret = Secret::EMPTY;
+                secret.decode_base32(v).map_err(E::custom)?;
+                Ok(secret)
             }
         }
         d.deserialize_str(V)

@@ -84,7 +84,10 @@ fn secret_of(enrol_output: &str) -> String {
 }
 
 fn base32_decode(s: &str) -> Vec<u8> {
-    otpkit::Secret::from_base32(s).unwrap().as_ref().to_vec()
+    otpkit::BoxedSecret::from_base32(s)
+        .unwrap()
+        .as_ref()
+        .to_vec()
 }
 
 fn file_contains(path: &Path, needle: &[u8]) -> bool {
@@ -272,7 +275,25 @@ fn the_example_server_end_to_end() {
         s.expect(0, &["show", "bob"]),
     );
     let new_key = s.expect(0, &["new-master-key"]);
+    // A key file only its owner may read: a group- or world-readable one is refused.
     std::fs::write(dir.join("new.key"), &new_key).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let shared = std::fs::Permissions::from_mode(0o644);
+        std::fs::set_permissions(dir.join("new.key"), shared).unwrap();
+    }
+    let r = s.run(&["rotate-master-key", "--new-master-key-file", "new.key"]);
+    assert_eq!(r.status, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("lets its group or others access it"),
+        "{}",
+        r.stderr
+    );
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let private = std::fs::Permissions::from_mode(0o600);
+        std::fs::set_permissions(dir.join("new.key"), private).unwrap();
+    }
     let out = s.expect(
         0,
         &["rotate-master-key", "--new-master-key-file", "new.key"],

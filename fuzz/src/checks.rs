@@ -66,15 +66,17 @@ fn typed_digits(code: &str) -> String {
     code.chars().filter(|&c| c != ' ').collect()
 }
 
-/// `Secret::from_base32` on any text: never panics; what it accepts is what a plain RFC 4648
+/// `Secret::decode_base32` on any text: never panics; what it accepts is what a plain RFC 4648
 /// decoder makes of the same characters, and its canonical form decodes back to it.
 pub fn impl_secret_base32(data: &[u8]) {
     let Ok(text) = core::str::from_utf8(data) else {
         return;
     };
-    let Ok(secret) = Secret::from_base32(text) else {
+    let mut secret = Secret::EMPTY;
+    if secret.decode_base32(text).is_err() {
+        assert!(secret.is_empty());
         return;
-    };
+    }
     assert_eq!(
         secret.as_ref(),
         reference_base32(text).as_slice(),
@@ -88,7 +90,8 @@ pub fn impl_secret_base32(data: &[u8]) {
             .bytes()
             .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
     );
-    let again = Secret::from_base32(&canonical).unwrap();
+    let mut again = Secret::EMPTY;
+    again.decode_base32(&canonical).unwrap();
     assert_eq!(again.as_ref(), secret.as_ref());
 }
 

@@ -50,8 +50,27 @@ pub enum SealError {
     },
     /// A master key is not 64 hexadecimal digits (or, in a file, 32 raw bytes).
     InvalidMasterKey,
-    /// The environment variable that should hold the master key is not set.
+    /// The environment variable that should hold the master key is not set (or, for
+    /// [`MasterKey::from_credential`](crate::sealed::MasterKey::from_credential),
+    /// `$CREDENTIALS_DIRECTORY`).
     MasterKeyNotSet,
+    /// A master-key file is neither a regular file nor a pipe (a directory, a device, a
+    /// socket).
+    KeyFileType,
+    /// A master-key file (or pipe) holds more than a key file can.
+    KeyFileTooLong {
+        /// The most a key file holds, in bytes
+        /// ([`MAX_KEY_FILE_LEN`](crate::sealed::MAX_KEY_FILE_LEN)).
+        max: usize,
+    },
+    /// A master-key file's mode lets its group or others access it (see
+    /// [`KeyFileOptions`](crate::sealed::KeyFileOptions)).
+    KeyFilePermissions {
+        /// The file's permission bits (such as `0o644`).
+        mode: u32,
+    },
+    /// A systemd credential name that is not a plain file name.
+    InvalidCredentialName,
     /// The operating system's random number generator failed.
     RandomUnavailable,
     /// The opened key does not make a generator (the builder's error).
@@ -77,6 +96,19 @@ impl fmt::Display for SealError {
             }
             SealError::InvalidMasterKey => f.write_str("master key is not 64 hexadecimal digits"),
             SealError::MasterKeyNotSet => f.write_str("master key variable not set"),
+            SealError::KeyFileType => {
+                f.write_str("master key file is not a regular file or a pipe")
+            }
+            SealError::KeyFileTooLong { max } => {
+                write!(f, "master key file longer than {max} bytes")
+            }
+            SealError::KeyFilePermissions { mode } => write!(
+                f,
+                "master key file mode {mode:#o} lets its group or others access it"
+            ),
+            SealError::InvalidCredentialName => {
+                f.write_str("credential name is not a plain file name")
+            }
             SealError::RandomUnavailable => f.write_str("no randomness available for a nonce"),
             SealError::Key(e) => write!(f, "opened key unusable: {e}"),
         }

@@ -8,7 +8,7 @@ use subtle::{Choice, ConstantTimeEq};
 use zeroize::ZeroizeOnDrop;
 
 use super::Secret;
-use crate::{Error, base32};
+use crate::Error;
 
 /// A [`Secret`] held in its own heap block, which is allocated empty and written in place.
 ///
@@ -55,10 +55,10 @@ impl BoxedSecret {
         Ok(s)
     }
 
-    /// Decodes base32 as [`Secret::from_base32`] does, straight into the heap block.
+    /// Decodes base32 as [`Secret::decode_base32`] does, straight into the heap block.
     ///
     /// # Errors
-    /// As [`Secret::from_base32`].
+    /// As [`Secret::decode_base32`].
     pub fn from_base32(input: &str) -> Result<BoxedSecret, Error> {
         BoxedSecret::from_base32_bytes(input.as_bytes())
     }
@@ -66,7 +66,7 @@ impl BoxedSecret {
     /// [`BoxedSecret::from_base32`] over bytes (percent-decoded URI parameters are bytes).
     pub(crate) fn from_base32_bytes(input: &[u8]) -> Result<BoxedSecret, Error> {
         let mut s = BoxedSecret::empty();
-        s.0.len = base32::decode_bytes(input, &mut s.0.bytes)?;
+        s.0.decode_base32_bytes(input)?;
         Ok(s)
     }
 

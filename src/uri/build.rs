@@ -120,8 +120,8 @@ impl OtpAuthUri {
     ///
     /// # Examples
     /// ```
-    /// use otpkit::{Secret, uri::{BuildOptions, OtpAuthUri}};
-    /// let uri = OtpAuthUri::hotp(Secret::from_base32("JBSWY3DPEHPK3PXP")?, "bob smith", 7);
+    /// use otpkit::{BoxedSecret, uri::{BuildOptions, OtpAuthUri}};
+    /// let uri = OtpAuthUri::hotp(BoxedSecret::from_base32("JBSWY3DPEHPK3PXP")?, "bob smith", 7);
     /// let mut out = String::new();
     /// uri.write_to(&mut out, BuildOptions { include_defaults: true })??;
     /// assert_eq!(
@@ -210,8 +210,8 @@ impl OtpAuthUri {
     ///
     /// # Examples
     /// ```
-    /// use otpkit::{Secret, uri::OtpAuthUri};
-    /// let uri = OtpAuthUri::totp(Secret::from_base32("JBSWY3DPEHPK3PXP")?, "alice");
+    /// use otpkit::{BoxedSecret, uri::OtpAuthUri};
+    /// let uri = OtpAuthUri::totp(BoxedSecret::from_base32("JBSWY3DPEHPK3PXP")?, "alice");
     /// let text = uri.to_uri()?;
     /// assert_eq!(OtpAuthUri::parse(&text)?.uri, uri);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

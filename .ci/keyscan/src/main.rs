@@ -1,5 +1,6 @@
-//! Runs otpkit's provisioning parse paths on a thread with a known stack, then scans the dead
-//! frames they left for key bytes (see `tests/support/key_scan.rs`). Release build: that is
+//! Runs otpkit's paths that take in a key (provisioning parsers, master keys, `Secret`,
+//! generators) on a thread with a known stack, then scans the dead frames they left for key
+//! bytes (see `tests/support/key_scan.rs`). Release build: that is
 //! the code that ships, and debug builds copy every value through the stack.
 //!
 //! Exit status 1 when a path that must be clean left key bytes on the stack. The paths that
@@ -13,8 +14,9 @@ mod key_scan;
 use std::process::ExitCode;
 
 use otpkit::migration::Migration;
+use otpkit::sealed::MasterKey;
 use otpkit::uri::{OtpAuthUri, ParseOptions};
-use otpkit::{BoxedSecret, Secret};
+use otpkit::{BoxedSecret, Hotp, HotpParams, Secret, Totp, TotpParams};
 
 /// Byte `i` of test key `seed` (no 5-byte window repeats).
 fn key_byte(i: usize, seed: u8) -> u8 {
@@ -90,17 +92,6 @@ fn cases() -> Vec<Case> {
             other: String::new(),
             run: Box::new(move || {
                 let s = BoxedSecret::from_base32(&t).unwrap();
-                std::hint::black_box(&s);
-            }),
-        });
-        let t = text.clone();
-        cases.push(Case {
-            name: format!("Secret::from_base32, {len}-byte key (returned by value)"),
-            must_be_clean: false,
-            key: k.clone(),
-            other: String::new(),
-            run: Box::new(move || {
-                let s = Secret::from_base32(&t).unwrap();
                 std::hint::black_box(&s);
             }),
         });
@@ -182,7 +173,161 @@ fn cases() -> Vec<Case> {
     cases
 }
 
+/// Hex text of `key` (lower case).
+fn hex(key: &[u8]) -> String {
+    key.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The paths that take in a key and keep it: master keys, `Secret`, generators.
+fn key_cases() -> Vec<Case> {
+    let mut cases = Vec::new();
+    let master = key(32, 7);
+    let master_hex = hex(&master);
+    let case = |name: &str, key: &[u8], other: &str, run: Box<dyn FnMut() + Send>| Case {
+        name: name.to_owned(),
+        must_be_clean: true,
+        key: key.to_vec(),
+        other: other.to_owned(),
+        run,
+    };
+    let boxed: Box<[u8; 32]> = Box::new(master.clone().try_into().unwrap());
+    cases.push(case(
+        "MasterKey::from_bytes",
+        &master,
+        "",
+        Box::new(move || {
+            let m = MasterKey::from_bytes(**std::hint::black_box(&boxed));
+            std::hint::black_box(&m);
+        }),
+    ));
+    let text = master_hex.clone();
+    cases.push(case(
+        "MasterKey::from_hex",
+        &master,
+        &master_hex,
+        Box::new(move || {
+            let m = MasterKey::from_hex(&text).unwrap();
+            std::hint::black_box(&m);
+        }),
+    ));
+    cases.push(case(
+        "MasterKey::from_env",
+        &master,
+        &master_hex,
+        Box::new(move || {
+            let m = MasterKey::from_env(MASTER_VAR).unwrap();
+            std::hint::black_box(&m);
+        }),
+    ));
+    for (form, contents) in [
+        ("hex", format!("{master_hex}\n").into_bytes()),
+        ("raw", master.clone()),
+    ] {
+        let path =
+            std::env::temp_dir().join(format!("otpkit-keyscan-{}-{form}", std::process::id()));
+        write_private(&path, &contents);
+        cases.push(case(
+            &format!("MasterKey::from_file ({form})"),
+            &master,
+            &master_hex,
+            Box::new(move || {
+                let m = MasterKey::from_file(&path).unwrap();
+                std::hint::black_box(&m);
+            }),
+        ));
+    }
+    // A random key: the needles are set from the key made, after the call.
+    cases.push(case(
+        "MasterKey::generate",
+        &[],
+        "",
+        Box::new(|| {
+            let m = MasterKey::generate().unwrap();
+            let mut text = String::with_capacity(64);
+            m.write_secret_hex(&mut text).unwrap();
+            let mut raw = Vec::with_capacity(32);
+            for pair in text.as_bytes().chunks(2) {
+                raw.push(u8::from_str_radix(std::str::from_utf8(pair).unwrap(), 16).unwrap());
+            }
+            key_scan::set_needles_with(&raw, "", &text);
+            std::hint::black_box(&m);
+        }),
+    ));
+    for (len, seed) in [(20usize, 11u8), (32, 12), (64, 13)] {
+        let k = key(len, seed);
+        let text = base32(&k);
+        let t = text.clone();
+        cases.push(case(
+            &format!("Secret::decode_base32, {len}-byte key"),
+            &k,
+            "",
+            Box::new(move || {
+                let mut s = Secret::EMPTY;
+                s.decode_base32(&t).unwrap();
+                std::hint::black_box(&s);
+            }),
+        ));
+        let t = text.clone();
+        cases.push(case(
+            &format!("Secret::decode_base32 then Totp::new, {len}-byte key"),
+            &k,
+            "",
+            Box::new(move || {
+                let mut s = Secret::EMPTY;
+                s.decode_base32(&t).unwrap();
+                let g = Totp::new(s.as_ref(), TotpParams::default()).unwrap();
+                std::hint::black_box(&g);
+            }),
+        ));
+        let raw = k.clone();
+        cases.push(case(
+            &format!("Totp::new, {len}-byte key"),
+            &k,
+            "",
+            Box::new(move || {
+                let g = Totp::new(&raw, TotpParams::default()).unwrap();
+                std::hint::black_box(&g);
+            }),
+        ));
+        let raw = k.clone();
+        cases.push(case(
+            &format!("Hotp::new, {len}-byte key"),
+            &k,
+            "",
+            Box::new(move || {
+                let g = Hotp::new(&raw, HotpParams::default()).unwrap();
+                std::hint::black_box(&g);
+            }),
+        ));
+    }
+    cases
+}
+
+/// The environment variable `MasterKey::from_env` is read from.
+const MASTER_VAR: &str = "OTPKIT_KEYSCAN_MASTER_KEY";
+
+/// Writes a key file readable by its owner only.
+fn write_private(path: &std::path::Path, contents: &[u8]) {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let _ = std::fs::remove_file(path);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .unwrap();
+    f.write_all(contents).unwrap();
+}
+
 fn main() -> ExitCode {
+    // Set while this process has one thread.
+    #[allow(unsafe_code)]
+    // SAFETY: no other thread runs yet, so none reads the environment concurrently.
+    unsafe {
+        std::env::set_var(MASTER_VAR, hex(&key(32, 7)));
+    }
+
     // The check can fail: a key copied onto the stack and left there is found.
     let k = key(20, 99);
     key_scan::set_needles(&k, &base32(&k));
@@ -198,7 +343,7 @@ fn main() -> ExitCode {
 
     let mut failed = 0;
     let mut clean = 0;
-    for case in cases() {
+    for case in cases().into_iter().chain(key_cases()) {
         key_scan::set_needles_with(&case.key, &base32(&case.key), &case.other);
         let found = key_scan::stack_leaks(case.run);
         if found.is_empty() {

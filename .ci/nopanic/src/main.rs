@@ -100,8 +100,8 @@ pub fn window_new(behind: u32, ahead: u32) -> Result<Window, Error> {
 
 #[cfg(feature = "base32")]
 #[no_panic]
-pub fn secret_from_base32(text: &str) -> Result<Secret, Error> {
-    Secret::from_base32(text)
+pub fn secret_decode_base32(secret: &mut Secret, text: &str) -> Result<(), Error> {
+    secret.decode_base32(text)
 }
 
 #[no_panic]
@@ -178,7 +178,8 @@ fn main() {
     let _ = bb(totp_new_short(key, tp));
     let _ = bb(window_new(bb(1), bb(1)));
     #[cfg(feature = "base32")]
-    let _ = bb(secret_from_base32(bb("JBSWY3DPEHPK3PXP")));
+    let mut secret = Secret::EMPTY;
+    let _ = bb(secret_decode_base32(&mut secret, bb("JBSWY3DPEHPK3PXP")));
     let _ = bb(code_parse(code, bb(6)));
     let _ = bb(algorithm_parse(bb("SHA1")));
     let _secret = bb(secret_from_bytes(key));

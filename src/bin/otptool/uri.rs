@@ -293,7 +293,11 @@ fn new(args: &[String], out: &mut dyn Write) -> Result<(), Failure> {
     };
     let secret = match secret {
         Some(text) => {
-            Secret::from_base32(text).map_err(|e| Failure::Invalid(format!("secret: {e}")))?
+            let mut secret = Secret::EMPTY;
+            secret
+                .decode_base32(text)
+                .map_err(|e| Failure::Invalid(format!("secret: {e}")))?;
+            secret
         }
         None => Secret::generate_for(algorithm).map_err(|e| Failure::Invalid(e.to_string()))?,
     };

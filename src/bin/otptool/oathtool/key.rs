@@ -32,7 +32,8 @@ pub fn decode_base32(text: &[u8]) -> Option<Zeroizing<Vec<u8>>> {
     if text.bytes().all(|b| b == b' ') {
         return Some(Zeroizing::new(Vec::new()));
     }
-    let secret = Secret::from_base32(text).ok()?;
+    let mut secret = Secret::EMPTY;
+    secret.decode_base32(text).ok()?;
     Some(Zeroizing::new(secret.as_ref().to_vec()))
 }
 
