@@ -402,6 +402,9 @@ DEVIATIONS: list[tuple[list[str], str, int, str]] = [
     (["--hotp", "--totp", KEY], "", 0, "both modes: oathtool picks TOTP"),
     (["--totp", "-N", "@-5", KEY], "", 0, "negative time: oathtool reads step 0"),
     (["--totp", "-S", "1969-12-31 23:00:00 UTC", "-N", "@59", KEY], "", 0, "T0 before 1970"),
+    (["-"], "31" * 2049 + "\n", 0, "a KEY line over 4096 bytes: oathtool reads any length"),
+    ([KEY, "-"], "7" * 5000 + "\n", 1, "a CODE line over 4096 bytes"),
+    (["@/dev/null"], "", 1, "a device as @FILE: oathtool reads it (@/dev/zero without end)"),
 ]
 
 # Extensions: otptool accepts these (exit 0) where oathtool refuses with exit 1.

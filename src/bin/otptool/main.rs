@@ -72,7 +72,7 @@
 //! | mismatch message, HOTP counter ≥ 2^63 | negative numbers (C `long`) | the counters |
 //! | mismatch message range for TOTP | `T-W/2 .. T+W/2` (not what it checked) | `T-W .. T+W`, what was checked |
 //! | a `-` or `@FILE` line over 4096 bytes (`@/dev/zero`) | reads on until memory runs out | refused: `read file for KEY/OTP: line longer than 4096 bytes` |
-//! | `@FILE` naming a directory or a device (`@/dev/null`) | opens it | refused: `not a regular file or a pipe` (pipes and `@<(...)` are read) |
+//! | `@FILE` naming a device (`@/dev/null`, `@/dev/zero`) | reads it | refused: `not a regular file or a pipe` (pipes and `@<(...)` are read; a directory fails as in oathtool) |
 //!
 //! KEY and CODE lines are read a byte at a time, without a reader buffer (standard input
 //! through a duplicate of descriptor 0, not `std`'s buffered handle), into one zeroizing

@@ -71,9 +71,10 @@ impl Inputs {
     }
 }
 
-/// Opens FILE of `@FILE`: a regular file or a pipe (`@<(pass show x)` is one), nothing else.
-/// The type is checked before opening (opening some devices acts on them) and again on the
-/// open file (the path may have changed in between).
+/// Opens FILE of `@FILE`: a regular file or a pipe (`@<(pass show x)` is one); a directory
+/// fails at its first read, with oathtool's own message; anything else (a device, a socket)
+/// is refused. The type is checked before opening (opening some devices acts on them) and
+/// again on the open file (the path may have changed in between).
 fn open(path: &std::path::Path) -> Result<std::fs::File, Failure> {
     let not_a_file = || {
         refused(format!(
@@ -100,11 +101,11 @@ fn readable_type(meta: &std::fs::Metadata) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt as _;
-        meta.is_file() || meta.file_type().is_fifo()
+        meta.is_file() || meta.is_dir() || meta.file_type().is_fifo()
     }
     #[cfg(not(unix))]
     {
-        meta.is_file()
+        meta.is_file() || meta.is_dir()
     }
 }
 
