@@ -54,6 +54,8 @@ pub enum MigrationErrorKind {
     /// More than [`MAX_ENTRIES`](super::MAX_ENTRIES) entries; `position` is where the first one
     /// beyond the limit starts (the entry's index when exporting).
     TooManyEntries,
+    /// The core refuses a value: the wrapped [`crate::Error`] says why.
+    Core(crate::Error),
 }
 
 impl MigrationErrorKind {
@@ -82,6 +84,7 @@ impl MigrationErrorKind {
             MigrationErrorKind::TooLong => "too_long",
             MigrationErrorKind::PayloadTooLarge => "payload_too_large",
             MigrationErrorKind::TooManyEntries => "too_many_entries",
+            MigrationErrorKind::Core(_) => "core",
         }
     }
 }
@@ -133,6 +136,7 @@ impl fmt::Display for MigrationError {
             MigrationErrorKind::TooManyEntries => {
                 "more than the 1024 entries allowed (migration::MAX_ENTRIES)"
             }
+            MigrationErrorKind::Core(e) => return write!(f, "{e} at byte {}", self.position),
             MigrationErrorKind::Uri(kind) => {
                 return write!(
                     f,
@@ -146,4 +150,34 @@ impl fmt::Display for MigrationError {
     }
 }
 
-impl core::error::Error for MigrationError {}
+impl core::error::Error for MigrationError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match &self.kind {
+            MigrationErrorKind::Core(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A core error, as [`MigrationErrorKind::Core`] at position 0.
+impl From<crate::Error> for MigrationError {
+    fn from(e: crate::Error) -> Self {
+        MigrationError::new(MigrationErrorKind::Core(e), 0)
+    }
+}
+
+/// The core error a [`MigrationError`] wraps ([`MigrationErrorKind::Core`], or
+/// [`MigrationErrorKind::Uri`] holding [`UriErrorKind::Core`]); any other `MigrationError` is
+/// given back unchanged as the error.
+impl TryFrom<MigrationError> for crate::Error {
+    type Error = MigrationError;
+
+    fn try_from(e: MigrationError) -> Result<Self, MigrationError> {
+        match e.kind {
+            MigrationErrorKind::Core(core) | MigrationErrorKind::Uri(UriErrorKind::Core(core)) => {
+                Ok(core)
+            }
+            _ => Err(e),
+        }
+    }
+}
