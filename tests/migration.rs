@@ -298,7 +298,7 @@ fn limits_are_typed_errors() {
 /// A core error converts into a `MigrationError` and back; any other error stays itself.
 #[test]
 fn core_errors_convert_both_ways() {
-    use std::error::Error as _;
+    use core::error::Error as _;
     let core = otpkit::Error::KeyTooShort { len: 1, min: 16 };
     let wrapped = MigrationError::from(core);
     assert_eq!(wrapped.kind, MigrationErrorKind::Core(core));
