@@ -717,3 +717,30 @@ fn limits_are_typed_errors() {
     uri.account_name = "a".repeat(MAX_LEN);
     assert_eq!(uri.to_uri().unwrap_err().kind, UriErrorKind::TooLong);
 }
+
+/// A core refusal inside a `UriError` says what the core said, and is its `source()`.
+#[test]
+fn core_refusal_is_shown_and_is_the_source() {
+    use core::error::Error as _;
+    use otpkit::Error;
+    let parsed = OtpAuthUri::parse("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP").unwrap();
+    let e = parsed.uri.generator().unwrap_err();
+    let core = Error::KeyTooShort { len: 10, min: 16 };
+    assert_eq!(
+        (e.kind, e.parameter, e.position),
+        (UriErrorKind::Core(core), None, 0)
+    );
+    assert_eq!(e.id(), "core");
+    assert_eq!(
+        e.to_string(),
+        "refused: key is 10 bytes, at least 16 are required at byte 0"
+    );
+    assert_eq!(e.source().map(ToString::to_string), Some(core.to_string()));
+    let not_core = OtpAuthUri::parse("otpauth://totp/a?secret=1").unwrap_err();
+    assert!(not_core.source().is_none());
+    assert_eq!(Error::try_from(not_core), Err(not_core));
+    assert_eq!(
+        otpkit::uri::UriError::from(core).kind,
+        UriErrorKind::Core(core)
+    );
+}
