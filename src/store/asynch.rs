@@ -90,22 +90,7 @@ impl<S> AsyncVerifier<S> {
         }
     }
 
-    /// As [`Verifier::with_max_attempts`](super::Verifier::with_max_attempts).
-    #[must_use]
-    pub fn with_max_attempts(mut self, attempts: u32) -> AsyncVerifier<S> {
-        self.max_attempts = attempts.max(1);
-        self
-    }
-
-    /// The store.
-    pub const fn store(&self) -> &S {
-        &self.store
-    }
-
-    /// The policy.
-    pub const fn policy(&self) -> &Policy {
-        &self.policy
-    }
+    verifier_methods!(settings);
 }
 
 impl<S: AsyncStore + Sync> AsyncVerifier<S> {

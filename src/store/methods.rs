@@ -2,12 +2,31 @@
 //! [`AsyncVerifier`](super::AsyncVerifier): one definition, emitted as blocking methods for
 //! the one and as `async` methods for the other, each with its full documentation.
 
-/// Emits the verifier methods: `verifier_methods!(blocking)` inside `impl<S: Store>
-/// Verifier<S>`, `verifier_methods!(awaiting)` inside `impl<S: AsyncStore + Sync>
-/// AsyncVerifier<S>`. Each entry is a signature, the statements before the store call in
+/// Emits the verifier methods: `verifier_methods!(settings)` (the builder and accessors) inside
+/// `impl<S>` of either type, `verifier_methods!(blocking)` inside `impl<S: Store> Verifier<S>`,
+/// `verifier_methods!(awaiting)` inside `impl<S: AsyncStore + Sync> AsyncVerifier<S>`. Each entry is a signature, the statements before the store call in
 /// braces, and the store call, which the `awaiting` form awaits. A generic parameter may name
 /// a bound after `async` that only the `async` methods need (their futures must be `Send`).
 macro_rules! verifier_methods {
+    (settings) => {
+        /// The same verifier trying at most `attempts` rounds (at least 1) before giving up
+        /// with [`VerifyError::Contention`].
+        #[must_use]
+        pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+            self.max_attempts = attempts.max(1);
+            self
+        }
+
+        /// The store.
+        pub const fn store(&self) -> &S {
+            &self.store
+        }
+
+        /// The policy.
+        pub const fn policy(&self) -> &Policy {
+            &self.policy
+        }
+    };
     ($mode:ident) => {
         verifier_methods! { @list $mode;
             /// Enrols a token with its first record ([`StateRecord::counter`] or

@@ -55,23 +55,7 @@ impl<S> Verifier<S> {
         }
     }
 
-    /// The same verifier trying at most `attempts` rounds (at least 1) before giving up with
-    /// [`VerifyError::Contention`].
-    #[must_use]
-    pub fn with_max_attempts(mut self, attempts: u32) -> Verifier<S> {
-        self.max_attempts = attempts.max(1);
-        self
-    }
-
-    /// The store.
-    pub const fn store(&self) -> &S {
-        &self.store
-    }
-
-    /// The policy.
-    pub const fn policy(&self) -> &Policy {
-        &self.policy
-    }
+    verifier_methods!(settings);
 
     /// The most load-verify-commit rounds per verification.
     pub const fn max_attempts(&self) -> u32 {
