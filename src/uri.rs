@@ -14,6 +14,11 @@
 //!   non-UTF-8 text. What the ecosystem writes although the format forbids it is accepted with
 //!   a warning and refused in strict mode: `hotp` without `counter` (counter 0), a secret whose
 //!   last character has non-zero trailing bits, an issuer holding a colon (pyotp).
+//! - Known parameter names (`secret`, `issuer`, `algorithm`, `digits`, `period`, `counter`,
+//!   `encoder`) are matched in any case: `Secret=` is the secret (never kept as plain text
+//!   among the unknown parameters) and `Digits=8` gives 8 digits, with
+//!   [`Warning::ParameterNameCase`]; strict mode refuses the spelling, and the same
+//!   parameter under two spellings is [`UriErrorKind::DuplicateParameter`] in both modes.
 //!
 //! # Limits
 //! Parsing takes time linear in the input and memory within a small multiple of it, whatever

@@ -292,6 +292,122 @@ fn corpus_round_trip() {
     fail_report(&failures);
 }
 
+/// Known parameter names are matched whatever their case (`Secret=`, `DIGITS=`): a lenient
+/// parse uses them, with a warning; strict mode refuses them; the same parameter under two
+/// spellings is an error; and a secret never ends up as plain text among the unknown
+/// parameters (where `Debug` would show it), nor is `Digits=8` dropped for a wrong 6.
+#[test]
+fn parameter_names_are_matched_whatever_their_case() {
+    let key = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let uri = format!(
+        "otpauth://totp/Example:alice?Secret={key}&Issuer=Example&Digits=8&ALGORITHM=SHA256&Period=60"
+    );
+    let p = OtpAuthUri::parse(&uri).unwrap();
+    assert_eq!(p.uri.secret.as_ref(), b"12345678901234567890");
+    assert_eq!(p.uri.issuer.as_deref(), Some("Example"));
+    assert_eq!(p.uri.digits, 8);
+    assert_eq!(p.uri.algorithm, otpkit::Algorithm::Sha256);
+    assert_eq!(p.uri.otp_type, OtpType::Totp { period: 60 });
+    assert!(p.uri.extra.is_empty(), "{:?}", p.uri.extra);
+    assert!(p.warnings.contains(Warning::ParameterNameCase));
+    assert!(!p.warnings.contains(Warning::UnknownParameter));
+    let debug = format!("{p:?}");
+    assert!(!debug.contains(&key[..8]), "{debug}");
+    // The codes are the 8-digit SHA-256, 60 s ones the URI asks for.
+    let totp = p.uri.generator_unchecked().unwrap();
+    let direct = otpkit::Totp::new(
+        b"12345678901234567890",
+        otpkit::TotpParams {
+            algorithm: otpkit::Algorithm::Sha256,
+            digits: 8,
+            period: 60,
+            t0: 0,
+        },
+    )
+    .unwrap();
+    let otpkit::uri::Generator::Totp(totp) = totp else {
+        panic!("not a TOTP generator");
+    };
+    let code = totp.generate_at(1_111_111_109).unwrap();
+    assert_eq!(
+        code.as_str(),
+        direct.generate_at(1_111_111_109).unwrap().as_str()
+    );
+
+    // Each known name, in another case, is read as itself; strict mode refuses the spelling
+    // at its place.
+    let strict = ParseOptions { strict: true };
+    for (name, value, parameter) in [
+        ("SECRET", key, Parameter::Secret),
+        ("Issuer", "Example", Parameter::Issuer),
+        ("Algorithm", "SHA1", Parameter::Algorithm),
+        ("dIgItS", "6", Parameter::Digits),
+        ("PERIOD", "30", Parameter::Period),
+        ("Counter", "5", Parameter::Counter),
+    ] {
+        let kind = if parameter == Parameter::Counter {
+            "hotp"
+        } else {
+            "totp"
+        };
+        let secret = if parameter == Parameter::Secret {
+            String::new()
+        } else {
+            format!("secret={key}&")
+        };
+        let counter = if kind == "hotp" && parameter != Parameter::Counter {
+            "&counter=0"
+        } else {
+            ""
+        };
+        let issuer = if parameter == Parameter::Issuer {
+            ""
+        } else {
+            "&issuer=Example"
+        };
+        let uri = format!("otpauth://{kind}/Example:alice?{secret}{name}={value}{issuer}{counter}");
+        let p = OtpAuthUri::parse(&uri).unwrap();
+        assert_eq!(
+            p.warnings.iter().collect::<Vec<_>>(),
+            [Warning::ParameterNameCase],
+            "{uri}"
+        );
+        assert!(p.uri.extra.is_empty(), "{uri}");
+        if parameter == Parameter::Counter {
+            assert_eq!(p.uri.otp_type, OtpType::Hotp { counter: 5 });
+        }
+        let e = OtpAuthUri::parse_with(&uri, strict).unwrap_err();
+        let at = uri.find(&format!("{name}=")).unwrap();
+        assert_eq!(
+            (e.kind, e.parameter, e.position),
+            (
+                UriErrorKind::Quirk(Warning::ParameterNameCase),
+                Some(parameter),
+                at
+            ),
+            "{uri}"
+        );
+        // The lower-case spelling is the one strict mode takes.
+        let lower = uri.replace(&format!("{name}="), &format!("{}=", name.to_lowercase()));
+        assert!(OtpAuthUri::parse_with(&lower, strict).is_ok(), "{lower}");
+
+        // The same parameter under two spellings: an error, at the second, in both modes.
+        let twice = format!("{uri}&{}={value}", name.to_lowercase());
+        for options in [ParseOptions::default(), strict] {
+            let e = OtpAuthUri::parse_with(&twice, options).unwrap_err();
+            assert_eq!(
+                (e.kind, e.parameter, e.position),
+                (
+                    UriErrorKind::DuplicateParameter,
+                    Some(parameter),
+                    uri.len() + 1
+                ),
+                "{twice}"
+            );
+        }
+    }
+}
+
 #[test]
 fn errors_say_where_and_what() {
     let cases: [(&str, UriErrorKind, Option<Parameter>, usize); 8] = [

@@ -130,6 +130,8 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
 
     // Query parameters.
     let mut raw = Raw::default();
+    // The parameter whose name was first written in another case (for a strict error).
+    let mut name_case = None;
     let mut unknown: Vec<(Cow<'_, str>, Cow<'_, str>, usize)> = Vec::new();
     let mut at = query_at;
     let mut count = 0usize;
@@ -148,7 +150,11 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
             None => (segment, "", segment_at + segment.len()),
         };
         let (key, key_plus) = decode_text(key_raw, segment_at, true, Some(Parameter::Extra))?;
-        let (slot, parameter) = match &*key {
+        // Known names are matched in any case, so that `Secret=` is never kept as plain
+        // text among the unknown parameters, nor `Digits=8` dropped for a default.
+        let mut lower = [0u8; LONGEST_NAME];
+        let name = lower_case_name(&key, &mut lower);
+        let (slot, parameter) = match name {
             "secret" => (&mut raw.secret, Parameter::Secret),
             "issuer" => (&mut raw.issuer, Parameter::Issuer),
             "algorithm" => (&mut raw.algorithm, Parameter::Algorithm),
@@ -175,6 +181,10 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
                 Some(parameter),
                 segment_at,
             ));
+        }
+        if *key != *name && !found.set.contains(Warning::ParameterNameCase) {
+            found.warn(Warning::ParameterNameCase, segment_at);
+            name_case = Some(parameter);
         }
         *slot = Some((value_at, value_raw));
     }
@@ -413,11 +423,12 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
     {
         {
             let position = found.at.get(quirk as usize).copied().unwrap_or_default();
-            return Err(err(
-                UriErrorKind::Quirk(quirk),
-                quirk_parameter(quirk),
-                position,
-            ));
+            let parameter = if quirk == Warning::ParameterNameCase {
+                name_case
+            } else {
+                quirk_parameter(quirk)
+            };
+            return Err(err(UriErrorKind::Quirk(quirk), parameter, position));
         }
     }
 
@@ -426,6 +437,23 @@ pub(super) fn parse(input: &str, options: ParseOptions) -> Result<ParsedUri, Uri
         label_issuer,
         warnings: found.set,
     })
+}
+
+/// The longest known parameter name (`algorithm`).
+const LONGEST_NAME: usize = 9;
+
+/// `key` in ASCII lower case, written into `buf`, when it is short enough to be a known
+/// parameter's name; otherwise (or if not ASCII) `""`, which names none.
+fn lower_case_name<'b>(key: &str, buf: &'b mut [u8; LONGEST_NAME]) -> &'b str {
+    let Some(name) = buf.get_mut(..key.len()) else {
+        return "";
+    };
+    if !key.is_ascii() {
+        return "";
+    }
+    name.copy_from_slice(key.as_bytes());
+    name.make_ascii_lowercase();
+    core::str::from_utf8(name).unwrap_or("")
 }
 
 fn quirk_parameter(quirk: Warning) -> Option<Parameter> {

@@ -77,11 +77,15 @@ pub enum Warning {
     /// 30-second codes. [`OtpAuthUri::generator`](crate::uri::OtpAuthUri::generator) refuses
     /// periods outside [`MIN_PERIOD`](crate::uri::MIN_PERIOD)`..=`[`MAX_PERIOD`](crate::uri::MAX_PERIOD).
     UnusualPeriod,
+    /// A known parameter's name was not written in lower case (`Secret=`, `DIGITS=8`): it
+    /// was read as that parameter all the same (the Key URI format spells them in lower case;
+    /// Google Authenticator and pyotp would not see it, and use a default or find no secret).
+    ParameterNameCase,
 }
 
 impl Warning {
     /// Every warning, in the order the strict parser checks them.
-    pub const ALL: [Warning; 28] = [
+    pub const ALL: [Warning; 29] = [
         Warning::SurroundingWhitespace,
         Warning::SchemeCase,
         Warning::TypeCase,
@@ -92,6 +96,7 @@ impl Warning {
         Warning::EmptyAccount,
         Warning::EmptyIssuer,
         Warning::PlusAsSpace,
+        Warning::ParameterNameCase,
         Warning::UnknownParameter,
         Warning::DuplicateUnknownParameter,
         Warning::LowercaseSecret,
@@ -150,6 +155,7 @@ impl Warning {
             Warning::NoIssuer => "no_issuer",
             Warning::LongName => "long_name",
             Warning::UnusualPeriod => "unusual_period",
+            Warning::ParameterNameCase => "parameter_name_case",
         }
     }
 

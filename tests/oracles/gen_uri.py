@@ -210,7 +210,7 @@ def gen_rows(r, count):
 # order in which otpkit's strict mode reports the first quirk it meets
 STRICT_ORDER = ["surrounding_whitespace", "scheme_case", "type_case", "steam", "unencoded_character",
                 "colon_in_account", "colon_in_issuer", "empty_account", "empty_issuer", "plus_as_space",
-                "unknown_parameter", "duplicate_unknown_parameter", "lowercase_secret",
+                "parameter_name_case", "unknown_parameter", "duplicate_unknown_parameter", "lowercase_secret",
                 "padded_secret", "spaced_secret", "nonzero_padding_bits", "algorithm_spelling",
                 "nonstandard_digits", "period_on_hotp", "counter_on_totp", "missing_counter",
                 "issuer_mismatch"]

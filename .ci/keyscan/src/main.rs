@@ -66,6 +66,7 @@ fn cases() -> Vec<Case> {
             format!("otpauth://totp/Example:alice?secret={text}&issuer=Example"),
             format!("otpauth://hotp/Example:alice?secret={lower}&issuer=Example&counter=1"),
             format!("otpauth://totp/alice?secret={spaced}%3D&digits=8&image=x"),
+            format!("otpauth://totp/Example:alice?Secret={text}&Issuer=Example"),
         ];
         for (i, uri) in uris.iter().enumerate() {
             for strict in [false, true] {
