@@ -1,8 +1,9 @@
 //! Provisioning under hostile input, measured with a global allocator
 //! (`tests/support/key_scan.rs`):
 //!
-//! - no block freed by the URI, migration and generator paths holds key bytes (the raw key,
-//!   or its base32 text): keys live only in zeroizing memory that never moves once written;
+//! - no block freed by the URI, migration, generator and master-key paths holds key bytes
+//!   (the raw key, or its base32 or hex text): keys live only in zeroizing memory that never
+//!   moves once written;
 //! - the heap a parse uses at its peak is at most `a · input + b · entries`, with the constants
 //!   the `uri` and `migration` module docs state;
 //! - the parsers refuse what is past their limits before using memory for it.
@@ -243,6 +244,58 @@ fn generator_paths_free_no_key_bytes() {
         let _ = Secret::generate(20).unwrap();
         drop(again);
     });
+}
+
+/// Master keys read from a file (hex and raw) or hex text: no freed block holds the key or
+/// its hex text (the file's contents are read into a zeroizing buffer of fixed size, and the
+/// key decoded into a heap block of its own, wiped when the key is dropped).
+#[cfg(all(feature = "sealed-keys", unix))]
+#[test]
+fn master_key_paths_free_no_key_bytes() {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+
+    use otpkit::sealed::MasterKey;
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let key = key(32, 21);
+    let hex: Zeroizing<String> = Zeroizing::new(key.iter().map(|b| format!("{b:02x}")).collect());
+    let dir = std::env::temp_dir().join(format!("otpkit-master-heap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (form, contents) in [
+        ("hex", format!("{}\n", *hex).into_bytes()),
+        ("raw", key.clone()),
+    ] {
+        let path = dir.join(form);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)
+            .unwrap();
+        f.write_all(&contents).unwrap();
+        drop(f);
+        let text = base32(&key);
+        key_scan::set_needles_with(&key, &text, &hex);
+        key_scan::arm();
+        let m = MasterKey::from_file(&path).unwrap();
+        let sealed = m.seal("alice", b"12345678901234567890").unwrap();
+        drop(m);
+        let (dirty, size) = key_scan::disarm();
+        assert_eq!(
+            dirty, 0,
+            "from_file ({form}): {dirty} dirty blocks (last {size} bytes)"
+        );
+        drop(sealed);
+    }
+    key_scan::arm();
+    let m = MasterKey::from_hex(&hex).unwrap();
+    drop(m);
+    let (dirty, _) = key_scan::disarm();
+    assert_eq!(dirty, 0, "from_hex");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Peak heap of one call, in bytes above what was live before it.
