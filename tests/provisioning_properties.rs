@@ -2,7 +2,8 @@
 //! - build → parse is the identity for every value the builder accepts (otpauth:// and
 //!   otpauth-migration://), and the rebuilt URI is strict-clean apart from non-standard digits;
 //! - the parsers never panic, whatever the input (strings, bytes, near-valid URIs);
-//! - no `Debug` output contains the secret, in any encoding.
+//! - no `Debug` output contains the secret, in any encoding;
+//! - known otpauth:// parameter names match in any case, to the same value.
 
 #![allow(
     clippy::unwrap_used,
@@ -79,6 +80,49 @@ proptest! {
         if x.extra.is_empty() && x.encoder == Encoder::Standard && matches!(x.digits, 6 | 8) {
             let strict = OtpAuthUri::parse_with(&text, ParseOptions { strict: true });
             prop_assert!(strict.is_ok(), "{:?}", strict.err());
+        }
+    }
+
+    /// Known parameter names match in any case: a built URI whose names are re-cased parses
+    /// to the same value, with `ParameterNameCase` exactly when a name changed (and no other
+    /// warning), and nothing among the unknown parameters; strict mode refuses it then.
+    #[test]
+    fn uri_parameter_names_match_in_any_case(
+        x in uri_value(),
+        defaults in any::<bool>(),
+        upper in prop::collection::vec(any::<bool>(), 1..64),
+    ) {
+        const KNOWN: [&str; 7] = ["secret", "issuer", "algorithm", "digits", "period", "counter", "encoder"];
+        let built = x.to_uri_with(BuildOptions { include_defaults: defaults }).unwrap();
+        let (head, query) = built.split_once('?').unwrap();
+        let mut flips = upper.iter().cycle();
+        let mut changed = false;
+        let segments: Vec<String> = query
+            .split('&')
+            .map(|segment| match segment.split_once('=') {
+                Some((k, v)) if KNOWN.contains(&k) => {
+                    let recased: String = k
+                        .chars()
+                        .map(|c| if *flips.next().unwrap() { c.to_ascii_uppercase() } else { c })
+                        .collect();
+                    changed |= recased != k;
+                    format!("{recased}={v}")
+                }
+                _ => segment.to_owned(),
+            })
+            .collect();
+        let recased = format!("{head}?{}", segments.join("&"));
+        let canonical = OtpAuthUri::parse(&built).unwrap();
+        let parsed = OtpAuthUri::parse(&recased).unwrap();
+        prop_assert_eq!(&parsed.uri, &canonical.uri);
+        prop_assert_eq!(parsed.uri.extra.len(), x.extra.len());
+        prop_assert_eq!(parsed.warnings.contains(Warning::ParameterNameCase), changed);
+        let others: Vec<Warning> =
+            parsed.warnings.iter().filter(|w| *w != Warning::ParameterNameCase).collect();
+        prop_assert_eq!(others, canonical.warnings.iter().collect::<Vec<_>>());
+        if changed {
+            let strict = OtpAuthUri::parse_with(&recased, ParseOptions { strict: true });
+            prop_assert!(strict.is_err());
         }
     }
 
