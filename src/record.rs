@@ -2,6 +2,7 @@
 //! drift, and a versioned byte encoding.
 
 mod encoding;
+mod enrolment;
 mod error;
 mod ocra;
 mod resync;
@@ -10,9 +11,10 @@ mod serde;
 
 use core::fmt;
 
+pub use encoding::RecordBytes;
 pub use error::StateError;
 
-use crate::{Error, Hotp, ThrottlePolicy, ThrottleState, Totp, TotpMatch, Window};
+use crate::{EnrolmentId, Error, Hotp, ThrottlePolicy, ThrottleState, Totp, TotpMatch, Window};
 
 /// Which moving factor a [`StateRecord`] keeps.
 ///
@@ -185,6 +187,8 @@ pub struct StateRecord {
     /// TOTP: accepted step - server step at the last acceptance; 0 for counters.
     drift: i64,
     throttle: ThrottleState,
+    /// The enrolment this record belongs to ([`EnrolmentId::LEGACY`] until one is given).
+    enrolment: EnrolmentId,
 }
 
 /// A successful verification: which counter or step matched, and the drift.
@@ -313,6 +317,7 @@ impl StateRecord {
             next: next_counter,
             drift: 0,
             throttle: ThrottleState::new(),
+            enrolment: EnrolmentId::LEGACY,
         }
     }
 
@@ -333,6 +338,7 @@ impl StateRecord {
             next: 0,
             drift: 0,
             throttle: ThrottleState::new(),
+            enrolment: EnrolmentId::LEGACY,
         }
     }
 

@@ -48,6 +48,7 @@
 //! ```
 
 mod asynch;
+mod enrol;
 mod error;
 #[cfg(feature = "alloc")]
 mod keys;
@@ -64,6 +65,7 @@ mod sqlite;
 mod verifier;
 
 pub use asynch::{AsyncStore, AsyncVerifier};
+pub use enrol::{AsyncEnrolStore, EnrolStore};
 pub use error::VerifyError;
 #[cfg(feature = "alloc")]
 pub use keys::KeyStore;
@@ -81,8 +83,7 @@ pub use verifier::Verifier;
 
 use crate::{Accepted, StateRecord, Uncommitted};
 
-/// A stored record: [`StateRecord::to_bytes`], [`StateRecord::ENCODED_LEN`] bytes.
-pub type RecordBytes = [u8; StateRecord::ENCODED_LEN];
+pub use crate::RecordBytes;
 
 /// Where records live: one record per token, and a compare-and-swap on it.
 ///

@@ -19,8 +19,8 @@ use in_memory::CommitInMemory;
 
 use otpkit::ocra::{DataInput, Ocra, OcraSuite};
 use otpkit::{
-    Error, Hotp, HotpParams, Lock, Policy, RecordKind, StateError, StateRecord, ThrottlePolicy,
-    ThrottleState, Totp, TotpParams, Window,
+    Error, Hotp, HotpParams, Lock, Policy, RecordBytes, RecordKind, StateError, StateRecord,
+    ThrottlePolicy, ThrottleState, Totp, TotpParams, Window,
 };
 
 const KEY: &[u8] = b"12345678901234567890";
@@ -543,9 +543,10 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-fn with_crc(mut bytes: [u8; 34]) -> [u8; 34] {
-    let crc = crc32(&bytes[..30]);
-    bytes[30..].copy_from_slice(&crc.to_be_bytes());
+fn with_crc(mut bytes: RecordBytes) -> RecordBytes {
+    let body = bytes.len() - 4;
+    let crc = crc32(&bytes[..body]);
+    bytes[body..].copy_from_slice(&crc.to_be_bytes());
     bytes
 }
 
@@ -564,7 +565,7 @@ fn corrupted_record_is_refused_with_a_typed_error() {
     // Every truncation and an extension.
     for len in 0..bytes.len() {
         let got = StateRecord::from_bytes(&bytes[..len]);
-        let expected = StateError::Length { len, expected: 34 };
+        let expected = StateError::Length { len, expected: 50 };
         assert_eq!(got, err(expected), "len {len}");
     }
     let mut longer = bytes.to_vec();
@@ -572,8 +573,8 @@ fn corrupted_record_is_refused_with_a_typed_error() {
     assert_eq!(
         StateRecord::from_bytes(&longer),
         err(StateError::Length {
-            len: 35,
-            expected: 34
+            len: 51,
+            expected: 50
         })
     );
     // Damage anywhere after the version byte.
@@ -587,12 +588,12 @@ fn corrupted_record_is_refused_with_a_typed_error() {
         );
     }
     // A record from a newer format, whatever its length.
-    for v in [2u8, 255] {
+    for v in [3u8, 255] {
         let mut b = bytes;
         b[0] = v;
         assert_eq!(
             StateRecord::from_bytes(&b[..3]),
-            err(StateError::UnsupportedVersion { version: v, max: 1 })
+            err(StateError::UnsupportedVersion { version: v, max: 2 })
         );
     }
     // Fields no encoder writes, with a right checksum.
@@ -609,10 +610,10 @@ fn corrupted_record_is_refused_with_a_typed_error() {
         err(StateError::InvalidField { position: 1 })
     );
     let mut b = bytes;
-    b[17] = 1; // a drift on a counter record
+    b[33] = 1; // a drift on a counter record
     assert_eq!(
         StateRecord::from_bytes(&with_crc(b)),
-        err(StateError::InvalidField { position: 10 })
+        err(StateError::InvalidField { position: 26 })
     );
     // Display says what is wrong.
     assert_eq!(

@@ -5,12 +5,13 @@ use std::string::String;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use super::{AsyncStore, KeyStore, RecordBytes, Store};
+use super::{AsyncEnrolStore, AsyncStore, EnrolStore, KeyStore, RecordBytes, Store};
 
 /// Records in a `HashMap` behind a mutex: one entry per token, a compare-and-swap under the
 /// lock. For tests and single-process services; nothing survives the process.
 ///
-/// It implements [`Store`], [`AsyncStore`] (whose futures are ready at once) and [`KeyStore`].
+/// It implements [`Store`], [`AsyncStore`] (whose futures are ready at once), [`KeyStore`],
+/// [`EnrolStore`] and [`AsyncEnrolStore`].
 ///
 /// # Examples
 ///
@@ -120,6 +121,68 @@ impl Store for MemoryStore {
             }
             _ => false,
         })
+    }
+}
+
+/// Both maps are locked, records first, while an enrolment writes them.
+impl EnrolStore for MemoryStore {
+    type Error = core::convert::Infallible;
+
+    fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<bool, Self::Error> {
+        let mut records = self.records();
+        if records.contains_key(id) {
+            return Ok(false);
+        }
+        let mut keys = self.keys();
+        records.insert(id.into(), *record);
+        match sealed_key {
+            Some(sealed) => keys.insert(id.into(), sealed.to_vec()),
+            None => keys.remove(id),
+        };
+        Ok(true)
+    }
+
+    fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<(), Self::Error> {
+        let mut records = self.records();
+        let mut keys = self.keys();
+        records.insert(id.into(), *record);
+        match sealed_key {
+            Some(sealed) => keys.insert(id.into(), sealed.to_vec()),
+            None => keys.remove(id),
+        };
+        Ok(())
+    }
+}
+
+impl AsyncEnrolStore for MemoryStore {
+    type Error = core::convert::Infallible;
+
+    fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        core::future::ready(EnrolStore::enrol_with_key(self, id, record, sealed_key))
+    }
+
+    fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        core::future::ready(EnrolStore::reenrol(self, id, record, sealed_key))
     }
 }
 
