@@ -84,7 +84,7 @@ pub use postgres_async::AsyncPostgresStore;
 pub use sqlite::SqliteStore;
 pub use verifier::Verifier;
 
-use crate::{Accepted, StateRecord, Uncommitted};
+use crate::{Accepted, EnrolmentId, StateRecord, Uncommitted};
 
 pub use crate::RecordBytes;
 
@@ -174,6 +174,19 @@ fn decode<E>(
         .ok_or(VerifyError::UnknownToken)?;
     let record = StateRecord::from_bytes(&bytes).map_err(VerifyError::Corrupt)?;
     Ok((bytes, record))
+}
+
+/// Refuses a generator of another enrolment than the stored record's, before its code is
+/// looked at: nothing is evaluated, so nothing is committed.
+fn same_enrolment<E>(record: &StateRecord, generator: EnrolmentId) -> Result<(), VerifyError<E>> {
+    if record.enrolment() == generator {
+        Ok(())
+    } else {
+        Err(VerifyError::EnrolmentMismatch {
+            stored: record.enrolment(),
+            generator,
+        })
+    }
 }
 
 /// The outcome of an attempt whose record is committed (or needed no commit).

@@ -644,12 +644,25 @@ fn record_of_the_wrong_kind_is_refused() {
 
 #[test]
 fn record_bytes_are_stable() {
-    // Version 1 layout, pinned: a change here is a format change and needs a new version.
-    let r = StateRecord::counter(0x0102_0304_0506_0708);
+    // Version 2 layout, pinned: a change here is a format change and needs a new version.
+    let enrolment = otpkit::EnrolmentId::from_bytes([0xe0; 16]);
+    let r = StateRecord::counter(0x0102_0304_0506_0708).with_enrolment(enrolment);
     let b = r.to_bytes();
-    assert_eq!(&b[..10], &[1, 1, 1, 2, 3, 4, 5, 6, 7, 8]);
-    assert_eq!(&b[10..30], &[0; 20]);
-    assert_eq!(&b[30..], &crc32(&b[..30]).to_be_bytes());
+    assert_eq!(b.len(), 50);
+    assert_eq!(&b[..2], &[2, 1]);
+    assert_eq!(&b[2..18], &[0xe0; 16]);
+    assert_eq!(&b[18..26], &[1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(&b[26..46], &[0; 20]);
+    assert_eq!(&b[46..], &crc32(&b[..46]).to_be_bytes());
+    // Version 1 layout, pinned: still read, as the legacy enrolment.
+    let mut v1 = [0u8; 34];
+    v1[..10].copy_from_slice(&[1, 1, 1, 2, 3, 4, 5, 6, 7, 8]);
+    let crc = crc32(&v1[..30]);
+    v1[30..].copy_from_slice(&crc.to_be_bytes());
+    assert_eq!(
+        StateRecord::from_bytes(&v1),
+        Ok(StateRecord::counter(0x0102_0304_0506_0708))
+    );
 }
 
 #[cfg(feature = "serde")]
@@ -667,14 +680,22 @@ fn record_serde_round_trip_and_refusals() {
     let json = serde_json::to_string(&r).unwrap();
     assert_eq!(
         json,
-        r#"{"version":1,"kind":"counter","next":3,"drift":0,"throttle":{"failures":1,"locked_until":18446744073709551615}}"#
+        r#"{"version":2,"kind":"counter","next":3,"drift":0,"throttle":{"failures":1,"locked_until":18446744073709551615},"enrolment":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}"#
     );
     assert_eq!(serde_json::from_str::<StateRecord>(&json).unwrap(), r);
+    // Version 1 (no enrolment) still reads, as the legacy enrolment.
+    let v1 = r#"{"version":1,"kind":"counter","next":3,"drift":0,"throttle":{"failures":1,"locked_until":18446744073709551615}}"#;
+    assert_eq!(serde_json::from_str::<StateRecord>(v1).unwrap(), r);
+    let bound = StateRecord::time_step().with_enrolment(otpkit::EnrolmentId::from_bytes([7; 16]));
+    let json = serde_json::to_string(&bound).unwrap();
+    assert_eq!(serde_json::from_str::<StateRecord>(&json).unwrap(), bound);
     let t = StateRecord::time_step();
     let json = serde_json::to_string(&t).unwrap();
     assert_eq!(serde_json::from_str::<StateRecord>(&json).unwrap(), t);
     for bad in [
         r#"{"version":2,"kind":"counter","next":3,"drift":0,"throttle":{"failures":0,"locked_until":0}}"#,
+        r#"{"version":1,"kind":"counter","next":3,"drift":0,"throttle":{"failures":0,"locked_until":0},"enrolment":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}"#,
+        r#"{"version":3,"kind":"counter","next":3,"drift":0,"throttle":{"failures":0,"locked_until":0},"enrolment":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}"#,
         r#"{"version":0,"kind":"counter","next":3,"drift":0,"throttle":{"failures":0,"locked_until":0}}"#,
         r#"{"version":1,"kind":"counter","next":3,"drift":2,"throttle":{"failures":0,"locked_until":0}}"#,
         r#"{"version":1,"kind":"hours","next":3,"drift":0,"throttle":{"failures":0,"locked_until":0}}"#,
