@@ -354,3 +354,49 @@ fn the_async_verifier_refuses_the_old_key_after_re_enrolment() {
     };
     assert!(outcome.is_ok(), "{outcome:?}");
 }
+
+proptest::proptest! {
+    /// A generator is accepted exactly when its enrolment is the stored record's; any other
+    /// enrolment (the legacy one included) is refused with both ids named, and the stored
+    /// record is left as it was.
+    #[test]
+    fn a_generator_is_accepted_only_for_the_stored_enrolment(
+        stored in proptest::prelude::any::<[u8; 16]>(),
+        other in proptest::prelude::any::<[u8; 16]>(),
+        same: bool,
+    ) {
+        let stored = EnrolmentId::from_bytes(stored);
+        let given = if same { stored } else { EnrolmentId::from_bytes(other) };
+        let store = MemoryStore::new();
+        let record = StateRecord::time_step().with_enrolment(stored).to_bytes();
+        proptest::prop_assert!(Store::enrol(&store, "t", &record).unwrap());
+        let verifier = Verifier::new(&store, Policy::default());
+        let totp = Enrolled::new(Totp::new(OLD_KEY, TotpParams::default()).unwrap(), given);
+        let outcome = verifier.verify_totp("t", &totp, NOW, code(OLD_KEY));
+        if given == stored {
+            proptest::prop_assert!(outcome.is_ok(), "{:?}", outcome);
+        } else {
+            proptest::prop_assert_eq!(
+                outcome,
+                Err(VerifyError::EnrolmentMismatch { stored, generator: given })
+            );
+            proptest::prop_assert_eq!(Store::load(&store, "t").unwrap(), Some(record));
+        }
+    }
+
+    /// A record's bytes carry its enrolment: they round-trip with it, and records that differ
+    /// only in their enrolment never have equal bytes (so a compare-and-swap from one never
+    /// succeeds on the other).
+    #[test]
+    fn the_enrolment_is_part_of_the_record_bytes(
+        a in proptest::prelude::any::<[u8; 16]>(),
+        b in proptest::prelude::any::<[u8; 16]>(),
+        next: u64,
+    ) {
+        let (a, b) = (EnrolmentId::from_bytes(a), EnrolmentId::from_bytes(b));
+        let ra = StateRecord::counter(next).with_enrolment(a);
+        let rb = StateRecord::counter(next).with_enrolment(b);
+        proptest::prop_assert_eq!(StateRecord::from_bytes(&ra.to_bytes()), Ok(ra));
+        proptest::prop_assert_eq!(ra.to_bytes() == rb.to_bytes(), a == b);
+    }
+}

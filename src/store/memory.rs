@@ -100,8 +100,11 @@ impl Store for MemoryStore {
     }
 
     fn delete(&self, id: &str) -> Result<bool, Self::Error> {
+        // Both maps at once, records first as in an enrolment: a re-enrolment running
+        // alongside never leaves its key without its record.
+        let mut records = self.records();
         self.keys().remove(id);
-        Ok(self.records().remove(id).is_some())
+        Ok(records.remove(id).is_some())
     }
 
     fn load(&self, id: &str) -> Result<Option<RecordBytes>, Self::Error> {

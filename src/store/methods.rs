@@ -32,6 +32,11 @@ macro_rules! verifier_methods {
             /// Enrols a token with its first record ([`StateRecord::counter`] or
             /// [`StateRecord::time_step`]). `Ok(false)` when the id is taken.
             ///
+            /// The record is stored as given: give it an enrolment id
+            /// ([`StateRecord::with_enrolment`]) to have generators of other enrolments
+            /// refused. To write the record and the sealed key in one statement, or to
+            /// re-enrol, use the store's [`EnrolStore`](super::EnrolStore).
+            ///
             /// # Errors
             ///
             /// The store's failure.

@@ -126,6 +126,11 @@ impl SqliteStore {
     ///
     /// SQLite's; the transaction is rolled back, and the table left as it was.
     pub fn migrate(conn: &mut Connection) -> Result<bool, rusqlite::Error> {
+        // A plain read first: a table already migrated (or a read-only database) needs no
+        // write lock.
+        if !SqliteStore::has_v1_table(conn)? {
+            return Ok(false);
+        }
         let foreign_keys: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
         if foreign_keys {
             // A no-op inside a transaction: it must be turned off before.
@@ -138,17 +143,22 @@ impl SqliteStore {
         rebuilt
     }
 
-    fn rebuild_v1_table(conn: &mut Connection) -> Result<bool, rusqlite::Error> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Read under the write lock: another process may have migrated it meanwhile.
-        let sql: Option<String> = tx
+    /// Whether the table is an earlier release's, with the `CHECK` of format 1 only.
+    fn has_v1_table(conn: &Connection) -> Result<bool, rusqlite::Error> {
+        let sql: Option<String> = conn
             .query_row(
                 "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'otpkit_tokens'",
                 [],
                 |r| r.get(0),
             )
             .optional()?;
-        if !sql.is_some_and(|sql| sql.contains(Self::CHECK_V1)) {
+        Ok(sql.is_some_and(|sql| sql.contains(Self::CHECK_V1)))
+    }
+
+    fn rebuild_v1_table(conn: &mut Connection) -> Result<bool, rusqlite::Error> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Read again under the write lock: another process may have migrated it meanwhile.
+        if !SqliteStore::has_v1_table(&tx)? {
             return Ok(false);
         }
         tx.execute_batch(&std::format!(
