@@ -31,6 +31,11 @@ const VERSION: u8 = 2;
 const LEN: usize = 50;
 const LEN_V1: usize = 34;
 const CRC_LEN: usize = 4;
+#[allow(clippy::cast_possible_truncation)] // 50 fits
+const LEN_U8: u8 = LEN as u8;
+#[allow(clippy::cast_possible_truncation)] // 34 fits
+const LEN_V1_U8: u8 = LEN_V1 as u8;
+const _: () = assert!(LEN_U8 as usize == LEN && LEN_V1_U8 as usize == LEN_V1);
 
 /// A stored record: the bytes of a [`StateRecord`] of format version 2
 /// ([`StateRecord::ENCODED_LEN`] bytes, what [`StateRecord::to_bytes`] writes) or 1
@@ -56,14 +61,15 @@ const CRC_LEN: usize = 4;
 #[derive(Clone, Copy)]
 pub struct RecordBytes {
     buf: [u8; LEN],
-    len: usize,
+    /// [`LEN`] or [`LEN_V1`]: a byte keeps the value small for firmware stacks.
+    len: u8,
 }
 
 impl RecordBytes {
     /// The record's bytes.
     #[must_use]
     pub fn as_slice(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or_default()
+        self.buf.get(..usize::from(self.len)).unwrap_or_default()
     }
 }
 
@@ -78,13 +84,10 @@ impl TryFrom<&[u8]> for RecordBytes {
     /// [`StateError::Length`] for any other length.
     fn try_from(bytes: &[u8]) -> Result<RecordBytes, Error> {
         let mut buf = [0u8; LEN];
-        match (bytes.len(), buf.get_mut(..bytes.len())) {
-            (LEN | LEN_V1, Some(dst)) => {
+        match (u8::try_from(bytes.len()), buf.get_mut(..bytes.len())) {
+            (Ok(len @ (LEN_U8 | LEN_V1_U8)), Some(dst)) => {
                 dst.copy_from_slice(bytes);
-                Ok(RecordBytes {
-                    buf,
-                    len: bytes.len(),
-                })
+                Ok(RecordBytes { buf, len })
             }
             _ => Err(Error::State(StateError::Length {
                 len: bytes.len(),
@@ -104,7 +107,9 @@ impl Deref for RecordBytes {
 
 impl DerefMut for RecordBytes {
     fn deref_mut(&mut self) -> &mut [u8] {
-        self.buf.get_mut(..self.len).unwrap_or_default()
+        self.buf
+            .get_mut(..usize::from(self.len))
+            .unwrap_or_default()
     }
 }
 
@@ -183,7 +188,10 @@ impl StateRecord {
         w.put(&self.throttle.locked_until_raw().to_be_bytes());
         let crc = crc32(w.buf.get(..LEN - CRC_LEN).unwrap_or_default());
         w.put(&crc.to_be_bytes());
-        RecordBytes { buf: out, len: LEN }
+        RecordBytes {
+            buf: out,
+            len: LEN_U8,
+        }
     }
 
     /// Reads a record written by [`to_bytes`](Self::to_bytes) (format version 2) or by an
