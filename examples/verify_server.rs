@@ -37,6 +37,10 @@
 //!   compare-and-swap covers. It is opened into a wiped buffer only while the generator is
 //!   built. `enrol` shows the URI once; nothing prints a key after that.
 //!   `rotate-master-key` re-seals every key without touching a record.
+//! - **Keys tied to their enrolment**: `enrol` draws a random enrolment id, seals the key with
+//!   it and writes the first record (which holds it) and the sealed key in one statement
+//!   (`EnrolStore::enrol_with_key`). The generator opened from the key carries the id, and the
+//!   verifier refuses it against a record of any other enrolment.
 //! - **Two throttles**: the token's own (`Policy::default()`: after 5 failures in a row,
 //!   30 s doubling up to an hour), which anyone knowing the user name can trip, and one per
 //!   client (after 3 failures, 60 s doubling up to an hour), so that one client cannot spend
