@@ -210,6 +210,45 @@ fn sqlite_store_migrates_a_table_of_record_format_1() {
     );
 }
 
+/// Processes opening a table of an earlier release at once: each migration runs under the
+/// write lock and reads the table again there, so exactly one rebuilds it, the others find it
+/// done, and no row is lost.
+#[test]
+fn sqlite_store_migrates_once_when_opened_at_once() {
+    let db = TempDb::new("migrate-race");
+    {
+        let conn = Connection::open(&db.0).unwrap();
+        conn.execute_batch(TABLE_V1).unwrap();
+        for i in 0..50 {
+            conn.execute(
+                "INSERT INTO otpkit_tokens (id, record) VALUES (?1, ?2)",
+                rusqlite::params![format!("t{i}"), &store_suite::V1_COUNTER_0[..]],
+            )
+            .unwrap();
+        }
+    }
+    let barrier = std::sync::Barrier::new(4);
+    let rebuilt: Vec<bool> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut conn = Connection::open(&db.0).unwrap();
+                    conn.busy_timeout(SqliteStore::BUSY_TIMEOUT).unwrap();
+                    barrier.wait();
+                    SqliteStore::migrate(&mut conn).unwrap()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    assert_eq!(rebuilt.iter().filter(|&&r| r).count(), 1, "{rebuilt:?}");
+    let store = SqliteStore::open(&db.0).unwrap();
+    for i in 0..50 {
+        let stored = store.load(&format!("t{i}")).unwrap().unwrap();
+        assert_eq!(&stored[..], &store_suite::V1_COUNTER_0[..]);
+    }
+}
+
 #[test]
 fn sqlite_store_refuses_a_record_of_another_length() {
     let db = TempDb::new("length");
