@@ -226,6 +226,64 @@ fn postgres_store_migrates_a_table_of_record_format_1() {
         .unwrap();
 }
 
+/// Servers opening a table of an earlier release at once all succeed, and leave the new
+/// constraint and every row.
+#[test]
+fn postgres_store_migrates_when_opened_at_once() {
+    let Some(mut admin) = admin("migrate-race") else {
+        return;
+    };
+    let schema = format!("otpkit_v1_race_{}", std::process::id());
+    admin
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
+             CREATE TABLE {schema}.otpkit_tokens (
+                 id text PRIMARY KEY,
+                 record bytea NOT NULL CHECK (octet_length(record) = 34),
+                 sealed_key bytea);"
+        ))
+        .unwrap();
+    for i in 0..20 {
+        admin
+            .execute(
+                &format!("INSERT INTO {schema}.otpkit_tokens (id, record) VALUES ($1, $2)"),
+                &[&format!("t{i}"), &&store_suite::V1_COUNTER_0[..]],
+            )
+            .unwrap();
+    }
+    let barrier = std::sync::Barrier::new(4);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let mut config: Config = pg::params("migrate-race").unwrap().parse().unwrap();
+                config.options(&format!("-c search_path={schema}"));
+                barrier.wait();
+                let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+                assert!(store.load("t0").unwrap().is_some());
+            });
+        }
+    });
+    let def: String = admin
+        .query_one(
+            &format!(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE conrelid = '{schema}.otpkit_tokens'::regclass AND contype = 'c'"
+            ),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(def.contains("50"), "{def}");
+    let rows: i64 = admin
+        .query_one(&format!("SELECT count(*) FROM {schema}.otpkit_tokens"), &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 20);
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}
+
 #[test]
 fn postgres_store_lost_connection_is_an_error_never_a_swap() {
     let Some((store, app)) = store("lost") else {
