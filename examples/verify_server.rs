@@ -50,7 +50,7 @@ use core::error::Error as StdError;
 use std::io::BufRead;
 
 use otpkit::sealed::{MasterKey, rotate_master_key};
-use otpkit::store::{KeyStore, SqliteStore, Store, Verifier, VerifyError};
+use otpkit::store::{KeyStore, KeyWrite, SqliteStore, Store, Verifier, VerifyError};
 use otpkit::uri::OtpAuthUri;
 use otpkit::{
     Accepted, Algorithm, Error, HotpParams, Lock, Policy, Secret, StateRecord, ThrottlePolicy,
@@ -109,11 +109,16 @@ fn run() -> Result<bool> {
         let new = MasterKey::from_file(new_key_file.ok_or("--new-master-key-file is needed")?)?;
         let done = rotate_master_key(server.verifier.store(), &server.master, &new)?;
         println!(
-            "re-sealed {} keys under master key {:#010x} ({} already were)",
+            "re-sealed {} keys under master key {:#010x} ({} already were, {} skipped, {} passes)",
             done.resealed,
             new.id(),
-            done.already_current
+            done.already_current,
+            done.skipped,
+            done.passes
         );
+        if done.old_key_remains {
+            return Err("keys under the old master key remain: run the rotation again".into());
+        }
         return Ok(true);
     }
     let (command, user, rest) = match args.as_slice() {
@@ -269,9 +274,18 @@ impl Server {
         let stored = self
             .verifier
             .store()
-            .put_sealed_key(user, &sealed)
+            .put_sealed_key(user, &sealed, self.master.id())
             .map_err(Box::<dyn StdError>::from)
-            .and_then(|_| {
+            .and_then(|written| match written {
+                KeyWrite::Stored => Ok(()),
+                KeyWrite::RetiredMasterKey { current } => Err(format!(
+                    "master key {:#010x} is retired (current {current:#010x})",
+                    self.master.id()
+                )
+                .into()),
+                _ => Err(format!("{user:?} vanished during enrolment").into()),
+            })
+            .and_then(|()| {
                 self.verifier.store().connection().execute(
                     "INSERT INTO token_params (id, kind, algorithm, digits, period)
                      VALUES (?1, ?2, 'SHA1', 6, 30)",

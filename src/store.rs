@@ -66,7 +66,7 @@ mod verifier;
 pub use asynch::{AsyncStore, AsyncVerifier};
 pub use error::VerifyError;
 #[cfg(feature = "alloc")]
-pub use keys::KeyStore;
+pub use keys::{AsyncKeyStore, KeyStore, KeyWrite};
 #[cfg(feature = "store-memory")]
 pub use memory::MemoryStore;
 #[cfg(any(feature = "store-postgres", feature = "store-postgres-async"))]

@@ -10,8 +10,14 @@
     clippy::cast_possible_truncation
 )]
 
-use otpkit::sealed::{MasterKey, OVERHEAD, SealError, rotate_master_key, sealed_with};
-use otpkit::store::{KeyStore, MemoryStore, Store, Verifier};
+#[path = "support/rotation_suite.rs"]
+mod rotation_suite;
+
+use otpkit::sealed::{
+    MasterKey, OVERHEAD, RotateOptions, SealError, rotate_master_key, rotate_master_key_async,
+    sealed_with,
+};
+use otpkit::store::{KeyStore, KeyWrite, MemoryStore, Store, Verifier};
 use otpkit::{Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams};
 use proptest::prelude::*;
 
@@ -275,10 +281,11 @@ fn rotation_reseals_every_key_and_leaves_records_untouched() {
     let ids: Vec<String> = (0..20).map(|i| format!("user-{i}")).collect();
     for (i, id) in ids.iter().enumerate() {
         verifier.enrol(id, &StateRecord::counter(0)).unwrap();
-        assert!(
+        assert_eq!(
             store
-                .put_sealed_key(id, &old.seal(id, KEY).unwrap())
-                .unwrap()
+                .put_sealed_key(id, &old.seal(id, KEY).unwrap(), old.id())
+                .unwrap(),
+            KeyWrite::Stored
         );
         // Records in different states: accepted codes, failures.
         if i % 2 == 0 {
@@ -334,12 +341,92 @@ fn rotation_stops_at_a_key_neither_master_key_opens() {
         .enrol("a", &StateRecord::counter(0).to_bytes())
         .unwrap();
     store
-        .put_sealed_key("a", &stranger.seal("a", KEY).unwrap())
+        .put_sealed_key("a", &stranger.seal("a", KEY).unwrap(), stranger.id())
         .unwrap();
     let e = rotate_master_key(&store, &old, &new).unwrap_err();
     assert!(
         matches!(&e, otpkit::sealed::RotateError::Seal { id, error: SealError::WrongMasterKey { .. } } if id == "a"),
         "{e:?}"
+    );
+}
+
+#[test]
+fn memory_store_master_key_rotation() {
+    rotation_suite::all_and_threads(&MemoryStore::new(), "user");
+}
+
+/// Runs a future that never waits (the in-memory store's are ready at once).
+fn ready<T>(fut: impl core::future::Future<Output = T>) -> T {
+    let mut fut = core::pin::pin!(fut);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        core::task::Poll::Ready(v) => v,
+        core::task::Poll::Pending => panic!("the in-memory store waited"),
+    }
+}
+
+#[test]
+fn async_rotation_over_the_memory_store() {
+    use otpkit::store::{AsyncKeyStore, AsyncStore};
+    let store = MemoryStore::new();
+    let (old, new) = (master(1), master(2));
+    for i in 0..7 {
+        let id = format!("user-{i}");
+        assert!(
+            ready(AsyncStore::enrol(
+                &store,
+                &id,
+                &StateRecord::counter(0).to_bytes()
+            ))
+            .unwrap()
+        );
+        let sealed = old.seal(&id, KEY).unwrap();
+        assert_eq!(
+            ready(AsyncKeyStore::put_sealed_key(
+                &store,
+                &id,
+                &sealed,
+                old.id()
+            ))
+            .unwrap(),
+            KeyWrite::Stored
+        );
+    }
+    let mut pages = 0;
+    let options = RotateOptions {
+        page_size: 3,
+        ..RotateOptions::default()
+    };
+    let done = ready(rotate_master_key_async(&store, &old, &new, options, |_| {
+        pages += 1
+    }))
+    .unwrap();
+    assert_eq!(
+        (done.resealed, done.passes, done.old_key_remains),
+        (7, 2, false)
+    );
+    assert_eq!(pages, 6);
+    assert_eq!(
+        ready(AsyncKeyStore::current_master_key(&store)).unwrap(),
+        Some(new.id())
+    );
+    for i in 0..7 {
+        let id = format!("user-{i}");
+        let sealed = ready(AsyncKeyStore::sealed_key(&store, &id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(new.open(&id, &sealed, |k| Ok(k == KEY)), Ok(true));
+    }
+    let late = old.seal("user-0", KEY).unwrap();
+    assert_eq!(
+        ready(AsyncKeyStore::put_sealed_key(
+            &store,
+            "user-0",
+            &late,
+            old.id()
+        ))
+        .unwrap(),
+        KeyWrite::RetiredMasterKey { current: new.id() }
     );
 }
 

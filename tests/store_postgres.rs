@@ -11,6 +11,9 @@
 
 #[path = "support/postgres.rs"]
 mod pg;
+#[cfg(feature = "sealed-keys")]
+#[path = "support/rotation_suite.rs"]
+mod rotation_suite;
 #[path = "support/store_suite.rs"]
 mod store_suite;
 
@@ -26,6 +29,31 @@ fn store(name: &str) -> Option<(PostgresStore, String)> {
     config.application_name(&app);
     let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
     Some((store, app))
+}
+
+/// A store in a PostgreSQL schema of its own, made afresh (the current master-key id is one
+/// per table, so tests that set it do not share one), and the schema's name.
+fn own_schema(name: &str) -> Option<(PostgresStore, String)> {
+    let params = pg::params(name)?;
+    let schema = format!("otpkit_{name}_{}", std::process::id());
+    Client::connect(&params, NoTls)
+        .unwrap()
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
+        ))
+        .unwrap();
+    let mut config: Config = params.parse().unwrap();
+    config.options(&format!("-c search_path={schema}"));
+    let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+    Some((store, schema))
+}
+
+/// Drops a schema of [`own_schema`].
+fn drop_schema(name: &str, schema: &str) {
+    let mut admin = admin(name).unwrap();
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
 }
 
 fn admin(name: &str) -> Option<Client> {
@@ -77,6 +105,45 @@ fn postgres_store_sealed_keys() {
     let _ = store.delete(&id);
     let _ = store.delete(&format!("{id}-keyless"));
     store_suite::sealed_keys(&store, &id);
+}
+
+#[test]
+fn postgres_store_sealed_key_swap() {
+    let Some((store, id)) = store("key_swap") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    store_suite::sealed_key_swap(&store, &id);
+}
+
+#[test]
+fn postgres_store_ids_in_pages() {
+    let Some((store, id)) = store("pages") else {
+        return;
+    };
+    for i in 0..11 {
+        let _ = store.delete(&format!("{id}-{i:02}"));
+    }
+    store_suite::ids_in_pages(&store, &id);
+}
+
+#[test]
+fn postgres_store_current_master_key() {
+    let Some((store, schema)) = own_schema("master_key") else {
+        return;
+    };
+    store_suite::current_master_key(&store, "alice");
+    drop_schema("master_key", &schema);
+}
+
+#[cfg(feature = "sealed-keys")]
+#[test]
+fn postgres_store_master_key_rotation() {
+    let Some((store, schema)) = own_schema("rotation") else {
+        return;
+    };
+    rotation_suite::all_and_threads(&store, "user");
+    drop_schema("rotation", &schema);
 }
 
 #[test]

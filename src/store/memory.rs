@@ -1,16 +1,17 @@
 //! An in-memory store: tests, and services of a single process.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::string::String;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use super::{AsyncStore, KeyStore, RecordBytes, Store};
+use super::{AsyncKeyStore, AsyncStore, KeyStore, KeyWrite, RecordBytes, Store};
 
 /// Records in a `HashMap` behind a mutex: one entry per token, a compare-and-swap under the
 /// lock. For tests and single-process services; nothing survives the process.
 ///
-/// It implements [`Store`], [`AsyncStore`] (whose futures are ready at once) and [`KeyStore`].
+/// It implements [`Store`], [`KeyStore`], and [`AsyncStore`] and [`AsyncKeyStore`] (whose
+/// futures are ready at once).
 ///
 /// # Examples
 ///
@@ -30,8 +31,11 @@ use super::{AsyncStore, KeyStore, RecordBytes, Store};
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<HashMap<String, RecordBytes>>,
-    /// Sealed keys of enrolled tokens ([`KeyStore`]), apart from the records.
-    keys: Mutex<HashMap<String, Vec<u8>>>,
+    /// Sealed keys of enrolled tokens ([`KeyStore`]), apart from the records, in id order
+    /// (for [`KeyStore::ids_with_keys`]).
+    keys: Mutex<BTreeMap<String, Vec<u8>>>,
+    /// The current master-key id ([`KeyStore::current_master_key`]).
+    master_key: Mutex<Option<u32>>,
 }
 
 impl MemoryStore {
@@ -59,29 +63,135 @@ impl MemoryStore {
         self.records.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The sealed keys, as [`records`](Self::records).
-    fn keys(&self) -> MutexGuard<'_, HashMap<String, Vec<u8>>> {
+    /// The sealed keys, as [`records`](Self::records). Locked after the records when both
+    /// are held.
+    fn keys(&self) -> MutexGuard<'_, BTreeMap<String, Vec<u8>>> {
         self.keys.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The current master-key id, as [`records`](Self::records). Locked before the records
+    /// when both are held.
+    fn master_key(&self) -> MutexGuard<'_, Option<u32>> {
+        self.master_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl KeyStore for MemoryStore {
     type Error = core::convert::Infallible;
 
-    fn put_sealed_key(&self, id: &str, sealed: &[u8]) -> Result<bool, Self::Error> {
-        if !self.records().contains_key(id) {
-            return Ok(false);
+    fn put_sealed_key(
+        &self,
+        id: &str,
+        sealed: &[u8],
+        master_key: u32,
+    ) -> Result<KeyWrite, Self::Error> {
+        // Checked and written under the master-key lock: a replacement waits for the write.
+        let current = self.master_key();
+        if let Some(current) = *current
+            && current != master_key
+        {
+            return Ok(KeyWrite::RetiredMasterKey { current });
+        }
+        let records = self.records();
+        if !records.contains_key(id) {
+            return Ok(KeyWrite::UnknownToken);
         }
         self.keys().insert(id.into(), sealed.to_vec());
-        Ok(true)
+        Ok(KeyWrite::Stored)
     }
 
     fn sealed_key(&self, id: &str) -> Result<Option<Vec<u8>>, Self::Error> {
         Ok(self.keys().get(id).cloned())
     }
 
-    fn ids_with_keys(&self) -> Result<Vec<String>, Self::Error> {
-        Ok(self.keys().keys().cloned().collect())
+    fn compare_and_swap_sealed_key(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, Self::Error> {
+        Ok(match self.keys().get_mut(id) {
+            Some(stored) if stored.as_slice() == old => {
+                *stored = new.to_vec();
+                true
+            }
+            _ => false,
+        })
+    }
+
+    fn ids_with_keys(&self, after: Option<&str>, limit: usize) -> Result<Vec<String>, Self::Error> {
+        use core::ops::Bound;
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        Ok(self
+            .keys()
+            .range::<str, _>((start, Bound::Unbounded))
+            .take(limit)
+            .map(|(id, _)| id.clone())
+            .collect())
+    }
+
+    fn current_master_key(&self) -> Result<Option<u32>, Self::Error> {
+        Ok(*self.master_key())
+    }
+
+    fn replace_current_master_key(&self, old: Option<u32>, new: u32) -> Result<bool, Self::Error> {
+        let mut current = self.master_key();
+        if *current != old {
+            return Ok(false);
+        }
+        *current = Some(new);
+        Ok(true)
+    }
+}
+
+impl AsyncKeyStore for MemoryStore {
+    type Error = core::convert::Infallible;
+
+    fn put_sealed_key(
+        &self,
+        id: &str,
+        sealed: &[u8],
+        master_key: u32,
+    ) -> impl Future<Output = Result<KeyWrite, Self::Error>> + Send {
+        core::future::ready(KeyStore::put_sealed_key(self, id, sealed, master_key))
+    }
+
+    fn sealed_key(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, Self::Error>> + Send {
+        core::future::ready(KeyStore::sealed_key(self, id))
+    }
+
+    fn compare_and_swap_sealed_key(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        core::future::ready(KeyStore::compare_and_swap_sealed_key(self, id, old, new))
+    }
+
+    fn ids_with_keys(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<String>, Self::Error>> + Send {
+        core::future::ready(KeyStore::ids_with_keys(self, after, limit))
+    }
+
+    fn current_master_key(&self) -> impl Future<Output = Result<Option<u32>, Self::Error>> + Send {
+        core::future::ready(KeyStore::current_master_key(self))
+    }
+
+    fn replace_current_master_key(
+        &self,
+        old: Option<u32>,
+        new: u32,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        core::future::ready(KeyStore::replace_current_master_key(self, old, new))
     }
 }
 
@@ -99,8 +209,9 @@ impl Store for MemoryStore {
     }
 
     fn delete(&self, id: &str) -> Result<bool, Self::Error> {
+        let mut records = self.records();
         self.keys().remove(id);
-        Ok(self.records().remove(id).is_some())
+        Ok(records.remove(id).is_some())
     }
 
     fn load(&self, id: &str) -> Result<Option<RecordBytes>, Self::Error> {

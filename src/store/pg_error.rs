@@ -18,6 +18,9 @@ pub enum PostgresError {
     /// A stored record is not [`StateRecord::ENCODED_LEN`](crate::StateRecord::ENCODED_LEN)
     /// bytes long (a table written by something else: the schema's `CHECK` forbids it).
     RecordLength(usize),
+    /// The stored current master-key id is not a `u32` (a table written by something else:
+    /// the schema's `CHECK` forbids it).
+    MasterKeyId(i64),
 }
 
 impl fmt::Display for PostgresError {
@@ -27,6 +30,7 @@ impl fmt::Display for PostgresError {
             PostgresError::RecordLength(len) => {
                 write!(f, "stored record is {len} bytes long, not 34")
             }
+            PostgresError::MasterKeyId(id) => write!(f, "stored master-key id {id} out of range"),
         }
     }
 }
@@ -35,7 +39,7 @@ impl core::error::Error for PostgresError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             PostgresError::Postgres(e) => Some(e),
-            PostgresError::RecordLength(_) => None,
+            PostgresError::RecordLength(_) | PostgresError::MasterKeyId(_) => None,
         }
     }
 }
@@ -52,6 +56,40 @@ pub(super) const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS otpkit_tokens (
         record bytea NOT NULL CHECK (octet_length(record) = 34),
         sealed_key bytea
     )";
+
+/// The one-row table of the current master-key id (`KeyStore::current_master_key`), beside
+/// [`SCHEMA`]: its row is always there, its `id` `NULL` until a master key is made current, so
+/// that a key write can lock it (`FOR SHARE`) while it checks the id.
+pub(super) const MASTER_KEY_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS otpkit_master_key (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        id bigint CHECK (id BETWEEN 0 AND 4294967295)
+    );
+    INSERT INTO otpkit_master_key (one, id) VALUES (true, NULL) ON CONFLICT DO NOTHING";
+
+/// The statements of `KeyStore` and `AsyncKeyStore`, shared by both PostgreSQL stores.
+pub(super) mod key_sql {
+    /// `$1` id, `$2` sealed key, `$3` its master-key id. The subquery locks the master-key row,
+    /// so a replacement of the current id waits for this write, and this write, if it waited
+    /// for a replacement, sees the new id.
+    pub(crate) const PUT: &str = "UPDATE otpkit_tokens SET sealed_key = $2 WHERE id = $1 \
+         AND coalesce((SELECT id FROM otpkit_master_key FOR SHARE), $3) = $3";
+    pub(crate) const GET: &str = "SELECT sealed_key FROM otpkit_tokens WHERE id = $1";
+    pub(crate) const SWAP: &str =
+        "UPDATE otpkit_tokens SET sealed_key = $3 WHERE id = $1 AND sealed_key = $2";
+    pub(crate) const IDS_FIRST: &str = "SELECT id FROM otpkit_tokens \
+         WHERE sealed_key IS NOT NULL ORDER BY id LIMIT $1";
+    pub(crate) const IDS_AFTER: &str = "SELECT id FROM otpkit_tokens \
+         WHERE sealed_key IS NOT NULL AND id > $1 ORDER BY id LIMIT $2";
+    pub(crate) const MASTER: &str = "SELECT id FROM otpkit_master_key";
+    pub(crate) const REPLACE_MASTER: &str =
+        "UPDATE otpkit_master_key SET id = $2 WHERE id IS NOT DISTINCT FROM $1";
+}
+
+/// A master-key id as stored (`bigint`), and back; an id out of range is the store's error.
+pub(super) fn master_key_from_db(id: Option<i64>) -> Result<Option<u32>, PostgresError> {
+    id.map(|id| u32::try_from(id).map_err(|_| PostgresError::MasterKeyId(id)))
+        .transpose()
+}
 
 /// Whether the server refused a statement and kept the session: an `ERROR`, not the `FATAL`
 /// that ends the connection (a terminated backend, a shutting-down server) nor an I/O error.

@@ -18,8 +18,8 @@ use std::vec::Vec;
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Statement};
 
-use super::pg_error::{SCHEMA, refused};
-use super::{KeyStore, PostgresError, RecordBytes, Store};
+use super::pg_error::{MASTER_KEY_SCHEMA, SCHEMA, key_sql, master_key_from_db, refused};
+use super::{KeyStore, KeyWrite, PostgresError, RecordBytes, Store};
 
 /// Opens a connection (with the caller's TLS set-up, if any).
 type Connector = Box<dyn Fn() -> Result<Client, postgres::Error> + Send + Sync>;
@@ -85,7 +85,11 @@ struct Conn {
     swap: Statement,
     put_key: Statement,
     key: Statement,
-    ids: Statement,
+    swap_key: Statement,
+    ids_first: Statement,
+    ids_after: Statement,
+    master: Statement,
+    replace_master: Statement,
 }
 
 impl Conn {
@@ -103,10 +107,13 @@ impl Conn {
             load: client.prepare("SELECT record FROM otpkit_tokens WHERE id = $1")?,
             swap: client
                 .prepare("UPDATE otpkit_tokens SET record = $3 WHERE id = $1 AND record = $2")?,
-            put_key: client.prepare("UPDATE otpkit_tokens SET sealed_key = $2 WHERE id = $1")?,
-            key: client.prepare("SELECT sealed_key FROM otpkit_tokens WHERE id = $1")?,
-            ids: client
-                .prepare("SELECT id FROM otpkit_tokens WHERE sealed_key IS NOT NULL ORDER BY id")?,
+            put_key: client.prepare(key_sql::PUT)?,
+            key: client.prepare(key_sql::GET)?,
+            swap_key: client.prepare(key_sql::SWAP)?,
+            ids_first: client.prepare(key_sql::IDS_FIRST)?,
+            ids_after: client.prepare(key_sql::IDS_AFTER)?,
+            master: client.prepare(key_sql::MASTER)?,
+            replace_master: client.prepare(key_sql::REPLACE_MASTER)?,
             client,
         })
     }
@@ -162,10 +169,12 @@ impl PostgresStore {
     ) -> Result<PostgresStore, PostgresError> {
         let connect: Connector = Box::new(connect);
         let mut client = connect()?;
-        if let Err(e) = client.batch_execute(Self::SCHEMA) {
-            // Two processes creating the table at once: one of them meets the other's type.
-            if e.code() != Some(&SqlState::UNIQUE_VIOLATION) {
-                return Err(e.into());
+        for schema in [Self::SCHEMA, MASTER_KEY_SCHEMA] {
+            if let Err(e) = client.batch_execute(schema) {
+                // Two processes creating a table at once: one of them meets the other's type.
+                if e.code() != Some(&SqlState::UNIQUE_VIOLATION) {
+                    return Err(e.into());
+                }
             }
         }
         Ok(PostgresStore {
@@ -260,9 +269,21 @@ impl Store for PostgresStore {
 impl KeyStore for PostgresStore {
     type Error = PostgresError;
 
-    fn put_sealed_key(&self, id: &str, sealed: &[u8]) -> Result<bool, Self::Error> {
-        self.run(false, |c| {
-            Ok(c.client.execute(&c.put_key, &[&id, &sealed])? == 1)
+    fn put_sealed_key(
+        &self,
+        id: &str,
+        sealed: &[u8],
+        master_key: u32,
+    ) -> Result<KeyWrite, Self::Error> {
+        let master = i64::from(master_key);
+        if self.run(false, |c| {
+            Ok(c.client.execute(&c.put_key, &[&id, &sealed, &master])? == 1)
+        })? {
+            return Ok(KeyWrite::Stored);
+        }
+        Ok(match self.current_master_key()? {
+            Some(current) if current != master_key => KeyWrite::RetiredMasterKey { current },
+            _ => KeyWrite::UnknownToken,
         })
     }
 
@@ -274,10 +295,40 @@ impl KeyStore for PostgresStore {
         })
     }
 
-    fn ids_with_keys(&self) -> Result<Vec<String>, Self::Error> {
-        let rows = self.run(true, |c| c.client.query(&c.ids, &[]))?;
+    fn compare_and_swap_sealed_key(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, Self::Error> {
+        self.run(false, |c| {
+            Ok(c.client.execute(&c.swap_key, &[&id, &old, &new])? == 1)
+        })
+    }
+
+    fn ids_with_keys(&self, after: Option<&str>, limit: usize) -> Result<Vec<String>, Self::Error> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.run(true, |c| match after {
+            None => c.client.query(&c.ids_first, &[&limit]),
+            Some(after) => c.client.query(&c.ids_after, &[&after, &limit]),
+        })?;
         rows.iter()
             .map(|row| row.try_get::<_, String>(0).map_err(PostgresError::from))
             .collect()
+    }
+
+    fn current_master_key(&self) -> Result<Option<u32>, Self::Error> {
+        let row = self.run(true, |c| c.client.query_opt(&c.master, &[]))?;
+        master_key_from_db(match row {
+            Some(row) => row.try_get::<_, Option<i64>>(0)?,
+            None => None,
+        })
+    }
+
+    fn replace_current_master_key(&self, old: Option<u32>, new: u32) -> Result<bool, Self::Error> {
+        let (old, new) = (old.map(i64::from), i64::from(new));
+        self.run(false, |c| {
+            Ok(c.client.execute(&c.replace_master, &[&old, &new])? == 1)
+        })
     }
 }

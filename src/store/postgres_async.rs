@@ -6,14 +6,15 @@ use core::future::Future;
 use core::pin::Pin;
 use core::time::Duration;
 use std::boxed::Box;
+use std::string::String;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, NoTls, Statement};
+use tokio_postgres::{Client, NoTls, Row, Statement};
 
-use super::pg_error::{SCHEMA, refused};
-use super::{AsyncStore, PostgresError, RecordBytes};
+use super::pg_error::{MASTER_KEY_SCHEMA, SCHEMA, key_sql, master_key_from_db, refused};
+use super::{AsyncKeyStore, AsyncStore, KeyWrite, PostgresError, RecordBytes};
 
 /// A connection being opened.
 type Connecting = Pin<Box<dyn Future<Output = Result<Client, tokio_postgres::Error>> + Send>>;
@@ -65,6 +66,13 @@ struct Conn {
     delete: Statement,
     load: Statement,
     swap: Statement,
+    put_key: Statement,
+    key: Statement,
+    swap_key: Statement,
+    ids_first: Statement,
+    ids_after: Statement,
+    master: Statement,
+    replace_master: Statement,
 }
 
 impl Conn {
@@ -89,6 +97,13 @@ impl Conn {
             swap: client
                 .prepare("UPDATE otpkit_tokens SET record = $3 WHERE id = $1 AND record = $2")
                 .await?,
+            put_key: client.prepare(key_sql::PUT).await?,
+            key: client.prepare(key_sql::GET).await?,
+            swap_key: client.prepare(key_sql::SWAP).await?,
+            ids_first: client.prepare(key_sql::IDS_FIRST).await?,
+            ids_after: client.prepare(key_sql::IDS_AFTER).await?,
+            master: client.prepare(key_sql::MASTER).await?,
+            replace_master: client.prepare(key_sql::REPLACE_MASTER).await?,
             client,
         })
     }
@@ -152,10 +167,12 @@ impl AsyncPostgresStore {
     {
         let connect: Connector = Box::new(move || Box::pin(connect()));
         let client = connect().await?;
-        if let Err(e) = client.batch_execute(SCHEMA).await {
-            // Two processes creating the table at once: one of them meets the other's type.
-            if e.code() != Some(&SqlState::UNIQUE_VIOLATION) {
-                return Err(e.into());
+        for schema in [SCHEMA, MASTER_KEY_SCHEMA] {
+            if let Err(e) = client.batch_execute(schema).await {
+                // Two processes creating a table at once: one of them meets the other's type.
+                if e.code() != Some(&SqlState::UNIQUE_VIOLATION) {
+                    return Err(e.into());
+                }
             }
         }
         let conn = Conn::prepare(client).await?;
@@ -265,5 +282,95 @@ impl AsyncStore for AsyncPostgresStore {
         // `Ok` only with the server's answer: a connection lost before it is an error.
         self.write_one(|c| &c.swap, &[&id, &&old[..], &&new[..]])
             .await
+    }
+}
+
+impl AsyncPostgresStore {
+    /// Runs a read statement, again on another connection if it failed on a reused one (as
+    /// [`load`](AsyncStore::load) does): its rows.
+    async fn read_rows(
+        &self,
+        pick: fn(&Conn) -> &Statement,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Row>, PostgresError> {
+        loop {
+            let (conn, fresh) = self.take().await?;
+            let result = conn.client.query(pick(&conn), params).await;
+            if let Some(done) = self.settle(conn, fresh, true, result) {
+                return done;
+            }
+        }
+    }
+}
+
+impl AsyncKeyStore for AsyncPostgresStore {
+    type Error = PostgresError;
+
+    async fn put_sealed_key(
+        &self,
+        id: &str,
+        sealed: &[u8],
+        master_key: u32,
+    ) -> Result<KeyWrite, Self::Error> {
+        let master = i64::from(master_key);
+        if self
+            .write_one(|c| &c.put_key, &[&id, &sealed, &master])
+            .await?
+        {
+            return Ok(KeyWrite::Stored);
+        }
+        Ok(match AsyncKeyStore::current_master_key(self).await? {
+            Some(current) if current != master_key => KeyWrite::RetiredMasterKey { current },
+            _ => KeyWrite::UnknownToken,
+        })
+    }
+
+    async fn sealed_key(&self, id: &str) -> Result<Option<Vec<u8>>, Self::Error> {
+        let rows = self.read_rows(|c| &c.key, &[&id]).await?;
+        Ok(match rows.first() {
+            Some(row) => row.try_get::<_, Option<Vec<u8>>>(0)?,
+            None => None,
+        })
+    }
+
+    async fn compare_and_swap_sealed_key(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, Self::Error> {
+        self.write_one(|c| &c.swap_key, &[&id, &old, &new]).await
+    }
+
+    async fn ids_with_keys(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<String>, Self::Error> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = match after {
+            None => self.read_rows(|c| &c.ids_first, &[&limit]).await?,
+            Some(after) => self.read_rows(|c| &c.ids_after, &[&after, &limit]).await?,
+        };
+        rows.iter()
+            .map(|row| row.try_get::<_, String>(0).map_err(PostgresError::from))
+            .collect()
+    }
+
+    async fn current_master_key(&self) -> Result<Option<u32>, Self::Error> {
+        let rows = self.read_rows(|c| &c.master, &[]).await?;
+        master_key_from_db(match rows.first() {
+            Some(row) => row.try_get::<_, Option<i64>>(0)?,
+            None => None,
+        })
+    }
+
+    async fn replace_current_master_key(
+        &self,
+        old: Option<u32>,
+        new: u32,
+    ) -> Result<bool, Self::Error> {
+        let (old, new) = (old.map(i64::from), i64::from(new));
+        self.write_one(|c| &c.replace_master, &[&old, &new]).await
     }
 }

@@ -9,7 +9,7 @@ use std::vec::Vec;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{KeyStore, RecordBytes, Store};
+use super::{KeyStore, KeyWrite, RecordBytes, Store};
 
 // The schema's `CHECK` spells the record's length out.
 const _: () = assert!(crate::StateRecord::ENCODED_LEN == 34);
@@ -65,6 +65,15 @@ impl SqliteStore {
         sealed_key BLOB
     )";
 
+    /// The one-row table of the current master-key id ([`KeyStore::current_master_key`]),
+    /// created beside [`SCHEMA`](Self::SCHEMA).
+    /// Its one row is always there, its `id` `NULL` until a master key is made current.
+    pub const MASTER_KEY_SCHEMA: &'static str = "CREATE TABLE IF NOT EXISTS otpkit_master_key (
+        one INTEGER PRIMARY KEY NOT NULL CHECK (one = 1),
+        id INTEGER CHECK (id BETWEEN 0 AND 4294967295)
+    );
+    INSERT OR IGNORE INTO otpkit_master_key (one, id) VALUES (1, NULL)";
+
     /// How long [`open`](Self::open) lets a statement wait for another process's write lock.
     pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -95,6 +104,7 @@ impl SqliteStore {
     /// SQLite's, from creating the table.
     pub fn from_connection(conn: Connection) -> Result<SqliteStore, rusqlite::Error> {
         conn.execute_batch(Self::SCHEMA)?;
+        conn.execute_batch(Self::MASTER_KEY_SCHEMA)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
@@ -167,11 +177,25 @@ impl Store for SqliteStore {
 impl KeyStore for SqliteStore {
     type Error = rusqlite::Error;
 
-    fn put_sealed_key(&self, id: &str, sealed: &[u8]) -> Result<bool, Self::Error> {
-        self.execute_one(
-            "UPDATE otpkit_tokens SET sealed_key = ?2 WHERE id = ?1",
-            params![id, sealed],
-        )
+    fn put_sealed_key(
+        &self,
+        id: &str,
+        sealed: &[u8],
+        master_key: u32,
+    ) -> Result<KeyWrite, Self::Error> {
+        // One statement: SQLite runs it under the database's write lock, so the check and the
+        // write are one step.
+        if self.execute_one(
+            "UPDATE otpkit_tokens SET sealed_key = ?2 WHERE id = ?1 \
+             AND coalesce((SELECT id FROM otpkit_master_key), ?3) = ?3",
+            params![id, sealed, master_key],
+        )? {
+            return Ok(KeyWrite::Stored);
+        }
+        Ok(match self.current_master_key()? {
+            Some(current) if current != master_key => KeyWrite::RetiredMasterKey { current },
+            _ => KeyWrite::UnknownToken,
+        })
     }
 
     fn sealed_key(&self, id: &str) -> Result<Option<Vec<u8>>, Self::Error> {
@@ -183,12 +207,55 @@ impl KeyStore for SqliteStore {
             .flatten())
     }
 
-    fn ids_with_keys(&self) -> Result<Vec<String>, Self::Error> {
+    fn compare_and_swap_sealed_key(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, Self::Error> {
+        self.execute_one(
+            "UPDATE otpkit_tokens SET sealed_key = ?3 WHERE id = ?1 AND sealed_key = ?2",
+            params![id, old, new],
+        )
+    }
+
+    fn ids_with_keys(&self, after: Option<&str>, limit: usize) -> Result<Vec<String>, Self::Error> {
+        // Two statements rather than `?1 IS NULL OR id > ?1`, so that each page is a range
+        // scan of the primary key.
         let conn = self.connection();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id FROM otpkit_tokens WHERE sealed_key IS NOT NULL ORDER BY id",
-        )?;
-        let ids = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        ids.collect()
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let id = |row: &rusqlite::Row<'_>| row.get::<_, String>(0);
+        match after {
+            None => conn
+                .prepare_cached(
+                    "SELECT id FROM otpkit_tokens WHERE sealed_key IS NOT NULL \
+                     ORDER BY id LIMIT ?1",
+                )?
+                .query_map([limit], id)?
+                .collect(),
+            Some(after) => conn
+                .prepare_cached(
+                    "SELECT id FROM otpkit_tokens WHERE sealed_key IS NOT NULL AND id > ?1 \
+                     ORDER BY id LIMIT ?2",
+                )?
+                .query_map(params![after, limit], id)?
+                .collect(),
+        }
+    }
+
+    fn current_master_key(&self) -> Result<Option<u32>, Self::Error> {
+        Ok(self
+            .connection()
+            .prepare_cached("SELECT id FROM otpkit_master_key")?
+            .query_row([], |row| row.get::<_, Option<u32>>(0))
+            .optional()?
+            .flatten())
+    }
+
+    fn replace_current_master_key(&self, old: Option<u32>, new: u32) -> Result<bool, Self::Error> {
+        self.execute_one(
+            "UPDATE otpkit_master_key SET id = ?2 WHERE id IS ?1",
+            params![old, new],
+        )
     }
 }
