@@ -460,3 +460,57 @@ proptest! {
         prop_assert_eq!(m.open("t", &sealed, |_| Ok(())), Err(SealError::Authentication));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Pages of any size list every id that has a key exactly once, in ascending order.
+    #[test]
+    fn pages_list_every_keyed_id_once_in_order(
+        ids in proptest::collection::btree_set("\\PC{0,12}", 0..40),
+        page_size in 1usize..8,
+    ) {
+        let store = MemoryStore::new();
+        for id in &ids {
+            store.enrol(id, &StateRecord::counter(0).to_bytes()).unwrap();
+            prop_assert_eq!(store.put_sealed_key(id, b"k", 1).unwrap(), KeyWrite::Stored);
+        }
+        store.enrol("\u{10ffff}-keyless", &StateRecord::counter(0).to_bytes()).unwrap();
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = store.ids_with_keys(after.as_deref(), page_size).unwrap();
+            prop_assert!(page.len() <= page_size);
+            let Some(last) = page.last() else { break };
+            after = Some(last.clone());
+            seen.extend(page);
+        }
+        prop_assert_eq!(seen, ids.into_iter().collect::<Vec<_>>());
+    }
+
+    /// Whichever key a re-enrolment replaces while the rotation runs, and whatever the page
+    /// size, the rotation ends with every key under the new master key, the re-enrolled one
+    /// holding its fresh key.
+    #[test]
+    fn a_re_enrolment_at_any_point_of_a_rotation_survives_it(
+        n in 1usize..10,
+        victim in 0usize..10,
+        page_size in 1usize..5,
+    ) {
+        let victim = victim % n;
+        let store = MemoryStore::new();
+        let (old, new) = (rotation_suite::old(), rotation_suite::new());
+        let ids = rotation_suite::enrol_all(&store, "t", n, &old);
+        let mut wrapped = rotation_suite::Interleave::new(&store, |s: &MemoryStore| {
+            rotation_suite::re_enrol(s, &ids[victim], victim, &new);
+        });
+        wrapped.on_swap = Some(victim + 1);
+        let options = RotateOptions { page_size, ..RotateOptions::default() };
+        let done = otpkit::sealed::rotate_master_key_with(&wrapped, &old, &new, options, |_| {}).unwrap();
+        prop_assert_eq!((done.resealed, done.skipped, done.old_key_remains), (n - 1, 1, false));
+        for (i, id) in ids.iter().enumerate() {
+            let generation = if i == victim { 9 } else { 0 };
+            prop_assert_eq!(rotation_suite::opened(&store, id, &new), rotation_suite::key(i, generation));
+        }
+    }
+}
