@@ -42,9 +42,9 @@ fn own_schema(name: &str) -> Option<(PostgresStore, String)> {
             "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
         ))
         .unwrap();
-    let mut config: Config = params.parse().unwrap();
-    config.options(&format!("-c search_path={schema}"));
-    let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+    // Key-value parameters (as `.ci/postgres` writes them), with the schema searched first.
+    let store =
+        PostgresStore::connect(&format!("{params} options='-c search_path={schema}'")).unwrap();
     Some((store, schema))
 }
 

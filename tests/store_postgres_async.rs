@@ -149,18 +149,9 @@ fn own_schema(name: &str) -> Option<(Blocking, String)> {
         ))
         .unwrap();
     let rt = runtime();
-    let mut config: Config = params.parse().unwrap();
-    config.options(format!("-c search_path={schema}"));
-    let store = rt
-        .block_on(AsyncPostgresStore::with_connector(move || {
-            let config = config.clone();
-            async move {
-                let (client, connection) = config.connect(NoTls).await?;
-                tokio::spawn(connection);
-                Ok(client)
-            }
-        }))
-        .unwrap();
+    // Key-value parameters (as `.ci/postgres` writes them), with the schema searched first.
+    let params = format!("{params} options='-c search_path={schema}'");
+    let store = rt.block_on(AsyncPostgresStore::connect(&params)).unwrap();
     Some((Blocking { rt, store }, schema))
 }
 
