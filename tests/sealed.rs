@@ -18,7 +18,7 @@ use otpkit::sealed::{
     sealed_with,
 };
 use otpkit::store::{KeyStore, KeyWrite, MemoryStore, Store, Verifier};
-use otpkit::{Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams};
+use otpkit::{Enrolled, Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams};
 use proptest::prelude::*;
 
 const KEY: &[u8] = b"12345678901234567890";
@@ -47,7 +47,11 @@ fn round_trip_builds_the_same_generators() {
         .open_hotp("alice", &sealed, HotpParams::default())
         .unwrap();
     assert_eq!(hotp.generate(0).as_str(), "755224"); // RFC 4226 App. D
-    assert_eq!(m.open("alice", &sealed, |k| Ok(k == KEY)), Ok(true));
+    assert_eq!(
+        m.open("alice", &sealed, |k| Ok(k == KEY))
+            .map(Enrolled::into_inner),
+        Ok(true)
+    );
 }
 
 #[test]
@@ -118,8 +122,12 @@ fn truncated_and_foreign_bytes_are_refused() {
     let e = m.open("alice", &sealed[..sealed.len() - 1], |_| Ok(()));
     assert_eq!(e, Err(SealError::Authentication));
     assert_eq!(
-        m.open("alice", b"\x02rest", |_| Ok(())),
-        Err(SealError::UnsupportedVersion { version: 2 })
+        m.open("alice", b"\x03rest", |_| Ok(())),
+        Err(SealError::UnsupportedVersion { version: 3 })
+    );
+    assert_eq!(
+        m.open("alice", b"\x00rest", |_| Ok(())),
+        Err(SealError::UnsupportedVersion { version: 0 })
     );
 }
 
@@ -309,7 +317,11 @@ fn rotation_reseals_every_key_and_leaves_records_untouched() {
     for id in &ids {
         let sealed = store.sealed_key(id).unwrap().unwrap();
         assert_eq!(sealed_with(&sealed), Ok(new.id()));
-        assert_eq!(new.open(id, &sealed, |k| Ok(k == KEY)), Ok(true));
+        assert_eq!(
+            new.open(id, &sealed, |k| Ok(k == KEY))
+                .map(Enrolled::into_inner),
+            Ok(true)
+        );
         assert!(matches!(
             old.open(id, &sealed, |_| Ok(())),
             Err(SealError::WrongMasterKey { .. })
@@ -415,7 +427,11 @@ fn async_rotation_over_the_memory_store() {
         let sealed = ready(AsyncKeyStore::sealed_key(&store, &id))
             .unwrap()
             .unwrap();
-        assert_eq!(new.open(&id, &sealed, |k| Ok(k == KEY)), Ok(true));
+        assert_eq!(
+            new.open(&id, &sealed, |k| Ok(k == KEY))
+                .map(Enrolled::into_inner),
+            Ok(true)
+        );
     }
     let late = old.seal("user-0", KEY).unwrap();
     assert_eq!(
@@ -430,6 +446,88 @@ fn async_rotation_over_the_memory_store() {
     );
 }
 
+/// A key sealed by the previous release (format 1, under `[1; 32]`, for "alice"): the
+/// RFC 6238 key `12345678901234567890`.
+const V1_SEALED: &str = include_str!("data/sealed_key_format1.hex");
+
+/// `StateRecord::time_step()` as the previous release wrote it (format 1).
+const V1_TIME_STEP: [u8; 34] = [
+    1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfa,
+    0x6b, 0x6f, 0xf5,
+];
+
+/// Rotation re-seals a key of format 1 as format 2 of the enrolment its record has (the
+/// legacy one, for a record of format 1): it goes on verifying. A key of format 1 restored
+/// beside a record of a real enrolment is re-sealed for the legacy enrolment it belongs to,
+/// never bound to the record's, and the verifier goes on refusing it.
+#[test]
+fn rotation_reseals_format_1_keys_for_their_enrolment() {
+    use otpkit::EnrolmentId;
+    use otpkit::store::{EnrolStore, VerifyError};
+    let text = V1_SEALED.trim();
+    let v1: Vec<u8> = (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect();
+    let (old, new) = (master(1), master(2));
+    let store = MemoryStore::new();
+    let record = otpkit::store::RecordBytes::try_from(&V1_TIME_STEP[..]).unwrap();
+    assert!(Store::enrol(&store, "alice", &record).unwrap());
+    assert_eq!(
+        store.put_sealed_key("alice", &v1, old.id()).unwrap(),
+        KeyWrite::Stored
+    );
+    let done = rotate_master_key(&store, &old, &new).unwrap();
+    assert_eq!((done.resealed, done.old_key_remains), (1, false));
+    let sealed = store.sealed_key("alice").unwrap().unwrap();
+    assert_eq!(sealed[0], 2, "format 2");
+    let totp = new
+        .open_totp("alice", &sealed, TotpParams::default())
+        .unwrap();
+    assert_eq!(totp.enrolment(), EnrolmentId::LEGACY);
+    let verifier = Verifier::new(&store, Policy::default());
+    let now = 1_700_000_000;
+    verifier
+        .verify_totp("alice", &totp, now, totp.generate_at(now).unwrap())
+        .unwrap();
+
+    // A backup of the format-1 key restored beside a new enrolment's record, then the
+    // rotation run again.
+    let enrolment = EnrolmentId::from_bytes([3; 16]);
+    let fresh = new.seal_enrolled("alice", enrolment, &[9; 20]).unwrap();
+    let second = StateRecord::time_step().with_enrolment(enrolment);
+    assert_eq!(
+        store
+            .reenrol("alice", &second.to_bytes(), Some(&fresh))
+            .unwrap(),
+        KeyWrite::Stored
+    );
+    assert!(
+        store
+            .compare_and_swap_sealed_key("alice", &fresh, &v1)
+            .unwrap()
+    );
+    let done = rotate_master_key(&store, &old, &new).unwrap();
+    assert_eq!((done.resealed, done.old_key_remains), (1, false));
+    let restored = store.sealed_key("alice").unwrap().unwrap();
+    let totp = new
+        .open_totp("alice", &restored, TotpParams::default())
+        .unwrap();
+    assert_eq!(
+        totp.enrolment(),
+        EnrolmentId::LEGACY,
+        "not bound to the record's"
+    );
+    let later = now + 300;
+    assert_eq!(
+        verifier.verify_totp("alice", &totp, later, totp.generate_at(later).unwrap()),
+        Err(VerifyError::EnrolmentMismatch {
+            stored: enrolment,
+            generator: EnrolmentId::LEGACY,
+        })
+    );
+}
+
 proptest! {
     #[test]
     fn any_key_round_trips_for_its_own_id_only(
@@ -441,7 +539,7 @@ proptest! {
         let m = MasterKey::from_bytes(master_bytes);
         let sealed = m.seal(&id, &key).unwrap();
         prop_assert_eq!(sealed.len(), OVERHEAD + key.len());
-        prop_assert_eq!(m.open(&id, &sealed, |k| Ok(k == key.as_slice())), Ok(true));
+        prop_assert_eq!(m.open(&id, &sealed, |k| Ok(k == key.as_slice())).map(Enrolled::into_inner), Ok(true));
         if other != id {
             prop_assert_eq!(m.open(&other, &sealed, |_| Ok(())), Err(SealError::Authentication));
         }

@@ -56,6 +56,21 @@ fn memory_store_current_master_key() {
     store_suite::current_master_key(&MemoryStore::new(), "alice");
 }
 
+#[test]
+fn memory_store_enrolment_under_a_retired_master_key() {
+    store_suite::enrolment_under_a_retired_master_key(&MemoryStore::new(), "alice");
+}
+
+#[test]
+fn memory_store_atomic_enrolment() {
+    store_suite::atomic_enrolment(&MemoryStore::new(), "alice");
+}
+
+#[test]
+fn memory_store_v1_record_is_written_back_as_v2() {
+    store_suite::v1_record_is_written_back_as_v2(&MemoryStore::new(), "alice");
+}
+
 /// A store that runs a hook before each compare-and-swap (to let another writer in), and can
 /// be told to fail.
 struct Hooked<'a> {

@@ -137,7 +137,7 @@ impl<E: fmt::Debug + fmt::Display> core::error::Error for RotateError<E> {}
 /// let done = rotate_master_key(&store, &old, &new)?;
 /// assert_eq!((done.resealed, done.old_key_remains), (1, false));
 /// let sealed = store.sealed_key("alice")?.expect("a key");
-/// assert!(new.open("alice", &sealed, |key| Ok(key == [7; 20])).unwrap());
+/// assert!(*new.open("alice", &sealed, |key| Ok(key == [7; 20])).unwrap());
 /// // A server still on the old master key can no longer store keys.
 /// let late = old.seal("alice", &[8; 20])?;
 /// assert_eq!(
@@ -173,6 +173,12 @@ pub fn rotate_master_key<S: KeyStore>(
 ///    the next pass.
 /// 3. The passes end with the first that finds no key under `old`, or after
 ///    [`max_passes`](RotateOptions::max_passes): [`Rotation::old_key_remains`] says which.
+///
+/// Each key is re-sealed for the enrolment it was sealed for ([`MasterKey::reseal`]): a key of
+/// sealed format 1 becomes format 2 of [`EnrolmentId::LEGACY`](crate::EnrolmentId::LEGACY),
+/// the enrolment of the record it was written beside (format 1, or written back from it), so
+/// it goes on verifying; a key restored beside a record of another enrolment stays bound to
+/// its own, and the verifiers go on refusing it.
 ///
 /// A rotation stopped at any point (an error, a crash, a killed process) is finished by
 /// running it again: keys already under `new` are left as they are. While it runs, servers

@@ -5,22 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::future::Future;
 
-/// What [`KeyStore::put_sealed_key`] did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum KeyWrite {
-    /// The key is stored.
-    Stored,
-    /// No token has this id; nothing is stored.
-    UnknownToken,
-    /// The key was sealed under a master key that is no longer the store's current one
-    /// ([`KeyStore::current_master_key`]): a server still on a retired master key. Nothing is
-    /// stored; the server must move to the current master key.
-    RetiredMasterKey {
-        /// The store's current master-key id.
-        current: u32,
-    },
-}
+use super::KeyWrite;
 
 /// A store that also keeps each token's key, sealed (encrypted) by the caller, in the token's
 /// row, and the id of the master key that seals new keys.

@@ -5,13 +5,15 @@ use std::string::String;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use super::{AsyncKeyStore, AsyncStore, KeyStore, KeyWrite, RecordBytes, Store};
+use super::{
+    AsyncEnrolStore, AsyncKeyStore, AsyncStore, EnrolStore, KeyStore, KeyWrite, RecordBytes, Store,
+};
 
 /// Records in a `HashMap` behind a mutex: one entry per token, a compare-and-swap under the
 /// lock. For tests and single-process services; nothing survives the process.
 ///
-/// It implements [`Store`], [`KeyStore`], and [`AsyncStore`] and [`AsyncKeyStore`] (whose
-/// futures are ready at once).
+/// It implements [`Store`], [`KeyStore`], [`EnrolStore`], and [`AsyncStore`],
+/// [`AsyncKeyStore`] and [`AsyncEnrolStore`] (whose futures are ready at once).
 ///
 /// # Examples
 ///
@@ -209,6 +211,8 @@ impl Store for MemoryStore {
     }
 
     fn delete(&self, id: &str) -> Result<bool, Self::Error> {
+        // Both maps at once, records first as in an enrolment: a re-enrolment running
+        // alongside never leaves its key without its record.
         let mut records = self.records();
         self.keys().remove(id);
         Ok(records.remove(id).is_some())
@@ -231,6 +235,84 @@ impl Store for MemoryStore {
             }
             _ => false,
         })
+    }
+}
+
+/// The current master-key id, then both maps (records first) are locked while an enrolment
+/// checks and writes them.
+impl EnrolStore for MemoryStore {
+    type Error = core::convert::Infallible;
+
+    fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<KeyWrite, Self::Error> {
+        let master_key = self.master_key();
+        if let Some(retired) = retired(*master_key, sealed_key) {
+            return Ok(retired);
+        }
+        let mut records = self.records();
+        if records.contains_key(id) {
+            return Ok(KeyWrite::AlreadyEnrolled);
+        }
+        let mut keys = self.keys();
+        records.insert(id.into(), *record);
+        match sealed_key {
+            Some(sealed) => keys.insert(id.into(), sealed.to_vec()),
+            None => keys.remove(id),
+        };
+        Ok(KeyWrite::Stored)
+    }
+
+    fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<KeyWrite, Self::Error> {
+        let master_key = self.master_key();
+        if let Some(retired) = retired(*master_key, sealed_key) {
+            return Ok(retired);
+        }
+        let mut records = self.records();
+        let mut keys = self.keys();
+        records.insert(id.into(), *record);
+        match sealed_key {
+            Some(sealed) => keys.insert(id.into(), sealed.to_vec()),
+            None => keys.remove(id),
+        };
+        Ok(KeyWrite::Stored)
+    }
+}
+
+/// [`KeyWrite::RetiredMasterKey`] when `sealed` names a master key other than `current`.
+fn retired(current: Option<u32>, sealed: Option<&[u8]>) -> Option<KeyWrite> {
+    let current = current?;
+    let sealed_with = super::sealed_master_key(sealed?)?;
+    (sealed_with != current).then_some(KeyWrite::RetiredMasterKey { current })
+}
+
+impl AsyncEnrolStore for MemoryStore {
+    type Error = core::convert::Infallible;
+
+    fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> impl Future<Output = Result<KeyWrite, Self::Error>> + Send {
+        core::future::ready(EnrolStore::enrol_with_key(self, id, record, sealed_key))
+    }
+
+    fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> impl Future<Output = Result<KeyWrite, Self::Error>> + Send {
+        core::future::ready(EnrolStore::reenrol(self, id, record, sealed_key))
     }
 }
 

@@ -18,8 +18,11 @@ use std::vec::Vec;
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Statement};
 
-use super::pg_error::{MASTER_KEY_SCHEMA, SCHEMA, key_sql, master_key_from_db, refused};
-use super::{KeyStore, KeyWrite, PostgresError, RecordBytes, Store};
+use super::pg_error::{
+    ENROL_WITH_KEY, MASTER_KEY_SCHEMA, REENROL, SCHEMA, key_sql, master_key_from_db, refusal,
+    refused,
+};
+use super::{EnrolStore, KeyStore, KeyWrite, PostgresError, RecordBytes, Store};
 
 /// Opens a connection (with the caller's TLS set-up, if any).
 type Connector = Box<dyn Fn() -> Result<Client, postgres::Error> + Send + Sync>;
@@ -90,6 +93,8 @@ struct Conn {
     ids_after: Statement,
     master: Statement,
     replace_master: Statement,
+    enrol_with_key: Statement,
+    reenrol: Statement,
 }
 
 impl Conn {
@@ -114,6 +119,8 @@ impl Conn {
             ids_after: client.prepare(key_sql::IDS_AFTER)?,
             master: client.prepare(key_sql::MASTER)?,
             replace_master: client.prepare(key_sql::REPLACE_MASTER)?,
+            enrol_with_key: client.prepare(ENROL_WITH_KEY)?,
+            reenrol: client.prepare(REENROL)?,
             client,
         })
     }
@@ -263,6 +270,49 @@ impl Store for PostgresStore {
         self.run(false, |c| {
             Ok(c.client.execute(&c.swap, &[&id, &&old[..], &&new[..]])? == 1)
         })
+    }
+}
+
+/// Each method is one `INSERT … ON CONFLICT` statement.
+impl EnrolStore for PostgresStore {
+    type Error = PostgresError;
+
+    fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<KeyWrite, Self::Error> {
+        let master_key = sealed_key.and_then(super::sealed_master_key);
+        let master = master_key.map(i64::from);
+        if self.run(false, |c| {
+            let params: [&(dyn postgres::types::ToSql + Sync); 4] =
+                [&id, &&record[..], &sealed_key, &master];
+            Ok(c.client.execute(&c.enrol_with_key, &params)? == 1)
+        })? {
+            return Ok(KeyWrite::Stored);
+        }
+        let current = KeyStore::current_master_key(self)?;
+        Ok(refusal(master_key, current, KeyWrite::AlreadyEnrolled))
+    }
+
+    fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<KeyWrite, Self::Error> {
+        let master_key = sealed_key.and_then(super::sealed_master_key);
+        let master = master_key.map(i64::from);
+        if self.run(false, |c| {
+            let params: [&(dyn postgres::types::ToSql + Sync); 4] =
+                [&id, &&record[..], &sealed_key, &master];
+            Ok(c.client.execute(&c.reenrol, &params)? == 1)
+        })? {
+            return Ok(KeyWrite::Stored);
+        }
+        let current = KeyStore::current_master_key(self)?;
+        Ok(refusal(master_key, current, KeyWrite::Stored))
     }
 }
 

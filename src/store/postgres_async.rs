@@ -13,8 +13,11 @@ use std::vec::Vec;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
-use super::pg_error::{MASTER_KEY_SCHEMA, SCHEMA, key_sql, master_key_from_db, refused};
-use super::{AsyncKeyStore, AsyncStore, KeyWrite, PostgresError, RecordBytes};
+use super::pg_error::{
+    ENROL_WITH_KEY, MASTER_KEY_SCHEMA, REENROL, SCHEMA, key_sql, master_key_from_db, refusal,
+    refused,
+};
+use super::{AsyncEnrolStore, AsyncKeyStore, AsyncStore, KeyWrite, PostgresError, RecordBytes};
 
 /// A connection being opened.
 type Connecting = Pin<Box<dyn Future<Output = Result<Client, tokio_postgres::Error>> + Send>>;
@@ -73,6 +76,8 @@ struct Conn {
     ids_after: Statement,
     master: Statement,
     replace_master: Statement,
+    enrol_with_key: Statement,
+    reenrol: Statement,
 }
 
 impl Conn {
@@ -104,6 +109,8 @@ impl Conn {
             ids_after: client.prepare(key_sql::IDS_AFTER).await?,
             master: client.prepare(key_sql::MASTER).await?,
             replace_master: client.prepare(key_sql::REPLACE_MASTER).await?,
+            enrol_with_key: client.prepare(ENROL_WITH_KEY).await?,
+            reenrol: client.prepare(REENROL).await?,
             client,
         })
     }
@@ -372,5 +379,51 @@ impl AsyncKeyStore for AsyncPostgresStore {
     ) -> Result<bool, Self::Error> {
         let (old, new) = (old.map(i64::from), i64::from(new));
         self.write_one(|c| &c.replace_master, &[&old, &new]).await
+    }
+}
+
+/// Each method is one `INSERT … ON CONFLICT` statement, as [`PostgresStore`]'s.
+///
+/// [`PostgresStore`]: super::PostgresStore
+impl AsyncEnrolStore for AsyncPostgresStore {
+    type Error = PostgresError;
+
+    async fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<KeyWrite, Self::Error> {
+        let master_key = sealed_key.and_then(super::sealed_master_key);
+        let master = master_key.map(i64::from);
+        if self
+            .write_one(
+                |c| &c.enrol_with_key,
+                &[&id, &&record[..], &sealed_key, &master],
+            )
+            .await?
+        {
+            return Ok(KeyWrite::Stored);
+        }
+        let current = AsyncKeyStore::current_master_key(self).await?;
+        Ok(refusal(master_key, current, KeyWrite::AlreadyEnrolled))
+    }
+
+    async fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<KeyWrite, Self::Error> {
+        let master_key = sealed_key.and_then(super::sealed_master_key);
+        let master = master_key.map(i64::from);
+        if self
+            .write_one(|c| &c.reenrol, &[&id, &&record[..], &sealed_key, &master])
+            .await?
+        {
+            return Ok(KeyWrite::Stored);
+        }
+        let current = AsyncKeyStore::current_master_key(self).await?;
+        Ok(refusal(master_key, current, KeyWrite::Stored))
     }
 }

@@ -74,7 +74,10 @@ where
 {
     let sealed = store.sealed_key(id).unwrap().unwrap();
     assert_eq!(sealed_with(&sealed), Ok(master.id()), "{id}");
-    master.open(id, &sealed, |k| Ok(k.to_vec())).unwrap()
+    master
+        .open(id, &sealed, |k| Ok(k.to_vec()))
+        .unwrap()
+        .into_inner()
 }
 
 /// Every key re-sealed page by page, progress after each page, records untouched; then a

@@ -1,0 +1,39 @@
+//! What a write of a sealed key did, and the master-key id a sealed key names.
+
+/// What a write of a sealed key did: [`KeyStore::put_sealed_key`](super::KeyStore::put_sealed_key),
+/// [`EnrolStore::enrol_with_key`](super::EnrolStore::enrol_with_key) and
+/// [`EnrolStore::reenrol`](super::EnrolStore::reenrol).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyWrite {
+    /// The key is stored (with the record, for an enrolment).
+    Stored,
+    /// The id is already enrolled; nothing is changed ([`EnrolStore::enrol_with_key`](super::EnrolStore::enrol_with_key)).
+    AlreadyEnrolled,
+    /// No token has this id; nothing is stored.
+    UnknownToken,
+    /// The key was sealed under a master key that is no longer the store's current one
+    /// ([`KeyStore::current_master_key`](super::KeyStore::current_master_key)): a server still
+    /// on a retired master key. Nothing is stored (no record either, for an enrolment); the
+    /// server must move to the current master key.
+    RetiredMasterKey {
+        /// The store's current master-key id.
+        current: u32,
+    },
+}
+
+/// The id of the master key that sealed `sealed`, when it is in this crate's sealed format
+/// (version 1 or 2: a version byte, then the id, big-endian), for the stores' check against
+/// the current master key. `None` for anything else, which is stored unchecked.
+#[cfg(any(
+    feature = "store-memory",
+    feature = "store-sqlite",
+    feature = "store-postgres",
+    feature = "store-postgres-async"
+))]
+pub(crate) fn sealed_master_key(sealed: &[u8]) -> Option<u32> {
+    match sealed {
+        [1 | 2, a, b, c, d, ..] => Some(u32::from_be_bytes([*a, *b, *c, *d])),
+        _ => None,
+    }
+}
