@@ -77,7 +77,6 @@ mod verifier;
 pub use asynch::{AsyncStore, AsyncVerifier};
 pub use enrol::{AsyncEnrolStore, EnrolStore};
 pub use error::VerifyError;
-#[cfg(feature = "alloc")]
 pub use key_write::KeyWrite;
 #[cfg(any(
     feature = "store-memory",
