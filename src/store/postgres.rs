@@ -286,7 +286,7 @@ impl EnrolStore for PostgresStore {
         let master_key = sealed_key.and_then(super::sealed_master_key);
         let master = master_key.map(i64::from);
         if self.run(false, |c| {
-            let params: [&(dyn postgres::types::ToSql + Sync); 4] =
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
                 [&id, &&record[..], &sealed_key, &master];
             Ok(c.client.execute(&c.enrol_with_key, &params)? == 1)
         })? {
@@ -305,7 +305,7 @@ impl EnrolStore for PostgresStore {
         let master_key = sealed_key.and_then(super::sealed_master_key);
         let master = master_key.map(i64::from);
         if self.run(false, |c| {
-            let params: [&(dyn postgres::types::ToSql + Sync); 4] =
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
                 [&id, &&record[..], &sealed_key, &master];
             Ok(c.client.execute(&c.reenrol, &params)? == 1)
         })? {
