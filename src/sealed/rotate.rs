@@ -164,8 +164,9 @@ pub fn rotate_master_key<S: KeyStore>(
 ///
 /// 1. `new` becomes the store's current master key
 ///    ([`KeyStore::replace_current_master_key`]), unless it already is: from then on the
-///    store refuses keys sealed under `old` ([`KeyWrite::RetiredMasterKey`](crate::store::KeyWrite)),
-///    so a server still on `old` fails to enrol instead of leaving a key behind.
+///    store refuses keys sealed under `old`
+///    ([`KeyWrite::RetiredMasterKey`](crate::store::KeyWrite::RetiredMasterKey)), so a server
+///    still on `old` fails to enrol instead of leaving a key behind.
 /// 2. Each pass reads the ids page by page ([`KeyStore::ids_with_keys`], no list of every
 ///    id in memory) and re-seals each key under `old` with
 ///    [`KeyStore::compare_and_swap_sealed_key`]: a key changed meanwhile (a re-enrolment) is

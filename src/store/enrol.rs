@@ -64,10 +64,11 @@ pub trait EnrolStore {
     ) -> Result<KeyWrite, Self::Error>;
 
     /// Re-enrols token `id`: replaces its record and its sealed key (`None` removes it) at
-    /// once, or enrols it when it is not enrolled; [`KeyWrite::RetiredMasterKey`], changing
-    /// nothing, when the key is sealed under a master key that is not current. Unconditional, as an administrator's
-    /// re-enrolment must be: a verification in flight against the old record then loses its
-    /// compare-and-swap, since the new record's enrolment id differs.
+    /// once, or enrols it when it is not enrolled. Unconditional, as an administrator's
+    /// re-enrolment must be, but for the master-key check ([`KeyWrite::RetiredMasterKey`],
+    /// changing nothing, for a key sealed under a master key that is not current): a
+    /// verification in flight against the old record then loses its compare-and-swap, since
+    /// the new record's enrolment id differs.
     ///
     /// # Errors
     ///

@@ -1,14 +1,36 @@
 //! What a write of a sealed key did, and the master-key id a sealed key names.
 
-/// What a write of a sealed key did: [`KeyStore::put_sealed_key`](super::KeyStore::put_sealed_key),
+/// What a write of a sealed key did:
+/// [`KeyStore::put_sealed_key`](super::KeyStore::put_sealed_key),
 /// [`EnrolStore::enrol_with_key`](super::EnrolStore::enrol_with_key) and
 /// [`EnrolStore::reenrol`](super::EnrolStore::reenrol).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "store-memory")] {
+/// use otpkit::StateRecord;
+/// use otpkit::store::{KeyStore, KeyWrite, MemoryStore, Store};
+///
+/// let store = MemoryStore::new();
+/// assert_eq!(store.put_sealed_key("t", b"sealed", 7), Ok(KeyWrite::UnknownToken));
+/// store.enrol("t", &StateRecord::counter(0).to_bytes())?;
+/// assert_eq!(store.put_sealed_key("t", b"sealed", 7), Ok(KeyWrite::Stored));
+/// assert!(store.replace_current_master_key(None, 8)?);
+/// assert_eq!(
+///     store.put_sealed_key("t", b"sealed", 7),
+///     Ok(KeyWrite::RetiredMasterKey { current: 8 }),
+/// );
+/// # }
+/// # Ok::<(), core::convert::Infallible>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KeyWrite {
     /// The key is stored (with the record, for an enrolment).
     Stored,
-    /// The id is already enrolled; nothing is changed ([`EnrolStore::enrol_with_key`](super::EnrolStore::enrol_with_key)).
+    /// The id is already enrolled; nothing is changed
+    /// ([`EnrolStore::enrol_with_key`](super::EnrolStore::enrol_with_key)).
     AlreadyEnrolled,
     /// No token has this id; nothing is stored.
     UnknownToken,
