@@ -21,7 +21,7 @@ use otpkit::sealed::{
     MasterKey, RotateError, RotateOptions, Rotation, rotate_master_key, rotate_master_key_with,
     sealed_with,
 };
-use otpkit::store::{KeyStore, KeyWrite, RecordBytes, Store};
+use otpkit::store::{EnrolStore, KeyStore, KeyWrite, RecordBytes, Store};
 
 pub fn old() -> MasterKey {
     MasterKey::from_bytes([1; 32])
@@ -501,22 +501,27 @@ where
 }
 
 /// [`all`], then [`rotation_races_re_enrolments`].
-pub fn all_and_threads<S: Store + KeyStore + Sync>(store: &S, prefix: &str)
+pub fn all_and_threads<S: Store + KeyStore + EnrolStore + Sync>(store: &S, prefix: &str)
 where
     <S as Store>::Error: core::fmt::Debug,
     <S as KeyStore>::Error: core::fmt::Debug,
+    <S as EnrolStore>::Error: core::fmt::Debug,
 {
     all(store, prefix);
     rotation_races_re_enrolments(store, &format!("{prefix}-threads"));
 }
 
-/// Real threads: re-enrolments of the same tokens go on while the rotation runs (under
-/// whichever master key the store accepts at that moment). At the end every token's key is
-/// under the new master key and is the last one enrolled: none restored, none missed.
-pub fn rotation_races_re_enrolments<S: Store + KeyStore + Sync>(store: &S, prefix: &str)
-where
+/// Real threads: re-enrolments of the same tokens (atomic, or in three steps) go on while the
+/// rotation runs, under whichever master key the store accepts at that moment. At the end
+/// every token's key is under the new master key and is the last one enrolled: none
+/// restored, none missed.
+pub fn rotation_races_re_enrolments<S: Store + KeyStore + EnrolStore + Sync>(
+    store: &S,
+    prefix: &str,
+) where
     <S as Store>::Error: core::fmt::Debug,
     <S as KeyStore>::Error: core::fmt::Debug,
+    <S as EnrolStore>::Error: core::fmt::Debug,
 {
     const TOKENS: usize = 12;
     const ROUNDS: usize = 60;
@@ -532,16 +537,21 @@ where
                 let i = (round * 5) % TOKENS;
                 let id = &ids[i];
                 let fresh = key(i, 10 + (round % 200) as u8);
-                assert!(store.delete(id).unwrap());
-                assert!(
-                    store
-                        .enrol(id, &StateRecord::counter(0).to_bytes())
-                        .unwrap()
-                );
+                // An atomic re-enrolment in even rounds; in odd ones, the token deleted,
+                // enrolled, and given its key apart.
+                let record = StateRecord::counter(0).to_bytes();
+                if round % 2 == 1 {
+                    assert!(store.delete(id).unwrap());
+                    assert!(store.enrol(id, &record).unwrap());
+                }
                 let mut written = KeyWrite::UnknownToken;
                 for master in [&old, &new] {
                     let sealed = master.seal(id, &fresh).unwrap();
-                    written = store.put_sealed_key(id, &sealed, master.id()).unwrap();
+                    written = if round % 2 == 0 {
+                        store.reenrol(id, &record, Some(&sealed)).unwrap()
+                    } else {
+                        store.put_sealed_key(id, &sealed, master.id()).unwrap()
+                    };
                     if written == KeyWrite::Stored {
                         break;
                     }
