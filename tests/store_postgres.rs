@@ -109,7 +109,7 @@ fn postgres_store_refuses_a_record_of_another_length() {
         ))
         .unwrap();
     let mut config: tokio_postgres::Config = pg::params("length").unwrap().parse().unwrap();
-    config.options(&format!("-c search_path={schema}"));
+    config.options(format!("-c search_path={schema}"));
     let store = PostgresStore::from_config(config).unwrap();
     store_suite::bad_length_is_an_error(&store, &id, || {
         admin

@@ -21,6 +21,7 @@ use std::boxed::Box;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::vec::Vec;
 
+use tokio_postgres::config::Host;
 use tokio_postgres::error::{DbError, Severity};
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::types::ToSql;
@@ -118,19 +119,103 @@ pub(super) struct BoundedClient {
     timed_out: AtomicBool,
 }
 
-/// Opens a connection with `tls`: the client, and the driver to spawn.
+/// One configuration per host of a multi-host `config`, tried in order by [`open`], each
+/// with its own time limit: the client's `connect_timeout` covers only the TCP connect, and
+/// a paused server accepts that and then never answers the start-up, which would hang the
+/// connection attempt instead of moving on to the next host.
+pub(super) fn per_host(config: &Config) -> Vec<Config> {
+    let hosts = config.get_hosts();
+    if hosts.len() <= 1 {
+        return std::vec![config.clone()];
+    }
+    let (ports, addrs) = (config.get_ports(), config.get_hostaddrs());
+    hosts
+        .iter()
+        .enumerate()
+        .map(|(i, host)| {
+            let mut one = Config::new();
+            match host {
+                Host::Tcp(name) => one.host(name),
+                Host::Unix(path) => one.host_path(path),
+            };
+            if let Some(addr) = addrs.get(i) {
+                one.hostaddr(*addr);
+            }
+            // One port for all hosts, or one each (the client's own rule).
+            if let Some(port) = ports.get(i).or(ports.first()) {
+                one.port(*port);
+            }
+            if let Some(user) = config.get_user() {
+                one.user(user);
+            }
+            if let Some(password) = config.get_password() {
+                one.password(password);
+            }
+            if let Some(dbname) = config.get_dbname() {
+                one.dbname(dbname);
+            }
+            if let Some(options) = config.get_options() {
+                one.options(options);
+            }
+            if let Some(name) = config.get_application_name() {
+                one.application_name(name);
+            }
+            if let Some(timeout) = config.get_connect_timeout() {
+                one.connect_timeout(*timeout);
+            }
+            if let Some(timeout) = config.get_tcp_user_timeout() {
+                one.tcp_user_timeout(*timeout);
+            }
+            if let Some(interval) = config.get_keepalives_interval() {
+                one.keepalives_interval(interval);
+            }
+            if let Some(retries) = config.get_keepalives_retries() {
+                one.keepalives_retries(retries);
+            }
+            one.ssl_mode(config.get_ssl_mode())
+                .ssl_negotiation(config.get_ssl_negotiation())
+                .keepalives(config.get_keepalives())
+                .keepalives_idle(config.get_keepalives_idle())
+                .target_session_attrs(config.get_target_session_attrs())
+                .channel_binding(config.get_channel_binding());
+            one
+        })
+        .collect()
+}
+
+/// Opens a connection with `tls` to the first of `hosts` (from [`per_host`]) that accepts
+/// one within its connect timeout and has the session attributes asked for: the client, and
+/// the driver to spawn.
 pub(super) async fn open<T>(
-    config: &Config,
+    hosts: &[Config],
     tls: T,
     bound: Duration,
-) -> Result<(BoundedClient, Task), tokio_postgres::Error>
+) -> Result<(BoundedClient, Task), PostgresError>
 where
     T: MakeTlsConnect<Socket> + Clone + Send + Sync + 'static,
     T::Stream: Send + 'static,
     T::TlsConnect: Send,
     <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
 {
-    let (client, connection) = config.connect(tls.clone()).await?;
+    let mut last = None;
+    let mut connected = None;
+    for config in hosts {
+        let limit = config
+            .get_connect_timeout()
+            .copied()
+            .unwrap_or(CONNECT_TIMEOUT);
+        match tokio::time::timeout(limit, config.connect(tls.clone())).await {
+            Ok(Ok(pair)) => {
+                connected = Some(pair);
+                break;
+            }
+            Ok(Err(e)) => last = Some(PostgresError::Postgres(e)),
+            Err(_) => last = Some(PostgresError::Timeout(limit)),
+        }
+    }
+    let Some((client, connection)) = connected else {
+        return Err(last.unwrap_or(PostgresError::Timeout(CONNECT_TIMEOUT)));
+    };
     let notices = Arc::new(Notices::default());
     let driver: Task = Box::pin(drive(connection, notices.clone()));
     let cancel: Canceller = Arc::new(move |token: tokio_postgres::CancelToken| -> Task {
@@ -267,7 +352,7 @@ pub(super) struct SyncClient {
 impl SyncClient {
     /// Opens a connection with `tls`.
     pub(super) fn connect<T>(
-        config: &Config,
+        hosts: &[Config],
         tls: T,
         bound: Duration,
     ) -> Result<SyncClient, PostgresError>
@@ -282,7 +367,7 @@ impl SyncClient {
             .enable_time()
             .build()
             .map_err(PostgresError::Io)?;
-        let (inner, driver) = runtime.block_on(open(config, tls, bound))?;
+        let (inner, driver) = runtime.block_on(open(hosts, tls, bound))?;
         runtime.spawn(driver);
         Ok(SyncClient { runtime, inner })
     }

@@ -225,8 +225,9 @@ impl PostgresStore {
         <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
     {
         pg_conn::harden(&mut config);
+        let hosts = pg_conn::per_host(&config);
         let connect: Connector =
-            Box::new(move |bound| SyncClient::connect(&config, tls.clone(), bound));
+            Box::new(move |bound| SyncClient::connect(&hosts, tls.clone(), bound));
         let bound = Self::STATEMENT_BOUND;
         let mut client = connect(bound)?;
         if let Err(e) = client.batch_execute(Self::SCHEMA) {

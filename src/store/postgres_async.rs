@@ -169,11 +169,11 @@ impl AsyncPostgresStore {
         <T::TlsConnect as TlsConnect<Socket>>::Future: Send,
     {
         pg_conn::harden(&mut config);
-        let config = std::sync::Arc::new(config);
+        let hosts = std::sync::Arc::new(pg_conn::per_host(&config));
         let connect: Connector = Box::new(move |bound| {
-            let (config, tls) = (config.clone(), tls.clone());
+            let (hosts, tls) = (hosts.clone(), tls.clone());
             Box::pin(async move {
-                let (client, driver) = pg_conn::open(&config, tls, bound).await?;
+                let (client, driver) = pg_conn::open(&hosts, tls, bound).await?;
                 // Ends when the client is dropped or the connection fails.
                 tokio::spawn(driver);
                 Ok(client)
