@@ -45,6 +45,7 @@ pub fn run() {
     let store = connect_retrying(&params);
     let hotp = hotp();
     let verifier = Verifier::new(&store, Policy::default());
+    let debug = std::env::var_os("OTPKIT_FAILOVER_DEBUG").is_some();
     println!("@@ ready");
     for line in std::io::stdin().lock().lines() {
         let line = line.unwrap();
@@ -58,6 +59,9 @@ pub fn run() {
                 let outcome = loop {
                     match verifier.verify_hotp(id, &hotp, NOW, code) {
                         Err(VerifyError::Store(e)) if Instant::now() < deadline => {
+                            if debug {
+                                eprintln!("worker {}: round {round}: {e}", std::process::id());
+                            }
                             errors.count(&e);
                             std::thread::sleep(Duration::from_millis(50));
                         }
@@ -70,6 +74,9 @@ pub fn run() {
                     Err(VerifyError::Rejected(Error::Replay)) => format!("replay {counts}"),
                     Err(e) => format!("other {}", format!("{e:?}").replace(' ', "_")),
                 };
+                if debug {
+                    eprintln!("worker {}: round {round}: {reply}", std::process::id());
+                }
                 println!("@@ {reply}");
             }
             ["bench", id, n] => {

@@ -111,23 +111,44 @@ impl Cluster {
 
     /// A plain client on node `n`, or `None` when it does not answer within 2 s.
     pub fn admin(&self, n: usize) -> Option<Client> {
-        let mut config: postgres::Config = self.node_params(n, "").parse().unwrap();
-        config.connect_timeout(Duration::from_secs(2));
-        config.application_name("otpkit-admin");
-        let mut client = config.connect(NoTls).ok()?;
-        // Never wait on a standby for the admin's own statements.
-        client
-            .batch_execute("SET synchronous_commit = local")
-            .ok()?;
-        Some(client)
+        let params = self.node_params(n, "");
+        bounded(move || {
+            let mut config: postgres::Config = params.parse().unwrap();
+            config.connect_timeout(Duration::from_secs(2));
+            config.application_name("otpkit-admin");
+            let mut client = config.connect(NoTls).ok()?;
+            // Never wait on a standby for the admin's own statements.
+            client
+                .batch_execute("SET synchronous_commit = local")
+                .ok()?;
+            Some(client)
+        })
+    }
+
+    /// `query` on node `n`, or `None` when it fails or the node does not answer within 3 s
+    /// (a paused node accepts connections and never answers them).
+    pub fn on_node<T: Send + 'static>(
+        &self,
+        n: usize,
+        query: impl FnOnce(&mut Client) -> Option<T> + Send + 'static,
+    ) -> Option<T> {
+        let params = self.node_params(n, "");
+        bounded(move || {
+            let mut config: postgres::Config = params.parse().unwrap();
+            config.connect_timeout(Duration::from_secs(2));
+            config.application_name("otpkit-admin");
+            query(&mut config.connect(NoTls).ok()?)
+        })
     }
 
     /// Whether node `n` answers and is out of recovery (takes writes).
     pub fn is_primary(&self, n: usize) -> bool {
-        self.admin(n).is_some_and(|mut c| {
+        self.on_node(n, |c| {
             c.query_one("SELECT NOT pg_is_in_recovery()", &[])
-                .is_ok_and(|row| row.get::<_, bool>(0))
+                .ok()
+                .map(|row| row.get::<_, bool>(0))
         })
+        .unwrap_or(false)
     }
 
     /// The node that takes writes, if exactly one does.
@@ -141,19 +162,19 @@ impl Cluster {
 
     /// The primary's synchronous standby and the other streaming standbys, by node number.
     pub fn standbys(&self, primary: usize) -> Option<(usize, Vec<usize>)> {
-        let mut c = self.admin(primary)?;
-        let rows = c
-            .query(
-                "SELECT application_name, sync_state FROM pg_stat_replication \
-                 WHERE state = 'streaming'",
-                &[],
-            )
-            .ok()?;
+        let rows: Vec<(String, String)> = self.on_node(primary, |c| {
+            let rows = c
+                .query(
+                    "SELECT application_name, sync_state FROM pg_stat_replication \
+                     WHERE state = 'streaming'",
+                    &[],
+                )
+                .ok()?;
+            Some(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
+        })?;
         let mut sync = None;
         let mut others = Vec::new();
-        for row in rows {
-            let name: String = row.get(0);
-            let state: String = row.get(1);
+        for (name, state) in rows {
             let n: usize = name.strip_prefix('n')?.parse().ok()?;
             if state == "sync" {
                 sync = Some(n);
@@ -200,14 +221,24 @@ impl Cluster {
             .is_ok_and(|s| s.success())
     }
 
-    /// The WAL receiver processes of node `n`'s standby server.
+    /// The WAL receiver process of node `n`'s standby server.
     pub fn wal_receiver(&self, n: usize) -> Option<i32> {
-        let mut c = self.admin(n)?;
-        let row = c
-            .query_opt("SELECT pid FROM pg_stat_wal_receiver", &[])
-            .ok()??;
-        row.get::<_, Option<i32>>(0)
+        self.on_node(n, |c| {
+            let row = c
+                .query_opt("SELECT pid FROM pg_stat_wal_receiver", &[])
+                .ok()??;
+            row.get::<_, Option<i32>>(0)
+        })
     }
+}
+
+/// `f`'s value, or `None` after 3 s (its thread is left to end when the node answers).
+fn bounded<T: Send + 'static>(f: impl FnOnce() -> Option<T> + Send + 'static) -> Option<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(3)).ok().flatten()
 }
 
 /// Sends `signal` (`STOP`, `CONT`) to process `pid`.
