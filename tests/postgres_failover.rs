@@ -673,10 +673,11 @@ fn inject(
         std::thread::sleep(Duration::from_millis(500));
     }
     let (primary, _) = cluster.wait_whole(LOOSE);
-    let start = Instant::now();
+    // Each fault's clock starts once the fault is in effect (its command has returned).
     match fault {
         Fault::KillPrimary => {
             cluster.ctl(&format!("kill {primary}"));
+            let start = Instant::now();
             let new = wait_new_primary(cluster, primary, start);
             let resumed = shared.resumed_after(start);
             cluster.ctl(&format!("start-node {primary}"));
@@ -703,6 +704,7 @@ fn inject(
                 "{} {primary}",
                 if pause { "pause" } else { "partition" }
             ));
+            let start = Instant::now();
             let new = wait_new_primary(cluster, primary, start);
             let resumed = shared.resumed_after(start);
             // Longer than the ttl in any case, so that the old primary was replaced.
@@ -731,6 +733,7 @@ fn inject(
         Fault::KillSyncStandby => {
             let (sync, _) = cluster.standbys(primary).unwrap();
             cluster.ctl(&format!("kill {sync}"));
+            let start = Instant::now();
             let resumed = shared.resumed_after(start);
             cluster.ctl(&format!("start-node {sync}"));
             let (_, whole) = cluster.wait_whole(LOOSE);
@@ -744,6 +747,7 @@ fn inject(
         }
         Fault::KillEtcd => {
             cluster.ctl(&format!("kill-etcd {etcd}"));
+            let start = Instant::now();
             let resumed = shared.resumed_after(start);
             // A few more rounds on two members.
             shared.wait_rounds(5);
@@ -767,6 +771,7 @@ fn inject(
             )
         }
         Fault::Cancel => {
+            let start = Instant::now();
             let pids = cluster
                 .nodes()
                 .filter(|&n| n != primary)
