@@ -3,9 +3,9 @@
 use core::future::Future;
 
 use crate::ocra::{DataInput, Ocra};
-use crate::{Accepted, Hotp, Policy, StateRecord, Totp, Uncommitted};
+use crate::{Accepted, Bound, EnrolmentId, Hotp, Policy, StateRecord, Totp, Uncommitted};
 
-use super::{RecordBytes, VerifyError, decode, finish};
+use super::{RecordBytes, VerifyError, decode, finish, same_enrolment};
 
 /// [`Store`](super::Store) for asynchronous clients: the same four operations, each returning
 /// a `Send` future, so a verifier can run on a multi-threaded executor.
@@ -90,183 +90,22 @@ impl<S> AsyncVerifier<S> {
         }
     }
 
-    /// As [`Verifier::with_max_attempts`](super::Verifier::with_max_attempts).
-    #[must_use]
-    pub fn with_max_attempts(mut self, attempts: u32) -> AsyncVerifier<S> {
-        self.max_attempts = attempts.max(1);
-        self
-    }
-
-    /// The store.
-    pub const fn store(&self) -> &S {
-        &self.store
-    }
-
-    /// The policy.
-    pub const fn policy(&self) -> &Policy {
-        &self.policy
-    }
+    verifier_methods!(settings);
 }
 
 impl<S: AsyncStore + Sync> AsyncVerifier<S> {
-    /// As [`Verifier::enrol`](super::Verifier::enrol).
-    ///
-    /// # Errors
-    ///
-    /// The store's failure.
-    pub async fn enrol(&self, id: &str, record: &StateRecord) -> Result<bool, S::Error> {
-        self.store.enrol(id, &record.to_bytes()).await
-    }
-
-    /// As [`Verifier::delete`](super::Verifier::delete).
-    ///
-    /// # Errors
-    ///
-    /// The store's failure.
-    pub async fn delete(&self, id: &str) -> Result<bool, S::Error> {
-        self.store.delete(id).await
-    }
-
-    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
-    pub async fn verify_totp(
-        &self,
-        id: &str,
-        totp: &Totp,
-        now: u64,
-        code: impl AsRef<[u8]>,
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        let code = code.as_ref();
-        self.run(id, |r| {
-            r.verify_totp_uncommitted(totp, &self.policy, now, code)
-        })
-        .await
-    }
-
-    /// As [`Verifier::verify_hotp`](super::Verifier::verify_hotp).
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
-    pub async fn verify_hotp(
-        &self,
-        id: &str,
-        hotp: &Hotp,
-        now: u64,
-        code: impl AsRef<[u8]>,
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        let code = code.as_ref();
-        self.run(id, |r| {
-            r.verify_hotp_uncommitted(hotp, &self.policy, now, code)
-        })
-        .await
-    }
-
-    /// As [`Verifier::resync_hotp`](super::Verifier::resync_hotp).
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
-    pub async fn resync_hotp<C: AsRef<[u8]> + Sync>(
-        &self,
-        id: &str,
-        hotp: &Hotp,
-        now: u64,
-        codes: &[C],
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        self.run(id, |r| {
-            r.resync_hotp_uncommitted(hotp, &self.policy, now, codes)
-        })
-        .await
-    }
-
-    /// As [`Verifier::resync_totp`](super::Verifier::resync_totp).
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
-    pub async fn resync_totp<C: AsRef<[u8]> + Sync>(
-        &self,
-        id: &str,
-        totp: &Totp,
-        now: u64,
-        codes: &[C],
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        self.run(id, |r| {
-            r.resync_totp_uncommitted(totp, &self.policy, now, codes)
-        })
-        .await
-    }
-
-    /// As [`Verifier::verify_ocra_counter`](super::Verifier::verify_ocra_counter).
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
-    pub async fn verify_ocra_counter(
-        &self,
-        id: &str,
-        ocra: &Ocra,
-        now: u64,
-        response: impl AsRef<[u8]>,
-        input: &DataInput<'_>,
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        let response = response.as_ref();
-        self.run(id, |r| {
-            r.verify_ocra_counter_uncommitted(ocra, &self.policy, now, response, input)
-        })
-        .await
-    }
-
-    /// As [`Verifier::verify_ocra_time`](super::Verifier::verify_ocra_time).
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::verify_totp`](super::Verifier::verify_totp).
-    pub async fn verify_ocra_time(
-        &self,
-        id: &str,
-        ocra: &Ocra,
-        now: u64,
-        response: impl AsRef<[u8]>,
-        input: &DataInput<'_>,
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        let response = response.as_ref();
-        self.run(id, |r| {
-            r.verify_ocra_time_uncommitted(ocra, &self.policy, now, response, input)
-        })
-        .await
-    }
-
-    /// As [`Verifier::unlock`](super::Verifier::unlock).
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::unlock`](super::Verifier::unlock).
-    pub async fn unlock(&self, id: &str) -> Result<(), VerifyError<S::Error>> {
-        self.rewrite(id, StateRecord::unlock).await
-    }
-
-    /// As [`Verifier::reset_drift`](super::Verifier::reset_drift).
-    ///
-    /// # Errors
-    ///
-    /// As [`Verifier::unlock`](super::Verifier::unlock).
-    pub async fn reset_drift(&self, id: &str) -> Result<(), VerifyError<S::Error>> {
-        self.rewrite(id, StateRecord::reset_drift).await
-    }
+    verifier_methods!(awaiting);
 
     /// The exactly-once loop of [`Verifier`](super::Verifier), awaiting the store.
     async fn run(
         &self,
         id: &str,
+        enrolment: EnrolmentId,
         verify: impl Fn(&StateRecord) -> Uncommitted,
     ) -> Result<Accepted, VerifyError<S::Error>> {
         for _ in 0..self.max_attempts {
             let (old, record) = decode(self.store.load(id).await)?;
+            same_enrolment(&record, enrolment)?;
             let attempt = verify(&record);
             if let Some(new) = attempt.record_to_commit() {
                 let new = new.to_bytes();

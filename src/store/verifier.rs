@@ -1,9 +1,9 @@
 //! The blocking verifier: load, verify, commit, retry.
 
 use crate::ocra::{DataInput, Ocra};
-use crate::{Accepted, Hotp, Policy, StateRecord, Totp, Uncommitted};
+use crate::{Accepted, Bound, EnrolmentId, Hotp, Policy, StateRecord, Totp, Uncommitted};
 
-use super::{Store, VerifyError, decode, finish};
+use super::{Store, VerifyError, decode, finish, same_enrolment};
 
 /// Verifies codes through a [`Store`], returning each outcome only after the record it
 /// produced is committed (see [the module docs](super)).
@@ -55,23 +55,7 @@ impl<S> Verifier<S> {
         }
     }
 
-    /// The same verifier trying at most `attempts` rounds (at least 1) before giving up with
-    /// [`VerifyError::Contention`].
-    #[must_use]
-    pub fn with_max_attempts(mut self, attempts: u32) -> Verifier<S> {
-        self.max_attempts = attempts.max(1);
-        self
-    }
-
-    /// The store.
-    pub const fn store(&self) -> &S {
-        &self.store
-    }
-
-    /// The policy.
-    pub const fn policy(&self) -> &Policy {
-        &self.policy
-    }
+    verifier_methods!(settings);
 
     /// The most load-verify-commit rounds per verification.
     pub const fn max_attempts(&self) -> u32 {
@@ -80,171 +64,18 @@ impl<S> Verifier<S> {
 }
 
 impl<S: Store> Verifier<S> {
-    /// Enrols a token with its first record ([`StateRecord::counter`] or
-    /// [`StateRecord::time_step`]). `Ok(false)` when the id is taken.
-    ///
-    /// # Errors
-    ///
-    /// The store's failure.
-    pub fn enrol(&self, id: &str, record: &StateRecord) -> Result<bool, S::Error> {
-        self.store.enrol(id, &record.to_bytes())
-    }
-
-    /// Removes a token. `Ok(false)` when there was none.
-    ///
-    /// # Errors
-    ///
-    /// The store's failure.
-    pub fn delete(&self, id: &str) -> Result<bool, S::Error> {
-        self.store.delete(id)
-    }
-
-    /// Verifies a TOTP `code` for token `id` ([`StateRecord::verify_totp_uncommitted`]), and
-    /// returns only after committing.
-    ///
-    /// # Errors
-    ///
-    /// [`VerifyError::Rejected`] with the record's refusal (wrong code, replay, throttled,
-    /// resynchronisation needed, malformed code); the other variants as [`VerifyError`] says.
-    pub fn verify_totp(
-        &self,
-        id: &str,
-        totp: &Totp,
-        now: u64,
-        code: impl AsRef<[u8]>,
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        let code = code.as_ref();
-        self.run(id, |r| {
-            r.verify_totp_uncommitted(totp, &self.policy, now, code)
-        })
-    }
-
-    /// Verifies an HOTP `code` for token `id` ([`StateRecord::verify_hotp_uncommitted`]), and
-    /// returns only after committing.
-    ///
-    /// # Errors
-    ///
-    /// As [`verify_totp`](Self::verify_totp).
-    pub fn verify_hotp(
-        &self,
-        id: &str,
-        hotp: &Hotp,
-        now: u64,
-        code: impl AsRef<[u8]>,
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        let code = code.as_ref();
-        self.run(id, |r| {
-            r.verify_hotp_uncommitted(hotp, &self.policy, now, code)
-        })
-    }
-
-    /// Resynchronises an HOTP token with consecutive `codes`
-    /// ([`StateRecord::resync_hotp_uncommitted`]).
-    ///
-    /// # Errors
-    ///
-    /// As [`verify_totp`](Self::verify_totp).
-    pub fn resync_hotp<C: AsRef<[u8]>>(
-        &self,
-        id: &str,
-        hotp: &Hotp,
-        now: u64,
-        codes: &[C],
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        self.run(id, |r| {
-            r.resync_hotp_uncommitted(hotp, &self.policy, now, codes)
-        })
-    }
-
-    /// Resynchronises a TOTP token with consecutive `codes`
-    /// ([`StateRecord::resync_totp_uncommitted`]), searching
-    /// [`Policy::resync_max_drift`] steps either side of the server's clock.
-    ///
-    /// Any run of consecutive unused codes in that range is accepted, so codes phished
-    /// together stay usable for it: keep the range small, and resynchronise only in a flow
-    /// that authenticated the user otherwise. A verifier with another range is
-    /// `Verifier::new(store, Policy { resync_max_drift: 2, ..policy })`.
-    ///
-    /// # Errors
-    ///
-    /// As [`verify_totp`](Self::verify_totp).
-    pub fn resync_totp<C: AsRef<[u8]>>(
-        &self,
-        id: &str,
-        totp: &Totp,
-        now: u64,
-        codes: &[C],
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        self.run(id, |r| {
-            r.resync_totp_uncommitted(totp, &self.policy, now, codes)
-        })
-    }
-
-    /// Verifies an OCRA counter-suite `response` ([`StateRecord::verify_ocra_counter_uncommitted`]).
-    ///
-    /// # Errors
-    ///
-    /// As [`verify_totp`](Self::verify_totp).
-    pub fn verify_ocra_counter(
-        &self,
-        id: &str,
-        ocra: &Ocra,
-        now: u64,
-        response: impl AsRef<[u8]>,
-        input: &DataInput<'_>,
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        let response = response.as_ref();
-        self.run(id, |r| {
-            r.verify_ocra_counter_uncommitted(ocra, &self.policy, now, response, input)
-        })
-    }
-
-    /// Verifies an OCRA time-suite `response` ([`StateRecord::verify_ocra_time_uncommitted`]).
-    ///
-    /// # Errors
-    ///
-    /// As [`verify_totp`](Self::verify_totp).
-    pub fn verify_ocra_time(
-        &self,
-        id: &str,
-        ocra: &Ocra,
-        now: u64,
-        response: impl AsRef<[u8]>,
-        input: &DataInput<'_>,
-    ) -> Result<Accepted, VerifyError<S::Error>> {
-        let response = response.as_ref();
-        self.run(id, |r| {
-            r.verify_ocra_time_uncommitted(ocra, &self.policy, now, response, input)
-        })
-    }
-
-    /// An administrator's unlock ([`StateRecord::unlock`]): failures forgotten, lock lifted.
-    ///
-    /// # Errors
-    ///
-    /// [`VerifyError::UnknownToken`], [`VerifyError::Corrupt`], [`VerifyError::Contention`],
-    /// [`VerifyError::Store`].
-    pub fn unlock(&self, id: &str) -> Result<(), VerifyError<S::Error>> {
-        self.rewrite(id, StateRecord::unlock)
-    }
-
-    /// An administrator's reset of the stored drift ([`StateRecord::reset_drift`]).
-    ///
-    /// # Errors
-    ///
-    /// As [`unlock`](Self::unlock).
-    pub fn reset_drift(&self, id: &str) -> Result<(), VerifyError<S::Error>> {
-        self.rewrite(id, StateRecord::reset_drift)
-    }
+    verifier_methods!(blocking);
 
     /// The exactly-once loop: load, verify, commit if changed, retry on a lost race.
     fn run(
         &self,
         id: &str,
+        enrolment: EnrolmentId,
         verify: impl Fn(&StateRecord) -> Uncommitted,
     ) -> Result<Accepted, VerifyError<S::Error>> {
         for _ in 0..self.max_attempts {
             let (old, record) = decode(self.store.load(id))?;
+            same_enrolment(&record, enrolment)?;
             let attempt = verify(&record);
             if let Some(new) = attempt.record_to_commit() {
                 let new = new.to_bytes();
