@@ -182,9 +182,9 @@ fn postgres_store_migrates_a_table_of_record_format_1() {
     );
 
     let open = || {
-        let mut config: Config = pg::params("migrate").unwrap().parse().unwrap();
-        config.options(&format!("-c search_path={schema}"));
-        PostgresStore::with_connector(move || config.connect(NoTls)).unwrap()
+        let mut config: tokio_postgres::Config = pg::params("migrate").unwrap().parse().unwrap();
+        config.options(format!("-c search_path={schema}"));
+        PostgresStore::from_config(config).unwrap()
     };
     let store = open();
     let store = {
@@ -255,10 +255,11 @@ fn postgres_store_migrates_when_opened_at_once() {
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| {
-                let mut config: Config = pg::params("migrate-race").unwrap().parse().unwrap();
-                config.options(&format!("-c search_path={schema}"));
+                let mut config: tokio_postgres::Config =
+                    pg::params("migrate-race").unwrap().parse().unwrap();
+                config.options(format!("-c search_path={schema}"));
                 barrier.wait();
-                let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+                let store = PostgresStore::from_config(config).unwrap();
                 assert!(store.load("t0").unwrap().is_some());
             });
         }

@@ -17,7 +17,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Instant;
 
-use otpkit::StateRecord;
+use otpkit::{RecordBytes, StateRecord};
 use otpkit::store::{AsyncPostgresStore, AsyncStore, PostgresError, PostgresStore, Store};
 
 fn config(params: &str, app: &str) -> tokio_postgres::Config {
@@ -69,10 +69,7 @@ fn pause_wal_receivers(cluster: &ha::Cluster, primary: usize) -> ha::Paused {
     ha::Paused::new(pids)
 }
 
-fn records() -> (
-    [u8; StateRecord::ENCODED_LEN],
-    [u8; StateRecord::ENCODED_LEN],
-) {
+fn records() -> (RecordBytes, RecordBytes) {
     (
         StateRecord::counter(0).to_bytes(),
         StateRecord::counter(1).to_bytes(),
