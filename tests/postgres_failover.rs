@@ -478,7 +478,7 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
     let (mut spent_unadmitted, mut unspent, mut probes) = (0u64, 0u64, 0u64);
     let (mut cancelled_winners, mut cancelled_losers) = (0u32, 0u32);
     let mut last_acked: Option<u64> = None;
-    let mut r = 0u64;
+    let mut rounds = 0u64;
     let mut after_done = 0;
     while after_done < 20 {
         if shared.probe.swap(false, Ordering::SeqCst)
@@ -497,12 +497,25 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
             );
             probes += 1;
         }
-        shared.round.store(r, Ordering::SeqCst);
+        shared.round.store(rounds, Ordering::SeqCst);
+        // The code of the stored next counter. The verifiers have no look-ahead, so a record
+        // that went back (an acknowledged acceptance lost) cannot be skipped over by a later
+        // code: it shows here as a counter at or below the last acknowledged one.
+        let counter = next_counter(store, &id);
+        if let Some(acked) = last_acked {
+            assert!(
+                counter > acked,
+                "round {rounds}: the primary's next counter {counter} is not past acknowledged \
+                 counter {acked}: an acknowledged acceptance was lost"
+            );
+        }
         let began = Instant::now();
-        let out = round(&mut workers, &id, r);
+        let out = round(&mut workers, &id, counter);
+        // From here, `r` is the round's counter.
+        let r = counter;
         assert!(
             out.accepted <= 1,
-            "round {r}: a code accepted {} times",
+            "counter {r}: a code accepted {} times",
             out.accepted
         );
         let stored = next_counter(store, &id);
@@ -555,7 +568,7 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
         if shared.done.load(Ordering::SeqCst) {
             after_done += 1;
         }
-        r += 1;
+        rounds += 1;
     }
     let tally = injector.join().unwrap();
     for w in workers {
@@ -578,7 +591,7 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
         "every cancel reached a verifier as a warning"
     );
     println!(
-        "rounds: {r} x {PROCESSES} processes: {} acceptances, {} replays, {spent_unadmitted} \
+        "rounds: {rounds} x {PROCESSES} processes: {} acceptances, {} replays, {spent_unadmitted} \
          rounds spent with nobody admitted (a commit whose answer was lost), {unspent} rounds \
          unspent; store errors retried: {} lost connections, {} statement-bound timeouts, {} \
          warnings (a cancelled wait for the standby); {probes} acknowledged codes replayed \
@@ -604,7 +617,7 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
         );
     }
     println!(
-        "failover: {PROCESSES} processes x {r} rounds, {} primary kills, {} pauses, {} standby \
+        "failover: {PROCESSES} processes x {rounds} rounds, {} primary kills, {} pauses, {} standby \
          kills, {} etcd kills, {} cancels, 0 double acceptances, 0 lost acknowledgements",
         tally.kills, tally.pauses, tally.standby_kills, tally.etcd_kills, tally.cancels
     );

@@ -44,7 +44,15 @@ pub fn run() {
     let params = std::env::var(super::ha::VAR).unwrap();
     let store = connect_retrying(&params);
     let hotp = hotp();
-    let verifier = Verifier::new(&store, Policy::default());
+    // No look-ahead: only the stored next counter's code is accepted, so a record that went
+    // back cannot be skipped over (the proof would miss a lost acknowledgement).
+    let verifier = Verifier::new(
+        &store,
+        Policy {
+            look_ahead: 0,
+            ..Policy::default()
+        },
+    );
     let debug = std::env::var_os("OTPKIT_FAILOVER_DEBUG").is_some();
     println!("@@ ready");
     for line in std::io::stdin().lock().lines() {
