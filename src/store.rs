@@ -65,6 +65,8 @@ mod keys;
 #[cfg(feature = "store-memory")]
 mod memory;
 #[cfg(any(feature = "store-postgres", feature = "store-postgres-async"))]
+mod pg_conn;
+#[cfg(any(feature = "store-postgres", feature = "store-postgres-async"))]
 mod pg_error;
 #[cfg(feature = "store-postgres")]
 mod postgres;

@@ -19,15 +19,15 @@ mod store_suite;
 
 use otpkit::StateRecord;
 use otpkit::store::{PostgresError, PostgresStore, Store};
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, NoTls};
 
 /// A store whose connections carry `name` as their application name, and an id for the test.
 fn store(name: &str) -> Option<(PostgresStore, String)> {
     let params = pg::params(name)?;
-    let mut config: Config = params.parse().unwrap();
+    let mut config: tokio_postgres::Config = params.parse().unwrap();
     let app = format!("otpkit-{name}-{}", std::process::id());
     config.application_name(&app);
-    let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+    let store = PostgresStore::from_config(config).unwrap();
     Some((store, app))
 }
 
@@ -203,9 +203,9 @@ fn postgres_store_refuses_a_record_of_another_length() {
                  sealed_key bytea);"
         ))
         .unwrap();
-    let mut config: Config = pg::params("length").unwrap().parse().unwrap();
-    config.options(&format!("-c search_path={schema}"));
-    let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+    let mut config: tokio_postgres::Config = pg::params("length").unwrap().parse().unwrap();
+    config.options(format!("-c search_path={schema}"));
+    let store = PostgresStore::from_config(config).unwrap();
     store_suite::bad_length_is_an_error(&store, &id, || {
         admin
             .execute(
@@ -258,9 +258,9 @@ fn postgres_store_migrates_a_table_of_record_format_1() {
     );
 
     let open = || {
-        let mut config: Config = pg::params("migrate").unwrap().parse().unwrap();
-        config.options(&format!("-c search_path={schema}"));
-        PostgresStore::with_connector(move || config.connect(NoTls)).unwrap()
+        let mut config: tokio_postgres::Config = pg::params("migrate").unwrap().parse().unwrap();
+        config.options(format!("-c search_path={schema}"));
+        PostgresStore::from_config(config).unwrap()
     };
     let store = open();
     let store = {
@@ -331,10 +331,11 @@ fn postgres_store_migrates_when_opened_at_once() {
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| {
-                let mut config: Config = pg::params("migrate-race").unwrap().parse().unwrap();
-                config.options(&format!("-c search_path={schema}"));
+                let mut config: tokio_postgres::Config =
+                    pg::params("migrate-race").unwrap().parse().unwrap();
+                config.options(format!("-c search_path={schema}"));
                 barrier.wait();
-                let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+                let store = PostgresStore::from_config(config).unwrap();
                 assert!(store.load("t0").unwrap().is_some());
             });
         }

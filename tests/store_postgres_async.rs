@@ -158,14 +158,7 @@ fn blocking(name: &str) -> Option<(Blocking, String)> {
     let mut config: Config = params.parse().unwrap();
     config.application_name(&app);
     let store = rt
-        .block_on(AsyncPostgresStore::with_connector(move || {
-            let config = config.clone();
-            async move {
-                let (client, connection) = config.connect(NoTls).await?;
-                tokio::spawn(connection);
-                Ok(client)
-            }
-        }))
+        .block_on(AsyncPostgresStore::from_config(config))
         .unwrap();
     Some((Blocking { rt, store }, app))
 }

@@ -2,8 +2,10 @@
 //! is told from a lost connection.
 
 use core::fmt;
+use core::time::Duration;
+use std::boxed::Box;
 
-use tokio_postgres::error::Severity;
+use tokio_postgres::error::{DbError, Severity};
 
 // The schema's `CHECK` spells the records' lengths out (format versions 2 and 1).
 const _: () =
@@ -23,6 +25,20 @@ pub enum PostgresError {
     /// The stored current master-key id is not a `u32` (a table written by something else:
     /// the schema's `CHECK` forbids it).
     MasterKeyId(i64),
+    /// No answer within the store's statement bound (a paused or unreachable server, or a
+    /// commit waiting for a synchronous standby that does not answer): the statement was
+    /// cancelled and its connection dropped. A write may still have committed, so for a
+    /// verification this means **the code may be spent, and nobody was admitted**: the
+    /// verifier reports no acceptance, and the user enters the next code.
+    Timeout(Duration),
+    /// The server warned during the statement (PostgreSQL's "canceling wait for synchronous
+    /// replication ... committed locally, but might not have been replicated", or any other
+    /// `WARNING`): the write may be on the primary only, and lost by a failover. Treated as
+    /// not known to be written: the code may be spent, and nobody was admitted.
+    NotDurable(Box<DbError>),
+    /// The client's runtime for a new connection could not be created (no file descriptors
+    /// left, say).
+    Io(std::io::Error),
 }
 
 impl fmt::Display for PostgresError {
@@ -33,6 +49,18 @@ impl fmt::Display for PostgresError {
                 write!(f, "stored record is {len} bytes long, not 50 (or 34)")
             }
             PostgresError::MasterKeyId(id) => write!(f, "stored master-key id {id} out of range"),
+            PostgresError::Timeout(bound) => write!(
+                f,
+                "no answer within {} ms: the statement was cancelled, a write may or may not \
+                 have committed",
+                bound.as_millis()
+            ),
+            PostgresError::NotDurable(notice) => write!(
+                f,
+                "the server warned the write may not be durable: {}",
+                notice.message()
+            ),
+            PostgresError::Io(e) => write!(f, "client runtime: {e}"),
         }
     }
 }
@@ -41,7 +69,11 @@ impl core::error::Error for PostgresError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             PostgresError::Postgres(e) => Some(e),
-            PostgresError::RecordLength(_) | PostgresError::MasterKeyId(_) => None,
+            PostgresError::NotDurable(notice) => Some(&**notice),
+            PostgresError::Io(e) => Some(e),
+            PostgresError::RecordLength(_)
+            | PostgresError::Timeout(_)
+            | PostgresError::MasterKeyId(_) => None,
         }
     }
 }
@@ -147,4 +179,23 @@ pub(super) fn master_key_from_db(id: Option<i64>) -> Result<Option<u32>, Postgre
 pub(super) fn refused(e: &tokio_postgres::Error) -> bool {
     e.as_db_error()
         .is_some_and(|db| db.parsed_severity() == Some(Severity::Error))
+}
+
+impl PostgresError {
+    /// Whether the connection that gave this error is still usable: the server refused the
+    /// statement, or warned about it; not after a lost connection or a timeout.
+    pub(super) fn keeps_connection(&self) -> bool {
+        match self {
+            PostgresError::Postgres(e) => refused(e),
+            PostgresError::NotDurable(_) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether a read that gave this error may be run again on a fresh connection: the
+    /// connection failed (closed while idle, say). Not after a timeout: the server is
+    /// paused or unreachable, and a second try would wait as long again.
+    pub(super) fn read_retryable(&self) -> bool {
+        matches!(self, PostgresError::Postgres(e) if !refused(e))
+    }
 }
