@@ -274,6 +274,10 @@ impl<S: CredentialStore, R: Random, T: Touch, const PENDING: usize> Applet<S, R,
                 return Err(sw);
             }
         };
+        if cmd.data.len() > MAX_COMMAND_DATA {
+            self.chain.clear();
+            return Err(Sw::WRONG_LENGTH);
+        }
         if cmd.cla & !CLA_CHAIN != 0 {
             self.chain.clear();
             return Err(Sw::UNKNOWN_CLA);
