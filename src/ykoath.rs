@@ -113,3 +113,9 @@ pub const MAX_KEY_LEN: usize = 128;
 
 /// The shortest response buffer [`Applet::process`] takes: one data byte and the status word.
 pub const MIN_RESPONSE_LEN: usize = 3;
+
+/// Copies `src` to the front of `dst` (as much as fits): `copy_from_slice` without its panic on
+/// a length mismatch, which the callers rule out but the optimiser cannot always see.
+fn copy(dst: &mut [u8], src: &[u8]) {
+    dst.iter_mut().zip(src).for_each(|(d, s)| *d = *s);
+}

@@ -24,7 +24,7 @@ fn access_mac(key: &[u8], message: &[u8]) -> Zeroizing<[u8; 20]> {
     let d = Mac::new(Algorithm::Sha1, key).digest(&[message]);
     let mut out = Zeroizing::new([0u8; 20]);
     if let Some(src) = d.as_bytes().get(..20) {
-        out.copy_from_slice(src);
+        super::copy(&mut out[..], src);
     }
     out
 }

@@ -118,10 +118,8 @@ impl Chain {
 
     fn append(&mut self, data: &[u8]) -> Result<(), Sw> {
         let end = self.len.checked_add(data.len()).ok_or(Sw::WRONG_LENGTH)?;
-        self.buf
-            .get_mut(self.len..end)
-            .ok_or(Sw::WRONG_LENGTH)?
-            .copy_from_slice(data);
+        let dst = self.buf.get_mut(self.len..end).ok_or(Sw::WRONG_LENGTH)?;
+        super::copy(dst, data);
         self.len = end;
         Ok(())
     }
@@ -252,7 +250,7 @@ impl<S: CredentialStore, R: Random, T: Touch, const PENDING: usize> Applet<S, R,
             .get(self.pending.at..self.pending.at + n)
             .unwrap_or_default();
         if let Some(dst) = response.get_mut(..n) {
-            dst.copy_from_slice(part);
+            super::copy(dst, part);
         }
         self.pending.at += n;
         let left = self.pending.end - self.pending.at;
@@ -333,7 +331,7 @@ impl<S: CredentialStore, R: Random, T: Touch, const PENDING: usize> Applet<S, R,
 
 fn write_sw(response: &mut [u8], at: usize, sw: Sw) -> usize {
     if let Some(dst) = response.get_mut(at..at + 2) {
-        dst.copy_from_slice(&sw.0.to_be_bytes());
+        super::copy(dst, &sw.0.to_be_bytes());
     }
     at + 2
 }

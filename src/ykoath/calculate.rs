@@ -20,8 +20,10 @@ const MAX_CHALLENGE: usize = 64;
 /// The challenge as a number, for the only-increasing property (at most 8 bytes, big-endian).
 fn challenge_value(challenge: &[u8]) -> Option<u64> {
     let mut b = [0u8; 8];
-    b.get_mut(8usize.checked_sub(challenge.len())?..)?
-        .copy_from_slice(challenge);
+    super::copy(
+        b.get_mut(8usize.checked_sub(challenge.len())?..)?,
+        challenge,
+    );
     Some(u64::from_be_bytes(b))
 }
 

@@ -49,7 +49,7 @@ fn check(body: &[u8]) -> [u8; 4] {
     let d = mac::hash(Algorithm::Sha1, body);
     let mut out = [0u8; 4];
     if let Some(c) = d.as_bytes().get(..4) {
-        out.copy_from_slice(c);
+        super::copy(&mut out, c);
     }
     out
 }
@@ -108,8 +108,8 @@ impl Credential {
             key: [0; MAX_KEY_LEN],
             key_len: key.len(),
         };
-        c.name.get_mut(..name.len())?.copy_from_slice(name);
-        c.key.get_mut(..key.len())?.copy_from_slice(key);
+        super::copy(c.name.get_mut(..name.len())?, name);
+        super::copy(c.key.get_mut(..key.len())?, key);
         (!name.is_empty()).then_some(c)
     }
 
@@ -122,7 +122,7 @@ impl Credential {
             return None;
         }
         let slot = self.name.get_mut(..name.len())?;
-        slot.copy_from_slice(name);
+        super::copy(slot, name);
         self.name.get_mut(name.len()..)?.fill(0);
         self.name_len = name.len();
         Some(())
@@ -155,12 +155,12 @@ impl Credential {
         ];
         for (at, bytes) in fields {
             if let Some(dst) = out.get_mut(at..at + bytes.len()) {
-                dst.copy_from_slice(bytes);
+                super::copy(dst, bytes);
             }
         }
         let sum = check(out.get(..RECORD_BODY).unwrap_or_default());
         if let Some(dst) = out.get_mut(RECORD_BODY..) {
-            dst.copy_from_slice(&sum);
+            super::copy(dst, &sum);
         }
     }
 
@@ -196,7 +196,7 @@ impl Credential {
         }
         let u64_at = |at: usize| {
             let mut b = [0u8; 8];
-            b.copy_from_slice(body.get(at..at + 8).unwrap_or(&[0; 8]));
+            super::copy(&mut b, body.get(at..at + 8).unwrap_or(&[0; 8]));
             u64::from_be_bytes(b)
         };
         let name = body.get(22..22 + name_len).ok_or(StoreError::Damaged)?;
@@ -259,7 +259,7 @@ impl Meta {
         self.has_key = false;
         self.access_alg = 0;
         if let Some(key) = key {
-            self.access_key.get_mut(..key.len())?.copy_from_slice(key);
+            super::copy(self.access_key.get_mut(..key.len())?, key);
             self.access_len = key.len();
             self.has_key = true;
             self.access_alg = alg;
@@ -277,12 +277,12 @@ impl Meta {
         ];
         for (at, bytes) in [(0, &head[..]), (4, &self.salt), (12, &self.access_key)] {
             if let Some(dst) = out.get_mut(at..at + bytes.len()) {
-                dst.copy_from_slice(bytes);
+                super::copy(dst, bytes);
             }
         }
         let sum = check(out.get(..META_BODY).unwrap_or_default());
         if let Some(dst) = out.get_mut(META_BODY..) {
-            dst.copy_from_slice(&sum);
+            super::copy(dst, &sum);
         }
     }
 
@@ -301,7 +301,7 @@ impl Meta {
             return Err(StoreError::Damaged);
         }
         let mut salt = [0u8; 8];
-        salt.copy_from_slice(body.get(4..12).ok_or(StoreError::Damaged)?);
+        super::copy(&mut salt, body.get(4..12).ok_or(StoreError::Damaged)?);
         let mut m = Meta::new(salt);
         if flags == 1 {
             let key = body

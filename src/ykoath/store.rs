@@ -171,7 +171,7 @@ impl<const N: usize> CredentialStore for ArrayStore<N> {
     fn read(&mut self, slot: usize, record: &mut [u8; RECORD_LEN]) -> Result<bool, StoreError> {
         match (self.records.get(slot), self.used.get(slot)) {
             (Some(r), Some(true)) => {
-                record.copy_from_slice(r);
+                *record = *r;
                 Ok(true)
             }
             (Some(_), Some(false)) => Ok(false),
@@ -182,7 +182,7 @@ impl<const N: usize> CredentialStore for ArrayStore<N> {
     fn write(&mut self, slot: usize, record: &[u8; RECORD_LEN]) -> Result<(), StoreError> {
         match (self.records.get_mut(slot), self.used.get_mut(slot)) {
             (Some(r), Some(u)) => {
-                r.copy_from_slice(record);
+                *r = *record;
                 *u = true;
                 Ok(())
             }
@@ -204,7 +204,7 @@ impl<const N: usize> CredentialStore for ArrayStore<N> {
     fn read_meta(&mut self, meta: &mut [u8; META_LEN]) -> Result<bool, StoreError> {
         match &self.meta {
             Some(m) => {
-                meta.copy_from_slice(m);
+                *meta = *m;
                 Ok(true)
             }
             None => Ok(false),

@@ -68,10 +68,7 @@ impl<'a> Writer<'a> {
 
     pub(super) fn bytes(&mut self, b: &[u8]) -> Result<(), Sw> {
         let end = self.len.checked_add(b.len()).ok_or(Sw::NO_SPACE)?;
-        self.buf
-            .get_mut(self.len..end)
-            .ok_or(Sw::NO_SPACE)?
-            .copy_from_slice(b);
+        super::copy(self.buf.get_mut(self.len..end).ok_or(Sw::NO_SPACE)?, b);
         self.len = end;
         Ok(())
     }
