@@ -5,6 +5,10 @@ with chaining), and checks every code against oathtool (Debian's OATH Toolkit) o
 with SHA-256/512 which oathtool lacks, PyPI oath.
 
 Usage: ykoath_yubikit.py CARD_BINARY [LABEL]   (prints "ykoath[LABEL]: N operations, 0 failed")
+
+The transport is pluggable: `Run` takes any card object with `Card`'s methods (`message`,
+`read`, `transmit`, `close`), made by a factory. tests/oracles/ykoath_chip.py plugs in the
+firmware under QEMU (`TcpCard`: the same framing over a TCP socket) with its capacity.
 """
 
 import hashlib
@@ -109,12 +113,18 @@ def reference(kind, alg, digits, key, t=None, period=30, counter=None):
 
 
 class Run:
-    def __init__(self, binary, transport, store):
+    """The operations, over one transport. `new_card` makes the card (by default a process of
+    CARD_BINARY on STORE); `capacity` is how many credentials it holds; `persistent` says whether
+    the store survives `close()` and a new card (a restart)."""
+
+    def __init__(self, binary, transport, store, new_card=None, capacity=32, persistent=True):
         self.binary, self.transport, self.store = binary, transport, store
+        self.new_card = new_card or (lambda: Card(binary, store))
+        self.capacity, self.persistent = capacity, persistent
         self.stats = {"ops": 0, "failed": 0}
         self.log = []
         self.rng = random.Random(f"ykoath-{transport.name}")
-        self.card = Card(binary, store)
+        self.card = self.new_card()
 
     def check(self, cond, what):
         if not cond:
@@ -240,25 +250,27 @@ class Run:
         return s4
 
     def chaining(self, s):
-        """32 credentials with 64-byte ids: LIST and CALCULATE ALL answers of 2-3 KiB, fetched
-        in parts with SEND REMAINING on both transports."""
+        """A full store (32 credentials on the virtual card) with 64-byte ids: LIST and
+        CALCULATE ALL answers of 1-3 KiB, fetched in parts with SEND REMAINING on both
+        transports."""
         key = b"12345678901234567890"
         creds = []
-        for i in range(32):
+        for i in range(self.capacity):
             name = f"{i:02d}-" + "x" * (64 - 4 - 3)
             d = CredentialData(name, OATH_TYPE.TOTP, HASH_ALGORITHM.SHA1, key, 8, 30, 0, "Is")
             creds.append(s.put_credential(d).id)
         before = len(self.log)
         listed = [c.id for c in s.list_credentials()]
-        self.check(listed == creds, "LIST of 32 in slot order")
+        self.check(listed == creds, f"LIST of {self.capacity} in slot order")
         t = 59
         codes = s.calculate_all(t)
-        self.check(len(codes) == 32 and all(c.value == "94287082" for c in codes.values()),
-                    "CALCULATE ALL of 32")
+        self.check(len(codes) == self.capacity
+                   and all(c.value == "94287082" for c in codes.values()),
+                   f"CALCULATE ALL of {self.capacity}")
         self.check(any(a[1] == 0xA5 for a in self.log[before:]), "no SEND REMAINING was needed")
         try:
             s.put_credential(CredentialData("one-too-many", OATH_TYPE.TOTP, HASH_ALGORITHM.SHA1, key))
-            self.check(False, "a 33rd credential was stored")
+            self.check(False, "a credential over the capacity was stored")
         except ApduError as e:
             self.check(e.sw == 0x6A84, f"full store: {e.sw:04x}")
         # No OATH command is over 255 bytes; a VALIDATE with a 240-byte host challenge is, so
@@ -279,20 +291,24 @@ class Run:
         s.reset()
         batch = self.credentials()
         self.rng.shuffle(batch)
-        for i in range(0, len(batch), 18):
-            self.codes(s, batch[i:i + 18])
+        step = min(18, self.capacity)
+        for i in range(0, len(batch), step):
+            self.codes(s, batch[i:i + step])
         self.periods_and_rename(s)
         s = self.password(s)
         self.chaining(s)
         old_id = s.device_id
         s.reset()
         self.check(s.list_credentials() == [] and s.device_id != old_id, "reset")
+        if not self.persistent:
+            self.check(self.card.close() == 0, "card exit status")
+            return self.stats
         # The store survives a restart of the card.
         s.put_credential(CredentialData("kept", OATH_TYPE.HOTP, HASH_ALGORITHM.SHA1,
                                         b"12345678901234567890", 6))
         self.check(s.calculate_code(s.list_credentials()[0]).value == "755224", "HOTP 0")
         self.check(self.card.close() == 0, "card exit status")
-        self.card = Card(self.binary, self.store)
+        self.card = self.new_card()
         s = self.session()
         self.check(s.calculate_code(s.list_credentials()[0]).value == "287082", "HOTP 1 after restart")
         s.reset()
