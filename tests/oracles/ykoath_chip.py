@@ -9,11 +9,18 @@ monitor, on a Unix socket, resets the machine between "restarts" (the credential
 nRF51's flash) and reads RAM at the end for the peak stack (the firmware paints its free stack
 at start).
 
+With --persistent, power cuts follow: QEMU resets the machine at random moments while it
+answers an HOTP CALCULATE, and no code may ever be shown twice, or after a later one (RFC 4226
+§7.2: the counter is stored before the code leaves).
+
 Usage: ykoath_chip.py LABEL ELF CAPACITY [--persistent] [--stack NAME] -- QEMU-COMMAND...
 Prints "ykoath[LABEL]: N operations, 0 failed" (and "STACK NAME BYTES" with --stack).
 """
 
+import hashlib
+import hmac
 import os
+import random
 import socket
 import struct
 import subprocess
@@ -22,6 +29,7 @@ import tempfile
 import time
 
 from yubikit.core import TRANSPORT
+from yubikit.oath import CredentialData, HASH_ALGORITHM, OATH_TYPE, OathSession
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ykoath_yubikit  # noqa: E402 (the driver next to this file, found under python -I)
@@ -77,6 +85,25 @@ class TcpCard:
         self.sock.close()
         return 0
 
+    def answered(self, wait):
+        """A whole answer that arrives within `wait` seconds, or None."""
+        self.sock.settimeout(wait)
+        data = b""
+        try:
+            while True:
+                chunk = self.sock.recv(4096)
+                if not chunk:
+                    break
+                data += chunk
+                if len(data) >= 2 and len(data) >= 2 + struct.unpack(">H", data[:2])[0]:
+                    break
+        except (TimeoutError, socket.timeout):
+            pass
+        self.sock.settimeout(60)
+        if len(data) >= 2 and len(data) == 2 + struct.unpack(">H", data[:2])[0]:
+            return data[2:]
+        return None
+
 
 class Machine:
     """One QEMU process running the firmware, with its serial port and monitor."""
@@ -123,6 +150,22 @@ class Machine:
                 out += m.recv(4096)
         return out
 
+    def reconnect(self, old):
+        """A clean connection after a cut: bytes of the old one that the UART had not taken yet
+        reach the restarted firmware, so it is reset once more after QEMU has drained the old
+        connection and taken the new one."""
+        old.close()
+        card = TcpCard(self.port)
+        local = f"<-> 127.0.0.1:{card.sock.getsockname()[1]}"
+        for _ in range(500):
+            if local in self.monitor("info chardev").decode(errors="replace"):
+                break
+            time.sleep(0.01)
+        else:
+            raise RuntimeError("QEMU did not take the new connection")
+        self.monitor("system_reset")
+        return card
+
     def measure(self):
         """Records the peak stack since the firmware started (it repaints after a reset)."""
         if self.measure_stack:
@@ -163,6 +206,61 @@ def peak_stack(machine, elf, work):
     return top - (bottom + at)
 
 
+SELECT = bytes.fromhex("00A4040007A0000005272101")
+
+
+def hotp(key, counter, digits=6):
+    mac = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = mac[-1] & 15
+    value = struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 10**digits:0{digits}d}"
+
+
+def power_cuts(machine, label, cuts):
+    """Resets the machine at random moments after sending an HOTP CALCULATE. Returns the number
+    of failures; prints how many cuts fell before the answer."""
+    key = b"12345678901234567890"
+    failed = 0
+    card = machine.card()
+    log = []
+    s = OathSession(ykoath_yubikit.Connection(card, TRANSPORT.USB, log))
+    s.reset()
+    cred = s.put_credential(CredentialData("cut", OATH_TYPE.HOTP, HASH_ALGORITHM.SHA1, key, 6))
+    shown = [s.calculate_code(cred).value]
+    calculate = log[-1]
+    codes = {hotp(key, c): c for c in range(cuts + 3)}
+    rng = random.Random(f"ykoath-cuts-{label}")
+    unanswered = 0
+    for _ in range(cuts):
+        data, sw = card.transmit(SELECT)
+        if sw != 0x9000:
+            failed += 1
+            print(f"ykoath[{label}/cuts]: FAILED: SELECT after a cut: {sw:04x}", file=sys.stderr)
+        card.message(calculate)
+        time.sleep(rng.uniform(0, 0.004))
+        machine.monitor("system_reset")
+        answer = card.answered(0.05)
+        if answer is not None and answer[-2:] == b"\x90\x00":
+            # CALCULATE's answer: 76 05 digits + 4 bytes of the truncated MAC.
+            shown.append(f"{int.from_bytes(answer[3:7], 'big') % 10**6:06d}")
+        else:
+            unanswered += 1
+        card = machine.reconnect(card)
+    card.transmit(SELECT)
+    s = OathSession(ykoath_yubikit.Connection(card, TRANSPORT.USB, []))
+    shown.append(s.calculate_code(cred).value)
+    counters = [codes.get(c) for c in shown]
+    if None in counters or any(b <= a for a, b in zip(counters, counters[1:])):
+        failed += 1
+        print(f"ykoath[{label}/cuts]: FAILED: counters of the codes shown: {counters}",
+              file=sys.stderr)
+    s.reset()
+    card.close()
+    print(f"ykoath[{label}/cuts]: {cuts} power cuts, {unanswered} before the answer; "
+          f"{len(shown)} codes shown, at counters {counters}")
+    return failed
+
+
 def main():
     args = sys.argv[1:]
     split = args.index("--")
@@ -181,6 +279,8 @@ def main():
                       f"{stats['failed']} failed")
                 for k in total:
                     total[k] += stats[k]
+            if persistent:
+                total["failed"] += power_cuts(machine, label, 40)
             if stack_name:
                 machine.measure()
                 if None in machine.peaks:
