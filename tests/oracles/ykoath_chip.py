@@ -261,6 +261,44 @@ def power_cuts(machine, label, cuts):
     return failed
 
 
+def delete_cuts(machine, label, rounds):
+    """Resets the machine at random moments after sending a DELETE of an HOTP credential whose
+    slot holds several versions: afterwards it is gone, or it gives a code at a counter later
+    than every one shown (the wipe leaves the newest version for last). Returns the number of
+    failures."""
+    key = b"12345678901234567890"
+    failed = kept = 0
+    codes = {hotp(key, c): c for c in range(8)}
+    data = CredentialData("del", OATH_TYPE.HOTP, HASH_ALGORITHM.SHA1, key, 6)
+    rng = random.Random(f"ykoath-delete-cuts-{label}")
+    card = machine.card()
+    for _ in range(rounds):
+        s = OathSession(ykoath_yubikit.Connection(card, TRANSPORT.USB, []))
+        cred = s.put_credential(data)
+        shown = [s.calculate_code(cred).value for _ in range(3)]
+        if shown != [hotp(key, c) for c in range(3)]:
+            failed += 1
+            print(f"ykoath[{label}/cuts]: FAILED: codes before DELETE: {shown}", file=sys.stderr)
+        card.message(bytes([0x00, 0x02, 0x00, 0x00, 5, 0x71, 3]) + b"del")
+        time.sleep(rng.uniform(0, 0.002))
+        machine.monitor("system_reset")
+        card.answered(0.05)
+        card = machine.reconnect(card)
+        s = OathSession(ykoath_yubikit.Connection(card, TRANSPORT.USB, []))
+        if any(c.id == b"del" for c in s.list_credentials()):
+            kept += 1
+            counter = codes.get(s.calculate_code(cred).value)
+            if counter is None or counter < 3:
+                failed += 1
+                print(f"ykoath[{label}/cuts]: FAILED: after a cut DELETE, counter {counter}",
+                      file=sys.stderr)
+    OathSession(ykoath_yubikit.Connection(card, TRANSPORT.USB, [])).reset()
+    card.close()
+    print(f"ykoath[{label}/cuts]: {rounds} power cuts during DELETE: {rounds - kept} deleted, "
+          f"{kept} kept")
+    return failed
+
+
 def main():
     args = sys.argv[1:]
     split = args.index("--")
@@ -281,6 +319,7 @@ def main():
                     total[k] += stats[k]
             if persistent:
                 total["failed"] += power_cuts(machine, label, 40)
+                total["failed"] += delete_cuts(machine, label, 12)
             if stack_name:
                 machine.measure()
                 if None in machine.peaks:
