@@ -11,7 +11,8 @@ at start).
 
 With --persistent, power cuts follow: QEMU resets the machine at random moments while it
 answers an HOTP CALCULATE, and no code may ever be shown twice, or after a later one (RFC 4226
-§7.2: the counter is stored before the code leaves).
+§7.2: the counter is stored before the code leaves); then during a DELETE, after which the
+credential is gone or still gives codes after its newest counter.
 
 Usage: ykoath_chip.py LABEL ELF CAPACITY [--persistent] [--stack NAME] -- QEMU-COMMAND...
 Prints "ykoath[LABEL]: N operations, 0 failed" (and "STACK NAME BYTES" with --stack).
