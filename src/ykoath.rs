@@ -119,3 +119,10 @@ pub const MIN_RESPONSE_LEN: usize = 3;
 fn copy(dst: &mut [u8], src: &[u8]) {
     dst.iter_mut().zip(src).for_each(|(d, s)| *d = *s);
 }
+
+/// Byte-slice equality without `memcmp`/`bcmp`: an external call, which the optimiser must assume
+/// can unwind, would stand in the way of a link-time no-panic proof. Names and checks use it.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    bool::from(a.ct_eq(b))
+}

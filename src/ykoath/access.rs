@@ -35,7 +35,7 @@ impl<S: CredentialStore, R: Random, T: Touch> Card<S, R, T> {
         self.selected = false;
         self.unlocked = false;
         self.challenge = None;
-        if aid != AID {
+        if !super::same(aid, &AID) {
             return Err(Sw::NOT_FOUND);
         }
         let meta = match self.load_meta()? {

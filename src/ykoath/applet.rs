@@ -92,7 +92,7 @@ impl<S: CredentialStore, R, T> Card<S, R, T> {
     pub(super) fn find(&mut self, name: &[u8]) -> Result<Option<(usize, Credential)>, Sw> {
         for slot in 0..self.store.slots() {
             if let Some(c) = self.read(slot)?
-                && c.name() == name
+                && super::same(c.name(), name)
             {
                 return Ok(Some((slot, c)));
             }

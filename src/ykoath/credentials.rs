@@ -75,7 +75,7 @@ impl<S: CredentialStore, R: Random, T: Touch> Card<S, R, T> {
         let mut free = None;
         for slot in 0..self.store.slots() {
             match self.read(slot)? {
-                Some(old) if old.name() == c.name() => return self.write(slot, &c),
+                Some(old) if super::same(old.name(), c.name()) => return self.write(slot, &c),
                 None if free.is_none() => free = Some(slot),
                 _ => {}
             }
@@ -106,7 +106,7 @@ impl<S: CredentialStore, R: Random, T: Touch> Card<S, R, T> {
             return Err(Sw::WRONG_DATA);
         }
         let (slot, mut c) = self.find(old)?.ok_or(Sw::NO_SUCH_OBJECT)?;
-        if old == new {
+        if super::same(old, new) {
             return Ok(());
         }
         if self.find(new)?.is_some() {

@@ -166,7 +166,7 @@ impl Credential {
 
     pub(super) fn decode(rec: &[u8; RECORD_LEN]) -> Result<Self, StoreError> {
         let (body, sum) = rec.split_at(RECORD_BODY);
-        if check(body) != sum {
+        if !super::same(&check(body), sum) {
             return Err(StoreError::Damaged);
         }
         let &[
@@ -288,7 +288,7 @@ impl Meta {
 
     pub(super) fn decode(rec: &[u8; META_LEN]) -> Result<Self, StoreError> {
         let (body, sum) = rec.split_at(META_BODY);
-        if check(body) != sum {
+        if !super::same(&check(body), sum) {
             return Err(StoreError::Damaged);
         }
         let &[version, flags, alg, len, ..] = body else {

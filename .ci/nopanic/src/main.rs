@@ -7,8 +7,10 @@
 //! `sha512`: sha2 0.11's AVX2 `compress512` keeps a slice-index panic path on x86_64) and the
 //! base32 codec (feature `base32`: base32ct 0.3's remainder handling keeps bounds checks).
 //! A third is built the same way: the YKOATH applet's `process` (feature `ykoath`). Its
-//! optimised code calls no panic function, but its callees are not all marked `nounwind`: LLVM
-//! infers that attribute before inlining removes their dead panic paths, and no-panic needs it.
+//! optimised code calls no panic function and no external function, but its instruction
+//! handlers (too large to inline into the wrapper, even at an inline threshold of 50000) are not
+//! marked `nounwind`: LLVM infers that attribute before inlining removes their callees' dead
+//! panic paths, and no-panic needs it.
 
 use std::hint::black_box as bb;
 
