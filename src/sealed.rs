@@ -76,7 +76,10 @@ use zeroize::{Zeroize, Zeroizing};
 pub use error::SealError;
 #[cfg(feature = "std")]
 pub use key_file::{KeyFileOptions, MAX_KEY_FILE_LEN};
-pub use rotate::{RotateError, Rotation, rotate_master_key};
+pub use rotate::{
+    Progress, RotateError, RotateOptions, Rotation, rotate_master_key, rotate_master_key_async,
+    rotate_master_key_with,
+};
 
 use crate::{Enrolled, EnrolmentId, Hotp, HotpParams, Secret, Totp, TotpParams};
 

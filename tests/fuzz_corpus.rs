@@ -95,3 +95,9 @@ fn impl_sealed_open() {
 fn impl_migration_parse() {
     replay("impl_migration_parse", checks::impl_migration_parse);
 }
+
+#[cfg(feature = "ykoath")]
+#[test]
+fn impl_ykoath_apdu() {
+    replay("impl_ykoath_apdu", checks::impl_ykoath_apdu);
+}
