@@ -124,6 +124,12 @@ pub trait Store {
     /// Inserts a token's first record. `Ok(false)` when the id is already enrolled (nothing is
     /// changed then).
     ///
+    /// The raw write: the record is stored as given, with or without an enrolment id. It is
+    /// the explicit path for importing tokens enrolled before enrolment ids
+    /// ([`EnrolmentId::LEGACY`](crate::EnrolmentId::LEGACY)). New enrolments go through
+    /// [`Verifier::enrol`] or [`EnrolStore`], which refuse a record without an enrolment id,
+    /// so that no token is left unbound.
+    ///
     /// # Errors
     ///
     /// The store's own failure.
