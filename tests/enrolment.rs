@@ -484,6 +484,38 @@ proptest::proptest! {
         }
     }
 
+    /// Enrolment through the verifier or `EnrolStore` succeeds exactly when the record carries
+    /// an enrolment id, for any record kind and counter; a refused one writes nothing.
+    #[test]
+    fn only_records_with_an_enrolment_id_are_enrolled(
+        id in proptest::prelude::any::<[u8; 16]>(),
+        next: u64,
+        counter: bool,
+        legacy: bool,
+    ) {
+        let enrolment = if legacy { EnrolmentId::LEGACY } else { EnrolmentId::from_bytes(id) };
+        let plain = if counter { StateRecord::counter(next) } else { StateRecord::time_step() };
+        let record = plain.with_enrolment(enrolment);
+        let bound = !enrolment.is_legacy();
+        let verifier = Verifier::new(MemoryStore::new(), Policy::default());
+        let enrolled = verifier.enrol("t", &record);
+        proptest::prop_assert_eq!(enrolled, if bound { Ok(true) } else { Err(EnrolError::Unbound) });
+        let store = MemoryStore::new();
+        let (first, again) = (
+            store.enrol_with_key("t", &record.to_bytes(), None),
+            store.reenrol("t", &record.to_bytes(), None),
+        );
+        let (want_first, want_again) = if bound {
+            (KeyWrite::Stored, KeyWrite::Stored)
+        } else {
+            (KeyWrite::Unbound, KeyWrite::Unbound)
+        };
+        proptest::prop_assert_eq!((first, again), (Ok(want_first), Ok(want_again)));
+        let written = bound.then(|| record.to_bytes());
+        proptest::prop_assert_eq!(Store::load(verifier.store(), "t"), Ok(written));
+        proptest::prop_assert_eq!(Store::load(&store, "t"), Ok(written));
+    }
+
     /// A record's bytes carry its enrolment: they round-trip with it, and records that differ
     /// only in their enrolment never have equal bytes (so a compare-and-swap from one never
     /// succeeds on the other).
