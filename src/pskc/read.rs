@@ -441,11 +441,12 @@ impl<R: BufRead> PskcReader<R> {
                     .map_err(|_| PskcErrorKind::InvalidValue("KeyLength"))
             })
             .transpose()?;
-        let prf = match params
-            .child("PRF")
+        // python-pskc 1.4 writes the PRF's URI as the element's text, not its attribute.
+        let prf_node = params.child("PRF");
+        let prf_uri = prf_node
             .and_then(|p| p.attr("Algorithm"))
-            .filter(|a| !a.is_empty())
-        {
+            .or(prf_node.map(Node::trimmed).filter(|_| !self.options.strict));
+        let prf = match prf_uri.filter(|a| !a.is_empty()) {
             Some(uri) => HmacAlg::from_uri(uri, self.options.strict)?,
             None => HmacAlg::Sha1,
         };
