@@ -95,3 +95,9 @@ fn impl_sealed_open() {
 fn impl_migration_parse() {
     replay("impl_migration_parse", checks::impl_migration_parse);
 }
+
+#[cfg(feature = "pskc")]
+#[test]
+fn pskc_parse() {
+    replay("pskc_parse", checks::pskc_parse);
+}
