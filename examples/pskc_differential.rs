@@ -14,6 +14,13 @@ fn main() -> std::process::ExitCode {
     for line in &bad {
         println!("{line}");
     }
-    println!("pskc_differential: {files} files, {keys} keys, {} disagreements", bad.len());
-    if bad.is_empty() { std::process::ExitCode::SUCCESS } else { std::process::ExitCode::FAILURE }
+    println!(
+        "pskc_differential: {files} files, {keys} keys, {} disagreements",
+        bad.len()
+    );
+    if bad.is_empty() {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
 }

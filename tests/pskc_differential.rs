@@ -15,5 +15,10 @@ fn python_pskc_sample_read_field_by_field() {
     let (files, keys, bad) = pskc_diff::check_dir(&dir);
     assert_eq!(files, 42);
     assert!(keys >= 100, "{keys} keys");
-    assert!(bad.is_empty(), "{} disagreements:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }

@@ -554,7 +554,10 @@ pub fn pskc_parse(data: &[u8]) {
     let mut options = ReadOptions::default();
     // Small PBKDF2 bound: a document's iteration count is the fuzzer's to choose.
     options.limits.max_pbkdf2_iterations = 1000;
-    let strict = ReadOptions { strict: true, ..options };
+    let strict = ReadOptions {
+        strict: true,
+        ..options
+    };
     let _ = read(doc, decryption, &strict);
     let Ok(container) = read(doc, decryption, &options) else {
         return;

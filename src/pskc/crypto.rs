@@ -161,8 +161,12 @@ where
     if let Some(dst) = body.get_mut(..plaintext.len()) {
         dst.copy_from_slice(plaintext);
     }
-    if let Ok(enc) = cbc::Encryptor::<C>::new_from_slices(key, iv) {
-        let _ = enc.encrypt_padded::<Pkcs7>(body, plaintext.len());
+    match cbc::Encryptor::<C>::new_from_slices(key, iv) {
+        Ok(enc) => {
+            let _ = enc.encrypt_padded::<Pkcs7>(body, plaintext.len());
+        }
+        // Unreachable with the lengths the writer checks; never leave the plaintext behind.
+        Err(_) => zeroize::Zeroize::zeroize(body),
     }
     out
 }

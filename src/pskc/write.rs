@@ -225,7 +225,26 @@ fn esc(s: &str) -> String {
 /// [`WriteError::Iterations`] for 0 iterations, [`WriteError::Random`] when no randomness is
 /// available.
 pub fn write(keys: &[NewKey], protection: Protection<'_>) -> Result<Zeroizing<String>, WriteError> {
-    let mut out = Zeroizing::new(String::new());
+    // Reserved up front so the text (which may hold plaintext secrets) never reallocates,
+    // which would free an unwiped copy: fixed markup, escaped metadata (at most 6 bytes per
+    // byte), base64 of IV + padded secret.
+    let capacity = 4096
+        + keys
+            .iter()
+            .map(|k| {
+                let text = [&k.issuer, &k.manufacturer, &k.serial_no, &k.user_id]
+                    .iter()
+                    .map(|t| t.as_ref().map_or(0, String::len))
+                    .sum::<usize>()
+                    + k.id.len()
+                    + match &k.kind {
+                        NewKeyKind::Ocra { suite, .. } => suite.len(),
+                        _ => 0,
+                    };
+                2048 + 6 * text + 2 * k.secret.len()
+            })
+            .sum::<usize>();
+    let mut out = Zeroizing::new(String::with_capacity(capacity));
     let o = &mut *out;
     o.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     o.push_str("<pskc:KeyContainer xmlns:pskc=\"urn:ietf:params:xml:ns:keyprov:pskc\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\"");

@@ -151,14 +151,12 @@ impl<R: BufRead> XmlReader<R> {
             Event::Start(e) => Item::Start(start_node(&e, line, &self.limits)?, prefix_ns(&e)),
             Event::Empty(e) => Item::Empty(start_node(&e, line, &self.limits)?, prefix_ns(&e)),
             Event::End(_) => Item::End,
+            // An owned result (line endings normalised) is taken over, not copied, so it is
+            // wiped too.
             Event::Text(t) => {
-                let s = t.xml_content().map_err(|_| err(PskcErrorKind::Xml))?;
-                Item::Text(Zeroizing::new(String::from(&*s)))
+                Item::Text(wiped(t.xml_content().map_err(|_| err(PskcErrorKind::Xml))?))
             }
-            Event::CData(t) => {
-                let s = t.decode().map_err(|_| err(PskcErrorKind::Xml))?;
-                Item::Text(Zeroizing::new(String::from(&*s)))
-            }
+            Event::CData(t) => Item::Text(wiped(t.decode().map_err(|_| err(PskcErrorKind::Xml))?)),
             Event::GeneralRef(r) => {
                 if r.is_char_ref() {
                     match r.resolve_char_ref() {
@@ -298,6 +296,13 @@ enum Item {
     Char(char),
     Eof,
     Skip,
+}
+
+fn wiped(text: alloc::borrow::Cow<'_, str>) -> Zeroizing<String> {
+    match text {
+        alloc::borrow::Cow::Owned(s) => Zeroizing::new(s),
+        alloc::borrow::Cow::Borrowed(s) => Zeroizing::new(String::from(s)),
+    }
 }
 
 fn local(name: &[u8]) -> &[u8] {

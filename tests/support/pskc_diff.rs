@@ -69,16 +69,28 @@ fn describe(k: &PskcKey) -> serde_json::Map<String, Value> {
     put("time_offset", k.time.map(Value::from));
     put("time_interval", k.time_interval.map(Value::from));
     put("time_drift", k.time_drift.map(Value::from));
-    put("policy_start_date", date(k.policy.start_date).map(Value::from));
-    put("policy_expiry_date", date(k.policy.expiry_date).map(Value::from));
+    put(
+        "policy_start_date",
+        date(k.policy.start_date).map(Value::from),
+    );
+    put(
+        "policy_expiry_date",
+        date(k.policy.expiry_date).map(Value::from),
+    );
     if !k.policy.key_usage.is_empty() {
         put("key_usage", Some(Value::from(k.policy.key_usage.clone())));
     }
-    put("number_of_transactions", k.policy.number_of_transactions.map(Value::from));
+    put(
+        "number_of_transactions",
+        k.policy.number_of_transactions.map(Value::from),
+    );
     if let Some(p) = &k.policy.pin_policy {
         put("pin_key_id", s(&p.pin_key_id));
         put("pin_usage", s(&p.usage_mode));
-        put("pin_max_failed_attempts", p.max_failed_attempts.map(Value::from));
+        put(
+            "pin_max_failed_attempts",
+            p.max_failed_attempts.map(Value::from),
+        );
         put("pin_min_length", p.min_length.map(Value::from));
         put("pin_max_length", p.max_length.map(Value::from));
         put("pin_encoding", s(&p.pin_encoding));
@@ -92,11 +104,18 @@ fn codes(k: &PskcKey) -> Result<Vec<String>, String> {
     Ok(match e.generator {
         Generator::Hotp(h) => {
             let c = e.record.next_counter();
-            [c, c + 1, c + 5].iter().map(|&c| h.generate(c).to_string()).collect()
+            [c, c + 1, c + 5]
+                .iter()
+                .map(|&c| h.generate(c).to_string())
+                .collect()
         }
         Generator::Totp(t) => TIMES
             .iter()
-            .map(|&time| t.generate_at(time).map(|c| c.to_string()).map_err(|e| e.to_string()))
+            .map(|&time| {
+                t.generate_at(time)
+                    .map(|c| c.to_string())
+                    .map_err(|e| e.to_string())
+            })
             .collect::<Result<_, _>>()?,
         Generator::Ocra(o) => ["12345678", "00000000", "87654321"]
             .iter()
@@ -105,7 +124,9 @@ fn codes(k: &PskcKey) -> Result<Vec<String>, String> {
                 if o.suite().uses_counter() {
                     input = input.counter(k.counter.unwrap_or(0));
                 }
-                o.compute(&input).map(|r| r.to_string()).map_err(|e| e.to_string())
+                o.compute(&input)
+                    .map(|r| r.to_string())
+                    .map_err(|e| e.to_string())
             })
             .collect::<Result<_, _>>()?,
         _ => return Err("unknown generator".into()),
@@ -116,7 +137,9 @@ fn codes(k: &PskcKey) -> Result<Vec<String>, String> {
 pub fn check_dir(dir: &Path) -> (usize, usize, Vec<String>) {
     let text = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
     // The first line is a `//` comment naming the generator's arguments.
-    let json = text.split_once('\n').map_or(text.as_str(), |(_, rest)| rest);
+    let json = text
+        .split_once('\n')
+        .map_or(text.as_str(), |(_, rest)| rest);
     let manifest: Vec<Value> = serde_json::from_str(json).unwrap();
     let mut bad = Vec::new();
     let mut keys = 0;
@@ -124,7 +147,9 @@ pub fn check_dir(dir: &Path) -> (usize, usize, Vec<String>) {
         let file = entry["file"].as_str().unwrap();
         let bytes = std::fs::read(dir.join(file)).unwrap();
         let psk = entry.get("psk_hex").and_then(Value::as_str).map(|h| {
-            (0..h.len() / 2).map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap()).collect::<Vec<u8>>()
+            (0..h.len() / 2)
+                .map(|i| u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap())
+                .collect::<Vec<u8>>()
         });
         let password = entry.get("password").and_then(Value::as_str);
         let decryption = match (&psk, password) {
@@ -144,7 +169,11 @@ pub fn check_dir(dir: &Path) -> (usize, usize, Vec<String>) {
         }
         let want = entry["keys"].as_array().unwrap();
         if c.keys.len() != want.len() {
-            bad.push(format!("{file}: otpkit read {} keys, python-pskc {}", c.keys.len(), want.len()));
+            bad.push(format!(
+                "{file}: otpkit read {} keys, python-pskc {}",
+                c.keys.len(),
+                want.len()
+            ));
         }
         for (k, w) in c.keys.iter().zip(want) {
             keys += 1;
@@ -155,20 +184,35 @@ pub fn check_dir(dir: &Path) -> (usize, usize, Vec<String>) {
                     continue;
                 }
                 if got.get(name) != Some(value) {
-                    bad.push(format!("{file}: key {}: {name}: otpkit {:?}, python-pskc {value}", k.id, got.get(name)));
+                    bad.push(format!(
+                        "{file}: key {}: {name}: otpkit {:?}, python-pskc {value}",
+                        k.id,
+                        got.get(name)
+                    ));
                 }
             }
             for name in got.keys() {
                 // python-pskc leaves an absent CheckDigits absent; RFC 6030's default is false.
                 let default_false = name.ends_with("_check") && got[name] == Value::Bool(false);
                 if !w.contains_key(name) && !default_false {
-                    bad.push(format!("{file}: key {}: {name}: otpkit {}, python-pskc absent", k.id, got[name]));
+                    bad.push(format!(
+                        "{file}: key {}: {name}: otpkit {}, python-pskc absent",
+                        k.id, got[name]
+                    ));
                 }
             }
-            let want_codes: Vec<String> = w["codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect();
+            let want_codes: Vec<String> = w["codes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c.as_str().unwrap().to_owned())
+                .collect();
             match codes(k) {
                 Ok(got) if got == want_codes => {}
-                Ok(got) => bad.push(format!("{file}: key {}: codes {got:?}, {} {want_codes:?}", k.id, w["oracle"])),
+                Ok(got) => bad.push(format!(
+                    "{file}: key {}: codes {got:?}, {} {want_codes:?}",
+                    k.id, w["oracle"]
+                )),
                 Err(e) => bad.push(format!("{file}: key {}: {e}", k.id)),
             }
         }
