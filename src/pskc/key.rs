@@ -144,17 +144,15 @@ impl PskcKey {
     /// # Examples
     ///
     /// ```
-    /// # #[cfg(feature = "pskc")] {
-    /// use otpkit::pskc::{read_slice, ReadOptions};
+    /// use otpkit::pskc::{read, Decryption, ReadOptions};
     ///
     /// let doc = br#"<KeyContainer Version="1.0" xmlns="urn:ietf:params:xml:ns:keyprov:pskc">
     ///   <KeyPackage><Key Id="1" Algorithm="urn:ietf:params:xml:ns:keyprov:pskc:hotp">
     ///     <Data><Secret><PlainValue>MTIzNDU2Nzg5MDEyMzQ1Njc4OTA=</PlainValue></Secret>
     ///     <Counter><PlainValue>0</PlainValue></Counter></Data>
     ///   </Key></KeyPackage></KeyContainer>"#;
-    /// let container = read_slice(doc, &ReadOptions::default())?;
+    /// let container = read(&doc[..], Decryption::None, &ReadOptions::default())?;
     /// assert_eq!(container.keys[0].secret(), Some(&b"12345678901234567890"[..]));
-    /// # }
     /// # Ok::<(), otpkit::pskc::PskcError>(())
     /// ```
     #[must_use]
