@@ -13,7 +13,7 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::Error;
 
 /// What is wrong with base32 input ([`Error::Base32`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Base32ErrorKind {
     /// A character outside `A-Z`, `a-z`, `2-7`, space, `-` and trailing `=`.

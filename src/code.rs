@@ -358,7 +358,7 @@ impl AsRef<[u8]> for Code {
 }
 
 /// What is wrong with a user-typed code ([`Error::InvalidCode`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CodeErrorKind {
     /// A character that is neither an ASCII digit nor a space, at this byte offset.

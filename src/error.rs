@@ -10,7 +10,7 @@ use crate::{Base32ErrorKind, CodeErrorKind, StateError};
 /// Verification outcomes are errors too: [`Error::Mismatch`] (the code is wrong) and
 /// [`Error::Replay`] (the code is right but was already used). Neither says anything about how
 /// close a wrong code came.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Error {
     /// The key is shorter than the constructor allows (RFC 4226 R6: 128 bits). Legacy keys can be
@@ -84,12 +84,6 @@ pub enum Error {
     /// The random number generator failed (feature `rand`).
     #[cfg(feature = "rand")]
     RandomUnavailable,
-    /// An `otpauth://` URI that cannot be parsed or built.
-    #[cfg(feature = "uri")]
-    Uri(crate::uri::UriError),
-    /// An `otpauth-migration://` export that cannot be read or written.
-    #[cfg(feature = "migration")]
-    Migration(crate::migration::MigrationError),
 }
 
 impl fmt::Display for Error {
@@ -127,10 +121,6 @@ impl fmt::Display for Error {
             Error::State(e) => write!(f, "{e}"),
             #[cfg(feature = "rand")]
             Error::RandomUnavailable => f.write_str("random number generator failed"),
-            #[cfg(feature = "uri")]
-            Error::Uri(e) => write!(f, "otpauth uri: {e}"),
-            #[cfg(feature = "migration")]
-            Error::Migration(e) => write!(f, "otpauth-migration: {e}"),
         }
     }
 }
@@ -140,19 +130,5 @@ impl core::error::Error for Error {}
 impl From<StateError> for Error {
     fn from(e: StateError) -> Self {
         Error::State(e)
-    }
-}
-
-#[cfg(feature = "uri")]
-impl From<crate::uri::UriError> for Error {
-    fn from(e: crate::uri::UriError) -> Self {
-        Error::Uri(e)
-    }
-}
-
-#[cfg(feature = "migration")]
-impl From<crate::migration::MigrationError> for Error {
-    fn from(e: crate::migration::MigrationError) -> Self {
-        Error::Migration(e)
     }
 }

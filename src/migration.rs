@@ -14,7 +14,7 @@
 //! [`MAX_URI_LEN`], a payload longer than [`MAX_PAYLOAD_LEN`] or holding more than
 //! [`MAX_ENTRIES`] entries is refused with a typed error naming the limit. Each key is copied
 //! once, from the wiped payload buffer into its own heap block
-//! ([`BoxedSecret`]).
+//! ([`BoxedSecret`](crate::BoxedSecret)).
 //!
 //! Import is lenient where it costs nothing: missing Base64 padding, the URL-safe alphabet and
 //! spaces standing for `+` (a form decoder's damage) are accepted. Unknown fields are ignored.
@@ -38,11 +38,12 @@
 //! # Ok::<(), otpkit::migration::MigrationError>(())
 //! ```
 
+mod entry;
+mod error;
 mod protobuf;
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::{
@@ -51,8 +52,9 @@ use base64::engine::general_purpose::{
 use percent_encoding::{NON_ALPHANUMERIC, percent_decode};
 use zeroize::Zeroizing;
 
-use crate::uri::{Encoder, OtpAuthUri, OtpType, UriErrorKind};
-use crate::{Algorithm, BoxedSecret};
+use crate::uri::OtpAuthUri;
+use entry::{check_exportable, decode_entry, entry_len, int32, put_entry};
+pub use error::{MigrationError, MigrationErrorKind};
 use protobuf::{Reader, Value};
 
 /// The longest `otpauth-migration://` URI [`Migration::parse`] reads: 32 KiB. Google
@@ -65,147 +67,6 @@ pub const MAX_PAYLOAD_LEN: usize = 24 * 1024;
 
 /// The most entries one payload may hold.
 pub const MAX_ENTRIES: usize = 1024;
-
-/// What is wrong with an export, or why values cannot be exported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MigrationErrorKind {
-    /// Not `otpauth-migration://offline?...`.
-    UnsupportedScheme,
-    /// No `data` parameter.
-    MissingData,
-    /// `data` given twice.
-    DuplicateData,
-    /// A `%` not followed by two hexadecimal digits.
-    InvalidPercentEncoding,
-    /// `data` is not Base64.
-    InvalidBase64,
-    /// The protobuf payload ends inside a field, or a length runs past its end.
-    Truncated,
-    /// A varint longer than 10 bytes or beyond 64 bits.
-    InvalidVarint,
-    /// A field number 0, a group or an undefined wire type.
-    InvalidWireType,
-    /// An enum value the schema does not define (algorithm, digits or type).
-    UnknownEnum,
-    /// The `MD5` algorithm: it has no otpauth:// spelling and no RFC basis.
-    UnsupportedAlgorithm,
-    /// The algorithm's Cargo feature is disabled.
-    DisabledAlgorithm,
-    /// An empty secret, or one longer than [`Secret::MAX_LEN`](crate::Secret::MAX_LEN).
-    InvalidSecret,
-    /// `name` or `issuer` is not UTF-8.
-    InvalidUtf8,
-    /// A negative HOTP counter.
-    InvalidCounter,
-    /// Export: digits other than 6 or 8.
-    UnsupportedDigits,
-    /// Export: a period other than 30 seconds (the format has no period field).
-    UnsupportedPeriod,
-    /// Export: Steam Guard entries have no representation.
-    UnsupportedSteam,
-    /// Export: the entry cannot be written as a label (see [`OtpAuthUri::validate`]).
-    Uri(UriErrorKind),
-    /// The URI is longer than [`MAX_URI_LEN`] bytes; `position` is `MAX_URI_LEN`.
-    TooLong,
-    /// The payload is longer than [`MAX_PAYLOAD_LEN`] bytes; `position` is `MAX_PAYLOAD_LEN`.
-    PayloadTooLarge,
-    /// More than [`MAX_ENTRIES`] entries; `position` is where the first one beyond the limit
-    /// starts (the entry's index when exporting).
-    TooManyEntries,
-}
-
-impl MigrationErrorKind {
-    /// The stable snake_case id.
-    #[must_use]
-    pub const fn id(self) -> &'static str {
-        match self {
-            MigrationErrorKind::UnsupportedScheme => "unsupported_scheme",
-            MigrationErrorKind::MissingData => "missing_data",
-            MigrationErrorKind::DuplicateData => "duplicate_data",
-            MigrationErrorKind::InvalidPercentEncoding => "invalid_percent_encoding",
-            MigrationErrorKind::InvalidBase64 => "invalid_base64",
-            MigrationErrorKind::Truncated => "truncated",
-            MigrationErrorKind::InvalidVarint => "invalid_varint",
-            MigrationErrorKind::InvalidWireType => "invalid_wire_type",
-            MigrationErrorKind::UnknownEnum => "unknown_enum",
-            MigrationErrorKind::UnsupportedAlgorithm => "unsupported_algorithm",
-            MigrationErrorKind::DisabledAlgorithm => "disabled_algorithm",
-            MigrationErrorKind::InvalidSecret => "invalid_secret",
-            MigrationErrorKind::InvalidUtf8 => "invalid_utf8",
-            MigrationErrorKind::InvalidCounter => "invalid_counter",
-            MigrationErrorKind::UnsupportedDigits => "unsupported_digits",
-            MigrationErrorKind::UnsupportedPeriod => "unsupported_period",
-            MigrationErrorKind::UnsupportedSteam => "unsupported_steam",
-            MigrationErrorKind::Uri(_) => "uri",
-            MigrationErrorKind::TooLong => "too_long",
-            MigrationErrorKind::PayloadTooLarge => "payload_too_large",
-            MigrationErrorKind::TooManyEntries => "too_many_entries",
-        }
-    }
-}
-
-/// An export that cannot be read, or entries that cannot be exported.
-///
-/// `position` is a byte offset: in the URI for scheme, parameter and percent-escape errors, in
-/// the decoded protobuf payload for codec errors, and the entry's index for export errors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct MigrationError {
-    /// What is wrong.
-    pub kind: MigrationErrorKind,
-    /// Where (see the type's docs).
-    pub position: usize,
-}
-
-impl MigrationError {
-    pub(crate) const fn new(kind: MigrationErrorKind, position: usize) -> Self {
-        MigrationError { kind, position }
-    }
-}
-
-impl fmt::Display for MigrationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            MigrationErrorKind::UnsupportedScheme => "not an otpauth-migration://offline uri",
-            MigrationErrorKind::MissingData => "missing data parameter",
-            MigrationErrorKind::DuplicateData => "data parameter given twice",
-            MigrationErrorKind::InvalidPercentEncoding => "invalid percent-encoding",
-            MigrationErrorKind::InvalidBase64 => "data is not base64",
-            MigrationErrorKind::Truncated => "truncated protobuf payload",
-            MigrationErrorKind::InvalidVarint => "invalid protobuf varint",
-            MigrationErrorKind::InvalidWireType => "invalid protobuf field key",
-            MigrationErrorKind::UnknownEnum => "unknown enum value",
-            MigrationErrorKind::UnsupportedAlgorithm => "md5 is not supported",
-            MigrationErrorKind::DisabledAlgorithm => "algorithm disabled at compile time",
-            MigrationErrorKind::InvalidSecret => "empty or too long secret",
-            MigrationErrorKind::InvalidUtf8 => "text is not utf-8",
-            MigrationErrorKind::InvalidCounter => "negative counter",
-            MigrationErrorKind::UnsupportedDigits => "the export format holds only 6 or 8 digits",
-            MigrationErrorKind::UnsupportedPeriod => "the export format holds only 30 s periods",
-            MigrationErrorKind::UnsupportedSteam => "the export format cannot hold steam entries",
-            MigrationErrorKind::TooLong => {
-                "uri longer than the 32768-byte limit (migration::MAX_URI_LEN)"
-            }
-            MigrationErrorKind::PayloadTooLarge => {
-                "payload longer than the 24576-byte limit (migration::MAX_PAYLOAD_LEN)"
-            }
-            MigrationErrorKind::TooManyEntries => {
-                "more than the 1024 entries allowed (migration::MAX_ENTRIES)"
-            }
-            MigrationErrorKind::Uri(kind) => {
-                return write!(
-                    f,
-                    "entry {} cannot be exported: {}",
-                    self.position,
-                    kind.id()
-                );
-            }
-        };
-        write!(f, "{what} at byte {}", self.position)
-    }
-}
-
-impl core::error::Error for MigrationError {}
 
 /// One `otpauth-migration://` payload: its entries and batch information.
 #[derive(Debug, PartialEq, Eq)]
@@ -446,171 +307,4 @@ impl Migration {
         }
         Ok(out)
     }
-}
-
-/// proto3 int32: the low 32 bits of the varint.
-fn int32(value: u64) -> i32 {
-    (value & 0xffff_ffff) as u32 as i32
-}
-
-fn check_exportable(entry: &OtpAuthUri, index: usize) -> Result<(), MigrationError> {
-    let fail = |kind| Err(MigrationError::new(kind, index));
-    entry
-        .validate()
-        .map_err(|e| MigrationError::new(MigrationErrorKind::Uri(e.kind), index))?;
-    if entry.encoder == Encoder::Steam {
-        return fail(MigrationErrorKind::UnsupportedSteam);
-    }
-    if !matches!(entry.digits, 6 | 8) {
-        return fail(MigrationErrorKind::UnsupportedDigits);
-    }
-    if matches!(entry.otp_type, OtpType::Totp { period } if period != 30) {
-        return fail(MigrationErrorKind::UnsupportedPeriod);
-    }
-    Ok(())
-}
-
-fn algorithm_number(algorithm: Algorithm) -> u64 {
-    match algorithm.as_str() {
-        "SHA256" => 2,
-        "SHA512" => 3,
-        _ => 1,
-    }
-}
-
-fn entry_fields(entry: &OtpAuthUri) -> [(u64, u64); 4] {
-    let (kind, counter) = match entry.otp_type {
-        OtpType::Hotp { counter } => (1, counter),
-        OtpType::Totp { .. } => (2, 0),
-    };
-    let digits = if entry.digits == 8 { 2 } else { 1 };
-    [
-        (4, algorithm_number(entry.algorithm)),
-        (5, digits),
-        (6, kind),
-        (7, counter),
-    ]
-}
-
-fn bytes_len(value: &[u8]) -> usize {
-    if value.is_empty() {
-        0
-    } else {
-        1 + protobuf::varint_len(value.len() as u64) + value.len()
-    }
-}
-
-fn entry_len(entry: &OtpAuthUri, name: &str) -> usize {
-    let issuer = entry.issuer.as_deref().unwrap_or_default();
-    let mut len = bytes_len(entry.secret.as_ref())
-        + bytes_len(name.as_bytes())
-        + bytes_len(issuer.as_bytes());
-    for (_, value) in entry_fields(entry) {
-        if value != 0 {
-            len += 1 + protobuf::varint_len(value);
-        }
-    }
-    len
-}
-
-fn put_entry(out: &mut Vec<u8>, entry: &OtpAuthUri, name: &str) {
-    protobuf::put_bytes(out, 1, entry.secret.as_ref());
-    protobuf::put_bytes(out, 2, name.as_bytes());
-    protobuf::put_bytes(
-        out,
-        3,
-        entry.issuer.as_deref().unwrap_or_default().as_bytes(),
-    );
-    for (field, value) in entry_fields(entry) {
-        protobuf::put_uint(out, field, value);
-    }
-}
-
-fn text(bytes: &[u8], at: usize) -> Result<&str, MigrationError> {
-    core::str::from_utf8(bytes)
-        .map_err(|_| MigrationError::new(MigrationErrorKind::InvalidUtf8, at))
-}
-
-fn decode_entry(bytes: &[u8], base: usize) -> Result<OtpAuthUri, MigrationError> {
-    let mut secret = None;
-    let (mut name, mut issuer) = ("", "");
-    let (mut algorithm, mut digits, mut kind, mut counter) =
-        ((0, base), (0, base), (0, base), (0, base));
-    let mut reader = Reader::new(bytes, base);
-    while let Some((field, value, at)) = reader.next_field()? {
-        match (field, value) {
-            (1, Value::Bytes(b)) => {
-                if b.is_empty() {
-                    return Err(MigrationError::new(MigrationErrorKind::InvalidSecret, at));
-                }
-                // Written once, into its own heap block; a repeated field replaces it.
-                secret = Some(
-                    BoxedSecret::from_bytes(b)
-                        .map_err(|_| MigrationError::new(MigrationErrorKind::InvalidSecret, at))?,
-                );
-            }
-            (2, Value::Bytes(b)) => name = text(b, at)?,
-            (3, Value::Bytes(b)) => issuer = text(b, at)?,
-            (4, Value::Varint(v)) => algorithm = (v, at),
-            (5, Value::Varint(v)) => digits = (v, at),
-            (6, Value::Varint(v)) => kind = (v, at),
-            (7, Value::Varint(v)) => counter = (v, at),
-            _ => {}
-        }
-    }
-    let fail = |kind, at| Err(MigrationError::new(kind, at));
-    let Some(secret) = secret else {
-        return fail(MigrationErrorKind::InvalidSecret, base);
-    };
-    let algorithm = match algorithm.0 {
-        #[cfg(otpkit_sha1)]
-        0 | 1 => Algorithm::Sha1,
-        #[cfg(feature = "sha256")]
-        2 => Algorithm::Sha256,
-        #[cfg(feature = "sha512")]
-        3 => Algorithm::Sha512,
-        #[allow(unreachable_patterns)]
-        0..=3 => return fail(MigrationErrorKind::DisabledAlgorithm, algorithm.1),
-        4 => return fail(MigrationErrorKind::UnsupportedAlgorithm, algorithm.1),
-        _ => return fail(MigrationErrorKind::UnknownEnum, algorithm.1),
-    };
-    let digits = match digits.0 {
-        0 | 1 => 6,
-        2 => 8,
-        _ => return fail(MigrationErrorKind::UnknownEnum, digits.1),
-    };
-    let otp_type = match kind.0 {
-        0 | 2 => OtpType::Totp { period: 30 },
-        1 => OtpType::Hotp {
-            counter: i64::try_from(counter.0)
-                .ok()
-                .and_then(|c| u64::try_from(c).ok())
-                .ok_or(MigrationError::new(
-                    MigrationErrorKind::InvalidCounter,
-                    counter.1,
-                ))?,
-        },
-        _ => return fail(MigrationErrorKind::UnknownEnum, kind.1),
-    };
-    // `name` is a label, often already `Issuer:account`: split it as the otpauth:// parser
-    // does (after the issuer when the issuer holds a colon and `name` starts with it), and let
-    // the `issuer` field win so the issuer is never doubled.
-    let split = name
-        .strip_prefix(issuer)
-        .filter(|rest| issuer.contains(':') && rest.starts_with(':'))
-        .map(|rest| (issuer, rest.get(1..).unwrap_or_default()));
-    let (label_issuer, account) = match split.or_else(|| name.split_once(':')) {
-        Some((prefix, account)) => (
-            Some(prefix).filter(|p| !p.is_empty()),
-            account.trim_start_matches(' '),
-        ),
-        None => (None, name),
-    };
-    let issuer = Some(issuer).filter(|i| !i.is_empty()).or(label_issuer);
-    let mut entry = OtpAuthUri::totp(secret, account);
-    entry.issuer = issuer.map(String::from);
-    entry.otp_type = otp_type;
-    entry.algorithm = algorithm;
-    entry.digits = digits;
-    Ok(entry)
 }

@@ -47,6 +47,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[macro_use]
+mod methods;
+
 mod asynch;
 mod error;
 #[cfg(feature = "alloc")]

@@ -318,31 +318,34 @@ impl OtpAuthUri {
     ///
     /// # Examples
     /// ```
-    /// use otpkit::{Error, uri::{Generator, OtpAuthUri}};
+    /// use otpkit::{Error, uri::{Generator, OtpAuthUri, UriErrorKind}};
     /// let parsed = OtpAuthUri::parse("otpauth://totp/a?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8")?;
     /// let Generator::Totp(totp) = parsed.uri.generator()? else { unreachable!() };
     /// assert_eq!(totp.generate_at(59)?.as_str(), "94287082"); // RFC 6238 appendix B
     ///
     /// // The Key URI format's own example has an 80-bit key.
     /// let short = OtpAuthUri::parse("otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example")?;
-    /// assert_eq!(short.uri.generator().unwrap_err(), Error::KeyTooShort { len: 10, min: 16 });
+    /// assert_eq!(
+    ///     short.uri.generator().unwrap_err().kind,
+    ///     UriErrorKind::Core(Error::KeyTooShort { len: 10, min: 16 }),
+    /// );
     /// assert!(short.uri.generator_unchecked().is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
-    /// [`Error::KeyTooShort`] for a key under 16 bytes; [`Error::Uri`] with
+    /// [`UriErrorKind::Core`] with [`Error::KeyTooShort`] for a key under 16 bytes;
     /// [`UriErrorKind::InvalidPeriod`] for a period outside `MIN_PERIOD..=MAX_PERIOD`; and
     /// those of [`OtpAuthUri::generator_unchecked`].
-    pub fn generator(&self) -> Result<Generator, Error> {
+    pub fn generator(&self) -> Result<Generator, UriError> {
         if let Some(period) = self.period()
             && !(MIN_PERIOD..=MAX_PERIOD).contains(&period)
         {
-            return Err(Error::Uri(UriError::new(
+            return Err(UriError::new(
                 UriErrorKind::InvalidPeriod,
                 Some(Parameter::Period),
                 0,
-            )));
+            ));
         }
         self.build_generator(crate::hotp::MIN_KEY_LEN)
     }
@@ -354,21 +357,21 @@ impl OtpAuthUri {
     /// ([`Warning::ShortKey`], [`Warning::UnusualPeriod`]).
     ///
     /// # Errors
-    /// [`Error::InvalidDigits`], [`Error::ZeroPeriod`] or [`Error::KeyTooShort`] (empty key)
-    /// from the core constructors for values the parser would not produce, and
-    /// [`Error::Uri`] with [`UriErrorKind::InvalidSteam`] for a Steam entry when the `steam`
-    /// feature is disabled.
-    pub fn generator_unchecked(&self) -> Result<Generator, Error> {
+    /// [`UriErrorKind::Core`] with [`Error::InvalidDigits`], [`Error::ZeroPeriod`] or
+    /// [`Error::KeyTooShort`] (empty key) from the core constructors for values the parser
+    /// would not produce, and [`UriErrorKind::InvalidSteam`] for a Steam entry when the
+    /// `steam` feature is disabled.
+    pub fn generator_unchecked(&self) -> Result<Generator, UriError> {
         self.build_generator(1)
     }
 
-    fn build_generator(&self, min_key: usize) -> Result<Generator, Error> {
+    fn build_generator(&self, min_key: usize) -> Result<Generator, UriError> {
         let key = self.secret.as_ref();
         if key.len() < min_key {
-            return Err(Error::KeyTooShort {
+            return Err(UriError::from(Error::KeyTooShort {
                 len: key.len(),
                 min: min_key,
-            });
+            }));
         }
         match (self.encoder, self.otp_type) {
             #[cfg(feature = "steam")]
@@ -376,11 +379,11 @@ impl OtpAuthUri {
                 crate::steam::Steam::new_allowing_short_key(key)?,
             )),
             #[cfg(not(feature = "steam"))]
-            (Encoder::Steam, _) => Err(Error::Uri(UriError::new(
+            (Encoder::Steam, _) => Err(UriError::new(
                 UriErrorKind::InvalidSteam,
                 Some(Parameter::Encoder),
                 0,
-            ))),
+            )),
             (Encoder::Standard, OtpType::Hotp { counter }) => {
                 let params = HotpParams {
                     algorithm: self.algorithm,

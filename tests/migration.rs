@@ -12,7 +12,7 @@
 )]
 
 use otpkit::Secret;
-use otpkit::migration::{Migration, MigrationErrorKind};
+use otpkit::migration::{Migration, MigrationError, MigrationErrorKind};
 use otpkit::uri::{OtpAuthUri, OtpType, UriErrorKind};
 use serde_json::{Value, json};
 
@@ -293,4 +293,20 @@ fn limits_are_typed_errors() {
         .collect();
     let e = Migration::new(big).encode_payload().unwrap_err();
     assert_eq!(e.kind, MigrationErrorKind::PayloadTooLarge);
+}
+
+/// A core error converts into a `MigrationError` and back; any other error stays itself.
+#[test]
+fn core_errors_convert_both_ways() {
+    use core::error::Error as _;
+    let core = otpkit::Error::KeyTooShort { len: 1, min: 16 };
+    let wrapped = MigrationError::from(core);
+    assert_eq!(wrapped.kind, MigrationErrorKind::Core(core));
+    assert_eq!(otpkit::Error::try_from(wrapped), Ok(core));
+    assert_eq!(wrapped.kind.id(), "core");
+    assert!(wrapped.source().is_some());
+    let other = Migration::parse("otpauth-migration://offline?x=1").unwrap_err();
+    assert_eq!(other.kind, MigrationErrorKind::MissingData);
+    assert_eq!(otpkit::Error::try_from(other), Err(other));
+    assert!(other.source().is_none());
 }

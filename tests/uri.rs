@@ -535,14 +535,24 @@ fn generator_refuses_short_keys_and_absurd_periods() {
         ),
     ] {
         let parsed = OtpAuthUri::parse(uri).unwrap();
-        assert_eq!(parsed.uri.generator().err(), refused, "{uri}");
+        assert_eq!(
+            parsed.uri.generator().err().map(|e| e.kind),
+            refused.map(UriErrorKind::Core),
+            "{uri}"
+        );
+        if let Some(e) = refused {
+            assert_eq!(
+                parsed.uri.generator().map(|_| ()).map_err(Error::try_from),
+                Err(Ok(e))
+            );
+        }
         assert!(parsed.uri.generator_unchecked().is_ok(), "{uri}");
     }
     for period in [1, MIN_PERIOD - 1, MAX_PERIOD + 1, 86_400, u64::MAX] {
         let uri = format!("otpauth://totp/a?secret={key16}&period={period}");
         let parsed = OtpAuthUri::parse(&uri).unwrap();
         assert!(parsed.warnings.contains(Warning::UnusualPeriod), "{period}");
-        let Err(Error::Uri(e)) = parsed.uri.generator() else {
+        let Err(e) = parsed.uri.generator() else {
             panic!("period {period} accepted")
         };
         assert_eq!(
@@ -706,4 +716,31 @@ fn limits_are_typed_errors() {
     uri.extra.truncate(1);
     uri.account_name = "a".repeat(MAX_LEN);
     assert_eq!(uri.to_uri().unwrap_err().kind, UriErrorKind::TooLong);
+}
+
+/// A core refusal inside a `UriError` says what the core said, and is its `source()`.
+#[test]
+fn core_refusal_is_shown_and_is_the_source() {
+    use core::error::Error as _;
+    use otpkit::Error;
+    let parsed = OtpAuthUri::parse("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP").unwrap();
+    let e = parsed.uri.generator().unwrap_err();
+    let core = Error::KeyTooShort { len: 10, min: 16 };
+    assert_eq!(
+        (e.kind, e.parameter, e.position),
+        (UriErrorKind::Core(core), None, 0)
+    );
+    assert_eq!(e.id(), "core");
+    assert_eq!(
+        e.to_string(),
+        "refused: key is 10 bytes, at least 16 are required at byte 0"
+    );
+    assert_eq!(e.source().map(ToString::to_string), Some(core.to_string()));
+    let not_core = OtpAuthUri::parse("otpauth://totp/a?secret=1").unwrap_err();
+    assert!(not_core.source().is_none());
+    assert_eq!(Error::try_from(not_core), Err(not_core));
+    assert_eq!(
+        otpkit::uri::UriError::from(core).kind,
+        UriErrorKind::Core(core)
+    );
 }

@@ -103,6 +103,10 @@ pub enum UriErrorKind {
     /// more extra parameters than fit beside the known ones); `position` is where the first one
     /// beyond the limit starts.
     TooManyParameters,
+    /// The values parse, but the core refuses them (a key too short for
+    /// [`OtpAuthUri::generator`](super::OtpAuthUri::generator), for example): the wrapped
+    /// [`crate::Error`] says why.
+    Core(crate::Error),
 }
 
 impl UriErrorKind {
@@ -133,6 +137,7 @@ impl UriErrorKind {
             UriErrorKind::Quirk(_) => "quirk",
             UriErrorKind::TooLong => "too_long",
             UriErrorKind::TooManyParameters => "too_many_parameters",
+            UriErrorKind::Core(_) => "core",
         }
     }
 
@@ -164,6 +169,7 @@ impl UriErrorKind {
             UriErrorKind::TooManyParameters => {
                 "more than the 64 query parameters allowed (uri::MAX_PARAMETERS)"
             }
+            UriErrorKind::Core(_) => "refused",
         }
     }
 }
@@ -241,8 +247,10 @@ impl PartialEq<&str> for IdDisplay {
 impl fmt::Display for UriError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.kind.describe())?;
-        if let UriErrorKind::Quirk(w) = self.kind {
-            write!(f, " {}", w.id())?;
+        match self.kind {
+            UriErrorKind::Quirk(w) => write!(f, " {}", w.id())?,
+            UriErrorKind::Core(e) => write!(f, ": {e}")?,
+            _ => {}
         }
         if let Some(p) = self.parameter {
             write!(f, " ({})", p.name())?;
@@ -251,4 +259,43 @@ impl fmt::Display for UriError {
     }
 }
 
-impl core::error::Error for UriError {}
+impl core::error::Error for UriError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match &self.kind {
+            UriErrorKind::Core(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A core error met while turning a URI into a generator, as [`UriErrorKind::Core`] (no
+/// parameter, position 0).
+impl From<crate::Error> for UriError {
+    fn from(e: crate::Error) -> Self {
+        UriError::new(UriErrorKind::Core(e), None, 0)
+    }
+}
+
+/// The core error a [`UriError`] wraps ([`UriErrorKind::Core`]); any other `UriError` is
+/// given back unchanged as the error.
+///
+/// # Examples
+/// ```
+/// use otpkit::Error;
+/// use otpkit::uri::OtpAuthUri;
+///
+/// let short = OtpAuthUri::parse("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP")?;
+/// let refused = short.uri.generator().unwrap_err();
+/// assert_eq!(Error::try_from(refused), Ok(Error::KeyTooShort { len: 10, min: 16 }));
+/// # Ok::<(), otpkit::uri::UriError>(())
+/// ```
+impl TryFrom<UriError> for crate::Error {
+    type Error = UriError;
+
+    fn try_from(e: UriError) -> Result<Self, UriError> {
+        match e.kind {
+            UriErrorKind::Core(core) => Ok(core),
+            _ => Err(e),
+        }
+    }
+}

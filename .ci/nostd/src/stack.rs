@@ -43,7 +43,7 @@ fn measure(name: &str, mut f: impl FnMut()) {
     let low = paint();
     f();
     let deepest = deepest_change(low, top);
-    println!("stack_{name} {}", top - deepest);
+    println!("{name}_stack {}", top - deepest);
 }
 
 fn main() {

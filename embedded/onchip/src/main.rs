@@ -3,8 +3,8 @@
 //! `StateRecord` verification with its byte round trip, and the peak stack of TOTP-SHA-1
 //! generation and verification, measured by painting.
 //!
-//! Reports over semihosting: one `FAIL ...` line per failed check, `STACK <name> <bytes>` lines,
-//! and a closing `<target>: N passed, M failed`; the exit status is 0 only when nothing failed.
+//! Reports over semihosting: one `FAIL ...` line per failed check, `STACK <name>_stack <bytes>`
+//! lines (the `_stack` suffix keeps them apart from `.ci/size`'s flash figures), and a closing `<target>: N passed, M failed`; the exit status is 0 only when nothing failed.
 //! Built without the default `tests` feature, it compiles SHA-1 alone (a token's configuration)
 //! and only measures the stack.
 //! Runs under QEMU (`mps2-an386`, `microbit`, riscv32 `virt`): see `.cargo/config.toml`.
@@ -129,9 +129,11 @@ fn stack_figures(tally: &mut Tally) {
     let key = black_box(SEED20);
     let time = black_box(1_111_111_111u64);
     let report = |name: &str, bytes: Option<usize>| match bytes {
-        Some(b) => println!("STACK {TARGET}_totp_sha1_{name}{CONFIGURATION} {b}"),
+        Some(b) => println!("STACK {TARGET}_totp_sha1_{name}{CONFIGURATION}_stack {b}"),
         None => {
-            println!("STACK {TARGET}_totp_sha1_{name}{CONFIGURATION} beyond the painted region")
+            println!(
+                "STACK {TARGET}_totp_sha1_{name}{CONFIGURATION}_stack beyond the painted region"
+            )
         }
     };
     let keyed = stack::peak(|| {
