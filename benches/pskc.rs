@@ -27,7 +27,7 @@ fn batch(n: usize, protection: Protection<'_>) -> zeroize::Zeroizing<String> {
             let mut k = NewKey::new(
                 format!("T{i:06}"),
                 NewKeyKind::Hotp { counter: 0 },
-                &[i as u8; 20],
+                &[i.to_le_bytes()[0]; 20],
             );
             k.serial_no = Some(format!("T{i:06}"));
             k

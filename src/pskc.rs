@@ -35,7 +35,7 @@
 //!
 //! # Writing
 //!
-//! [`write`] writes plaintext, pre-shared-key (AES-128/256-CBC + HMAC-SHA-256) or password
+//! [`write()`] writes plaintext, pre-shared-key (AES-128/256-CBC + HMAC-SHA-256) or password
 //! (PBKDF2-HMAC-SHA-256) documents with fresh random IVs, MAC key and salt.
 //!
 //! # Secrets
