@@ -384,6 +384,18 @@ fn limits_are_enforced() {
         c.errors[0].kind,
         PskcErrorKind::Limit(LimitKind::Base64Bytes)
     );
+    // One enormous text node is stopped while it is read, not after.
+    let huge = plain_doc(&format!(
+        "<KeyPackage><Key Id=\"1\"><Issuer>{}</Issuer></Key></KeyPackage>",
+        "x".repeat(300_000)
+    ));
+    let tight = Limits {
+        max_text_bytes: 1024,
+        max_attributes: 4,
+        ..Limits::default()
+    };
+    let e = read(huge.as_bytes(), Decryption::None, &opts(tight)).unwrap_err();
+    assert_eq!(e.kind, PskcErrorKind::Limit(LimitKind::TextBytes));
     let fig7 = String::from_utf8(FIG7.to_vec())
         .unwrap()
         .replace(">1000<", ">2147483648<");

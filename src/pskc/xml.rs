@@ -53,25 +53,55 @@ impl Node {
     }
 }
 
-/// A `BufRead` that counts the lines and bytes its reader has consumed.
+/// A `BufRead` that counts the lines and bytes its reader has consumed, and stops the
+/// reader (with an I/O error it recognises) past the document limit or past the longest
+/// event the limits allow, before quick-xml buffers more of either.
 pub(crate) struct Counting<R> {
     inner: R,
     pub lines: u64,
     pub bytes: u64,
+    /// Bytes consumed since the current event began.
+    pub event_bytes: u64,
+    max_event_bytes: u64,
+    max_document_bytes: u64,
+    /// Which limit stopped the reader.
+    pub stopped: Option<LimitKind>,
+}
+
+impl<R: BufRead> Counting<R> {
+    fn check(&mut self) -> std::io::Result<()> {
+        let over = if self.bytes > self.max_document_bytes {
+            Some(LimitKind::DocumentBytes)
+        } else if self.event_bytes > self.max_event_bytes {
+            Some(LimitKind::TextBytes)
+        } else {
+            None
+        };
+        match over {
+            Some(kind) => {
+                self.stopped = Some(kind);
+                Err(std::io::Error::other("pskc limit"))
+            }
+            None => Ok(()),
+        }
+    }
 }
 
 impl<R: BufRead> std::io::Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.check()?;
         let n = self.inner.read(buf)?;
         let got = buf.get(..n).unwrap_or_default();
         self.lines += bytecount(got);
         self.bytes += n as u64;
+        self.event_bytes += n as u64;
         Ok(n)
     }
 }
 
 impl<R: BufRead> BufRead for Counting<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.check()?;
         self.inner.fill_buf()
     }
 
@@ -81,6 +111,7 @@ impl<R: BufRead> BufRead for Counting<R> {
             self.lines += bytecount(used);
         }
         self.bytes += amt as u64;
+        self.event_bytes += amt as u64;
         self.inner.consume(amt);
     }
 }
@@ -109,10 +140,19 @@ pub(crate) struct XmlReader<R: BufRead> {
 
 impl<R: BufRead> XmlReader<R> {
     pub fn new(inner: R, limits: Limits) -> XmlReader<R> {
+        // An event is at most its text (or attribute values) plus markup: the text limit and
+        // the attribute limit bound it.
+        let max_event = (limits.max_text_bytes as u64)
+            .saturating_mul(limits.max_attributes as u64 + 1)
+            .saturating_add(64 * 1024);
         let mut reader = Reader::from_reader(Counting {
             inner,
             lines: 0,
             bytes: 0,
+            event_bytes: 0,
+            max_event_bytes: max_event,
+            max_document_bytes: limits.max_document_bytes,
+            stopped: None,
         });
         let config = reader.config_mut();
         config.check_end_names = true;
@@ -141,7 +181,11 @@ impl<R: BufRead> XmlReader<R> {
         // Wipe what the last event left (it may have been a secret's text).
         self.buf.as_mut_slice().zeroize();
         self.buf.clear();
+        self.reader.get_mut().event_bytes = 0;
         let event = self.reader.read_event_into(&mut self.buf);
+        if let Some(kind) = self.reader.get_ref().stopped {
+            return Err(self.err(PskcErrorKind::Limit(kind)));
+        }
         if self.reader.get_ref().bytes > self.limits.max_document_bytes {
             return Err(self.err(PskcErrorKind::Limit(LimitKind::DocumentBytes)));
         }
