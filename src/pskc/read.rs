@@ -144,7 +144,9 @@ pub fn read(
 /// A streaming reader: yields each key as its package is read, so memory follows one
 /// package, not the document.
 ///
-/// After a document-level error (see [`read`]) it yields that error and then ends.
+/// After a document-level error (see [`read`]) it yields that error and then ends. Some come
+/// only at the end (a `Signature` follows the packages, malformed XML may be anywhere):
+/// commit an import only once the reader has ended without one.
 ///
 /// # Examples
 ///
