@@ -123,7 +123,7 @@ proptest! {
     #[test]
     fn damaged_documents_never_panic_nor_change_a_secret(key in new_key(), p in any::<u8>(), at in any::<prop::sample::Index>(), bit in 0u8..8) {
         let (protection, decryption) = protection(p);
-        let doc = write(std::slice::from_ref(&key), protection).unwrap();
+        let doc = write(core::slice::from_ref(&key), protection).unwrap();
         let bytes = doc.as_bytes();
         let cut = at.index(bytes.len());
         let _ = read(&bytes[..cut], decryption, &ReadOptions::default());
