@@ -499,3 +499,92 @@ fn write_read_round_trip_each_protection() {
         .is_err()
     );
 }
+
+#[test]
+fn camellia_under_both_identifier_families() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/pskc_corpus/p025.xml"
+    ))
+    .unwrap();
+    let psk = hex_literal::hex!("f25a04b11e09530983a330ea50a589b8");
+    let want =
+        hex_literal::hex!("e7d0da841bc8443495af67d670d0471e3451719ae9e59a843a471b7b6fbf61bd");
+    for uri in [
+        "http://www.w3.org/2001/04/xmldsig-more#camellia128-cbc",
+        "http://www.w3.org/2001/04/xmldsig-more#camellia128",
+        "http://www.w3.org/2001/04/xmlenc#camellia128-cbc",
+        "http://www.w3.org/2001/04/xmlenc#camellia128",
+    ] {
+        let d = doc.replace(
+            "http://www.w3.org/2001/04/xmldsig-more#camellia128-cbc",
+            uri,
+        );
+        let c = read(
+            d.as_bytes(),
+            Decryption::PreSharedKey(&psk),
+            &ReadOptions::strict(),
+        )
+        .unwrap();
+        assert!(c.errors.is_empty(), "{uri}: {:?}", c.errors);
+        assert_eq!(c.keys[0].secret(), Some(&want[..]), "{uri}");
+    }
+    let d = doc.replace("xmldsig-more#camellia128-cbc", "xmlenc11#aes128-gcm");
+    let c = read(d.as_bytes(), Decryption::PreSharedKey(&psk), &lenient()).unwrap();
+    assert!(
+        matches!(&c.errors[0].kind, PskcErrorKind::UnsupportedAlgorithm(a) if a.ends_with("aes128-gcm"))
+    );
+}
+
+/// Figure 6 rewritten as older drafts wrote it, each with its warning in lenient mode and an
+/// error in strict mode.
+#[test]
+fn python_pskc_mac_fallbacks() {
+    use hmac::{KeyInit, Mac};
+    type HmacSha1 = hmac::Hmac<sha1::Sha1>;
+    let text = String::from_utf8(FIG6.to_vec()).unwrap();
+    let b64 =
+        |b: &[u8]| base64::engine::Engine::encode(&base64::engine::general_purpose::STANDARD, b);
+    let mac = |key: &[u8], data: &[u8]| {
+        let mut m = HmacSha1::new_from_slice(key).unwrap();
+        m.update(data);
+        b64(&m.finalize().into_bytes())
+    };
+    let secret_cv = hex_literal::hex!(
+        "000102030405060708090a0b0c0d0e0fe7081c8b650775ab6b50d4a7156f3b1da579fd5598d3c2325f23c19a8852a1af"
+    );
+    // MACMethod without MACKey: the transport key is the MAC key.
+    let start = text.find("<MACKey>").unwrap();
+    let end = text.find("</MACKey>").unwrap() + "</MACKey>".len();
+    let no_mac_key = format!("{}{}", &text[..start], &text[end..])
+        .replace("Su+NvtQfmvfJzF6bmQiJqoLRExc=", &mac(&FIG6_PSK, &secret_cv));
+    // The MAC over the plaintext.
+    let over_plain = text.replace(
+        "Su+NvtQfmvfJzF6bmQiJqoLRExc=",
+        &mac(
+            &hex_literal::hex!("1122334455667788990011223344556677889900"),
+            RFC4226_KEY,
+        ),
+    );
+    for (doc, warning) in [
+        (no_mac_key, Warning::TransportKeyAsMacKey),
+        (over_plain, Warning::MacOverPlaintext),
+    ] {
+        let c = read(
+            doc.as_bytes(),
+            Decryption::PreSharedKey(&FIG6_PSK),
+            &lenient(),
+        )
+        .unwrap();
+        assert!(c.errors.is_empty(), "{warning:?}: {:?}", c.errors);
+        assert_eq!(c.keys[0].secret(), Some(RFC4226_KEY), "{warning:?}");
+        assert!(c.keys[0].warnings.contains(&warning), "{warning:?}");
+        let c = read(
+            doc.as_bytes(),
+            Decryption::PreSharedKey(&FIG6_PSK),
+            &ReadOptions::strict(),
+        )
+        .unwrap();
+        assert!(c.keys.is_empty() && c.errors.len() == 1, "{warning:?}");
+    }
+}

@@ -98,9 +98,9 @@ impl Crypto {
 
     /// The MAC algorithm and key; `bool` says the transport key stood in for a missing
     /// `MACKey`.
-    fn mac(&mut self) -> Result<(HmacAlg, Zeroizing<Vec<u8>>, bool), PskcErrorKind> {
+    fn mac(&mut self, value_cipher: Cipher) -> Result<MacKey, PskcErrorKind> {
         if self.mac.is_none() {
-            let r = self.derive_mac();
+            let r = self.derive_mac(value_cipher);
             self.mac = Some(r);
         }
         match &self.mac {
@@ -110,7 +110,9 @@ impl Crypto {
         }
     }
 
-    fn derive_mac(&mut self) -> Result<(HmacAlg, Zeroizing<Vec<u8>>, bool), PskcErrorKind> {
+    /// The MAC key: `MACKey` decrypted under the transport key, or (older drafts, lenient
+    /// mode) the transport key itself, as used for the value's cipher.
+    fn derive_mac(&mut self, value_cipher: Cipher) -> Result<MacKey, PskcErrorKind> {
         let Some(uri) = self.mac_algorithm.clone() else {
             return Err(PskcErrorKind::MissingMac);
         };
@@ -122,10 +124,7 @@ impl Crypto {
                 Ok((alg, cipher.decrypt(&key, &ct)?, false))
             }
             None if self.strict => Err(PskcErrorKind::MissingElement("MACKey")),
-            None => {
-                let cipher = self.cipher(None)?;
-                Ok((alg, self.transport_key(cipher)?, true))
-            }
+            None => Ok((alg, self.transport_key(value_cipher)?, true)),
         }
     }
 
@@ -188,7 +187,7 @@ impl Crypto {
         let key = self.transport_key(cipher)?;
         let plain = match (&mac, cipher.is_cbc()) {
             (Some(tag), _) => {
-                let (alg, mac_key, fallback) = self.mac()?;
+                let (alg, mac_key, fallback) = self.mac(cipher)?;
                 if fallback {
                     push(warnings, Warning::TransportKeyAsMacKey);
                 }
