@@ -37,6 +37,10 @@
 //!   compare-and-swap covers. It is opened into a wiped buffer only while the generator is
 //!   built. `enrol` shows the URI once; nothing prints a key after that.
 //!   `rotate-master-key` re-seals every key without touching a record.
+//! - **Keys tied to their enrolment**: `enrol` draws a random enrolment id, seals the key with
+//!   it and writes the first record (which holds it) and the sealed key in one statement
+//!   (`EnrolStore::enrol_with_key`). The generator opened from the key carries the id, and the
+//!   verifier refuses it against a record of any other enrolment.
 //! - **Two throttles**: the token's own (`Policy::default()`: after 5 failures in a row,
 //!   30 s doubling up to an hour), which anyone knowing the user name can trip, and one per
 //!   client (after 3 failures, 60 s doubling up to an hour), so that one client cannot spend
@@ -50,11 +54,11 @@ use core::error::Error as StdError;
 use std::io::BufRead;
 
 use otpkit::sealed::{MasterKey, rotate_master_key};
-use otpkit::store::{KeyStore, SqliteStore, Store, Verifier, VerifyError};
+use otpkit::store::{EnrolStore, KeyStore, SqliteStore, Store, Verifier, VerifyError};
 use otpkit::uri::OtpAuthUri;
 use otpkit::{
-    Accepted, Algorithm, Error, HotpParams, Lock, Policy, Secret, StateRecord, ThrottlePolicy,
-    ThrottleState, TotpParams,
+    Accepted, Algorithm, Enrolled, EnrolmentId, Error, HotpParams, Lock, Policy, Secret,
+    StateRecord, ThrottlePolicy, ThrottleState, TotpParams,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -212,8 +216,8 @@ impl core::fmt::Display for Refusal {
 }
 
 enum Token {
-    Totp(otpkit::Totp),
-    Hotp(otpkit::Hotp),
+    Totp(Enrolled<otpkit::Totp>),
+    Hotp(Enrolled<otpkit::Hotp>),
 }
 
 struct Server {
@@ -257,31 +261,34 @@ impl Server {
     fn enrol(&self, user: &str, hotp: bool) -> Result<()> {
         // 20 random bytes: RFC 4226 R6 recommends 160 bits, the SHA-1 output length.
         let secret = Secret::generate(20)?;
-        let sealed = self.master.seal(user, secret.as_ref())?;
+        // A fresh enrolment id, in the record and in the sealed key: a generator of any other
+        // enrolment of this user (a copy of an old key) is refused by the verifier.
+        let enrolment = EnrolmentId::random()?;
+        let sealed = self
+            .master
+            .seal_enrolled(user, enrolment, secret.as_ref())?;
         let (kind, record) = if hotp {
             ("hotp", StateRecord::counter(0))
         } else {
             ("totp", StateRecord::time_step())
         };
-        if !self.verifier.enrol(user, &record)? {
-            return Err(format!("{user:?} is already enrolled").into());
-        }
-        let stored = self
+        // Record and sealed key in one statement: never an id enrolled without its key.
+        let record = record.with_enrolment(enrolment).to_bytes();
+        if !self
             .verifier
             .store()
-            .put_sealed_key(user, &sealed)
-            .map_err(Box::<dyn StdError>::from)
-            .and_then(|_| {
-                self.verifier.store().connection().execute(
-                    "INSERT INTO token_params (id, kind, algorithm, digits, period)
-                     VALUES (?1, ?2, 'SHA1', 6, 30)",
-                    params![user, kind],
-                )?;
-                Ok(())
-            });
+            .enrol_with_key(user, &record, Some(&sealed))?
+        {
+            return Err(format!("{user:?} is already enrolled").into());
+        }
+        let stored = self.verifier.store().connection().execute(
+            "INSERT INTO token_params (id, kind, algorithm, digits, period)
+             VALUES (?1, ?2, 'SHA1', 6, 30)",
+            params![user, kind],
+        );
         if let Err(e) = stored {
             self.verifier.delete(user)?;
-            return Err(e);
+            return Err(e.into());
         }
         let mut uri = if hotp {
             OtpAuthUri::hotp(secret, user, 0)
@@ -297,7 +304,7 @@ impl Server {
     }
 
     /// The user's generator, built from the sealed key (opened into a wiped buffer only for
-    /// the time of the build).
+    /// the time of the build), bound to the enrolment the key was sealed for.
     fn token(&self, user: &str) -> Result<Token> {
         let params: Option<(String, String, u8, u64)> = self
             .verifier

@@ -26,6 +26,7 @@ compile_error!("no hash algorithm is compiled in: was build.rs left out of the p
 mod algorithm;
 mod base32;
 mod code;
+mod enrolment;
 mod error;
 mod hotp;
 mod mac;
@@ -65,9 +66,10 @@ pub struct ReadmeDoctests;
 pub use algorithm::Algorithm;
 pub use base32::Base32ErrorKind;
 pub use code::{Code, CodeErrorKind};
+pub use enrolment::{Bound, Enrolled, EnrolmentId};
 pub use error::Error;
 pub use hotp::{Hotp, HotpMatch, HotpParams};
-pub use record::{Accepted, Policy, RecordKind, StateError, StateRecord, Uncommitted};
+pub use record::{Accepted, Policy, RecordBytes, RecordKind, StateError, StateRecord, Uncommitted};
 #[cfg(feature = "alloc")]
 pub use secret::BoxedSecret;
 pub use secret::Secret;

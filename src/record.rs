@@ -2,6 +2,7 @@
 //! drift, and a versioned byte encoding.
 
 mod encoding;
+mod enrolment;
 mod error;
 mod ocra;
 mod resync;
@@ -11,9 +12,10 @@ mod verify;
 
 use core::fmt;
 
+pub use encoding::RecordBytes;
 pub use error::StateError;
 
-use crate::{Error, ThrottlePolicy, ThrottleState, Window};
+use crate::{EnrolmentId, Error, ThrottlePolicy, ThrottleState, Window};
 
 /// Which moving factor a [`StateRecord`] keeps.
 ///
@@ -186,6 +188,8 @@ pub struct StateRecord {
     /// TOTP: accepted step - server step at the last acceptance; 0 for counters.
     drift: i64,
     throttle: ThrottleState,
+    /// The enrolment this record belongs to ([`EnrolmentId::LEGACY`] until one is given).
+    enrolment: EnrolmentId,
 }
 
 /// A successful verification: which counter or step matched, and the drift.
@@ -314,6 +318,7 @@ impl StateRecord {
             next: next_counter,
             drift: 0,
             throttle: ThrottleState::new(),
+            enrolment: EnrolmentId::LEGACY,
         }
     }
 
@@ -334,6 +339,7 @@ impl StateRecord {
             next: 0,
             drift: 0,
             throttle: ThrottleState::new(),
+            enrolment: EnrolmentId::LEGACY,
         }
     }
 

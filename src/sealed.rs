@@ -16,30 +16,43 @@
 //! allows only about 2^32 random nonces per key), and it runs in constant time in software on
 //! every platform, where AES needs hardware support to avoid table lookups.
 //!
-//! # The sealed format (version 1)
+//! # The sealed format (version 2)
 //!
 //! | bytes | content |
 //! |---|---|
-//! | 1 | format version, `1` |
+//! | 1 | format version, `2` |
 //! | 4 | id of the master key, big-endian ([`MasterKey::id`]) |
+//! | 16 | the token's enrolment id ([`EnrolmentId`]) |
 //! | 24 | nonce, random (`getrandom`) |
 //! | key length + 16 | ciphertext and Poly1305 tag |
 //!
-//! The associated data is a SHA-256 of the 5-byte header and the token id, so a sealed key
-//! moved to another token's row, or relabelled with another master key's id, does not open.
+//! The associated data is a SHA-256 of the 21-byte header and the token id, so a sealed key
+//! moved to another token's row, relabelled with another master key's id, or with another
+//! enrolment's id, does not open. A key opens into a generator bound to its enrolment
+//! ([`Enrolled`]), and the verifiers refuse it unless that is the stored record's enrolment:
+//! a key of an earlier enrolment of the same token (a backup, a replica, a stale write-back)
+//! opens, and is refused.
+//!
+//! Version 1, written by earlier releases, is the same without the enrolment id (a 5-byte
+//! header). It still opens, as a key of [`EnrolmentId::LEGACY`], so it is accepted only
+//! against a record that has no enrolment id (one of format version 1, or written back from
+//! one): a record of a real enrolment refuses it. [`MasterKey::reseal`] writes it as version 2.
 //!
 //! # Examples
 //!
 //! ```
 //! use otpkit::sealed::MasterKey;
-//! use otpkit::{Totp, TotpParams};
+//! use otpkit::{EnrolmentId, Totp, TotpParams};
 //!
 //! let master = MasterKey::from_hex(
 //!     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
 //! )?;
-//! let sealed = master.seal("alice", b"12345678901234567890")?;
-//! // ... stored in alice's row (`KeyStore::put_sealed_key`); later, for a login:
+//! let enrolment = EnrolmentId::random()?;
+//! let sealed = master.seal_enrolled("alice", enrolment, b"12345678901234567890")?;
+//! // ... stored in alice's row with her first record (`EnrolStore::enrol_with_key`); later,
+//! // for a login:
 //! let totp = master.open_totp("alice", &sealed, TotpParams::default())?;
+//! assert_eq!(totp.enrolment(), enrolment);
 //! assert_eq!(totp.generate_at(59)?.as_str(), "287082");
 //! // Sealed for alice, it does not open as bob's.
 //! assert!(master.open_totp("bob", &sealed, TotpParams::default()).is_err());
@@ -60,12 +73,14 @@ use zeroize::{Zeroize, Zeroizing};
 pub use error::SealError;
 pub use rotate::{RotateError, Rotation, rotate_master_key};
 
-use crate::{Hotp, HotpParams, Secret, Totp, TotpParams};
+use crate::{Enrolled, EnrolmentId, Hotp, HotpParams, Secret, Totp, TotpParams};
 
 /// The version byte of the sealed format this module writes.
-const VERSION: u8 = 1;
-/// Version byte and master-key id.
-const HEADER_LEN: usize = 5;
+const VERSION: u8 = 2;
+/// Version byte, master-key id and enrolment id.
+const HEADER_LEN: usize = 5 + EnrolmentId::LEN;
+/// Version byte and master-key id: format version 1.
+const HEADER_LEN_V1: usize = 5;
 const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
 /// The bytes a sealed key has besides the ciphertext of the key.
@@ -202,16 +217,49 @@ impl MasterKey {
         Ok(())
     }
 
-    /// Seals `key`, the secret of token `token_id`: the bytes to store in the token's row.
+    /// Seals `key`, the secret of token `token_id`, for a token enrolled without an enrolment
+    /// id ([`EnrolmentId::LEGACY`]): [`seal_enrolled`](Self::seal_enrolled) with it.
+    ///
+    /// The verifiers accept the key only against a record of the legacy enrolment. Seal the
+    /// key of a new enrolment with [`seal_enrolled`](Self::seal_enrolled).
+    ///
+    /// # Errors
+    ///
+    /// As [`seal_enrolled`](Self::seal_enrolled).
+    pub fn seal(&self, token_id: &str, key: &[u8]) -> Result<Vec<u8>, SealError> {
+        self.seal_enrolled(token_id, EnrolmentId::LEGACY, key)
+    }
+
+    /// Seals `key`, the secret of enrolment `enrolment` of token `token_id`: the bytes to
+    /// store in the token's row, with the enrolment's first record
+    /// ([`EnrolStore::enrol_with_key`](crate::store::EnrolStore::enrol_with_key)).
     ///
     /// A fresh random nonce is drawn every time, so sealing the same key twice gives different
     /// bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::sealed::MasterKey;
+    /// use otpkit::{EnrolmentId, HotpParams};
+    ///
+    /// let master = MasterKey::from_bytes([4; 32]);
+    /// let enrolment = EnrolmentId::random()?;
+    /// let sealed = master.seal_enrolled("t", enrolment, &[9; 20])?;
+    /// assert_eq!(master.open_hotp("t", &sealed, HotpParams::default())?.enrolment(), enrolment);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
     /// [`SealError::KeyLength`] for an empty key or one longer than [`Secret::MAX_LEN`];
     /// [`SealError::RandomUnavailable`] when no nonce can be drawn.
-    pub fn seal(&self, token_id: &str, key: &[u8]) -> Result<Vec<u8>, SealError> {
+    pub fn seal_enrolled(
+        &self,
+        token_id: &str,
+        enrolment: EnrolmentId,
+        key: &[u8],
+    ) -> Result<Vec<u8>, SealError> {
         if key.is_empty() || key.len() > Secret::MAX_LEN {
             return Err(SealError::KeyLength {
                 len: key.len(),
@@ -221,6 +269,7 @@ impl MasterKey {
         let mut out = Vec::with_capacity(OVERHEAD + key.len());
         out.push(VERSION);
         out.extend_from_slice(&self.id.to_be_bytes());
+        out.extend_from_slice(&enrolment.to_bytes());
         let mut nonce = [0u8; NONCE_LEN];
         getrandom::fill(&mut nonce).map_err(|_| SealError::RandomUnavailable)?;
         out.extend_from_slice(&nonce);
@@ -248,7 +297,9 @@ impl MasterKey {
     }
 
     /// Opens the key sealed for token `token_id` and passes it to `build`, which makes the
-    /// generator; the decrypted key is wiped as soon as `build` returns.
+    /// generator; the decrypted key is wiped as soon as `build` returns. The generator comes
+    /// back bound to the enrolment the key was sealed for ([`EnrolmentId::LEGACY`] for a key
+    /// of format version 1), which the verifiers check against the stored record.
     ///
     /// The key is decrypted in place into a [`Secret`] on the stack (never onto the heap), and
     /// `build` only borrows it, so it cannot keep it:
@@ -271,7 +322,7 @@ impl MasterKey {
     /// let sealed = master.seal("card-9", b"12345678901234567890")?;
     /// let suite: OcraSuite = "OCRA-1:HOTP-SHA1-6:QN08".parse()?;
     /// let ocra = master.open("card-9", &sealed, |key| Ocra::new(suite, key))?;
-    /// # let _ = ocra;
+    /// assert!(ocra.enrolment().is_legacy()); // sealed with `seal`, not `seal_enrolled`
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
@@ -288,6 +339,18 @@ impl MasterKey {
         token_id: &str,
         sealed: &[u8],
         build: impl FnOnce(&[u8]) -> Result<T, crate::Error>,
+    ) -> Result<Enrolled<T>, SealError> {
+        let enrolment = Parts::parse(sealed)?.enrolment;
+        self.open_with(token_id, sealed, |key| build(key).map_err(SealError::Key))
+            .map(|generator| Enrolled::new(generator, enrolment))
+    }
+
+    /// Decrypts into a wiped stack buffer and runs `use_key` on the key.
+    fn open_with<T>(
+        &self,
+        token_id: &str,
+        sealed: &[u8],
+        use_key: impl FnOnce(&[u8]) -> Result<T, SealError>,
     ) -> Result<T, SealError> {
         let parts = Parts::parse(sealed)?;
         if parts.master_id != self.id {
@@ -310,7 +373,7 @@ impl MasterKey {
                 &Tag::from(parts.tag),
             )
             .map_err(|_| SealError::Authentication)?;
-        build(key.as_ref()).map_err(SealError::Key)
+        use_key(key.as_ref())
         // `key` is wiped here, on drop.
     }
 
@@ -324,7 +387,7 @@ impl MasterKey {
         token_id: &str,
         sealed: &[u8],
         params: TotpParams,
-    ) -> Result<Totp, SealError> {
+    ) -> Result<Enrolled<Totp>, SealError> {
         self.open(token_id, sealed, |key| Totp::new(key, params))
     }
 
@@ -338,12 +401,13 @@ impl MasterKey {
         token_id: &str,
         sealed: &[u8],
         params: HotpParams,
-    ) -> Result<Hotp, SealError> {
+    ) -> Result<Enrolled<Hotp>, SealError> {
         self.open(token_id, sealed, |key| Hotp::new(key, params))
     }
 
-    /// Re-seals a key sealed by `self` under `new`, for token `token_id`; the key passes
-    /// through a wiped stack buffer only.
+    /// Re-seals a key sealed by `self` under `new`, for token `token_id` and the enrolment it
+    /// was sealed for, in the current format (a key of format version 1 becomes version 2, of
+    /// [`EnrolmentId::LEGACY`]); the key passes through a wiped stack buffer only.
     ///
     /// # Errors
     ///
@@ -354,7 +418,57 @@ impl MasterKey {
         sealed: &[u8],
         new: &MasterKey,
     ) -> Result<Vec<u8>, SealError> {
-        self.open(token_id, sealed, |key| Ok(new.seal(token_id, key)))?
+        let enrolment = Parts::parse(sealed)?.enrolment;
+        self.reseal_for(token_id, enrolment, sealed, new)
+    }
+
+    /// Re-seals a key sealed by `self` under `new`, for enrolment `enrolment` of token
+    /// `token_id` (read it from the token's stored record,
+    /// [`StateRecord::enrolment`](crate::StateRecord::enrolment)), in the current format.
+    ///
+    /// The key must already belong to `enrolment`: a key of format version 1 belongs to
+    /// [`EnrolmentId::LEGACY`] only. A key of another enrolment (one restored over a
+    /// re-enrolment) is refused, never bound to the new one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::sealed::{MasterKey, SealError};
+    /// use otpkit::EnrolmentId;
+    ///
+    /// let (old, new) = (MasterKey::from_bytes([1; 32]), MasterKey::from_bytes([2; 32]));
+    /// let (first, second) = (EnrolmentId::from_bytes([1; 16]), EnrolmentId::from_bytes([2; 16]));
+    /// let sealed = old.seal_enrolled("t", first, &[9; 20])?;
+    /// let resealed = old.reseal_for("t", first, &sealed, &new)?;
+    /// assert_eq!(new.open("t", &resealed, |key| Ok(key.len()))?.enrolment(), first);
+    /// assert_eq!(
+    ///     old.reseal_for("t", second, &sealed, &new),
+    ///     Err(SealError::EnrolmentMismatch { sealed: first, expected: second }),
+    /// );
+    /// # Ok::<(), SealError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SealError::EnrolmentMismatch`] when the key was sealed for another enrolment; as
+    /// [`open`](Self::open) and [`seal_enrolled`](Self::seal_enrolled).
+    pub fn reseal_for(
+        &self,
+        token_id: &str,
+        enrolment: EnrolmentId,
+        sealed: &[u8],
+        new: &MasterKey,
+    ) -> Result<Vec<u8>, SealError> {
+        let found = Parts::parse(sealed)?.enrolment;
+        if found != enrolment {
+            return Err(SealError::EnrolmentMismatch {
+                sealed: found,
+                expected: enrolment,
+            });
+        }
+        self.open_with(token_id, sealed, |key| {
+            new.seal_enrolled(token_id, enrolment, key)
+        })
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {
@@ -390,10 +504,33 @@ pub fn sealed_with(sealed: &[u8]) -> Result<u32, SealError> {
     Parts::parse(sealed).map(|p| p.master_id)
 }
 
+/// The enrolment `sealed` says it was sealed for ([`EnrolmentId::LEGACY`] for format version
+/// 1), read without opening it: authenticated only once [`MasterKey::open`] succeeds.
+///
+/// # Examples
+///
+/// ```
+/// use otpkit::sealed::{MasterKey, sealed_enrolment};
+/// use otpkit::EnrolmentId;
+///
+/// let enrolment = EnrolmentId::from_bytes([8; 16]);
+/// let sealed = MasterKey::from_bytes([3; 32]).seal_enrolled("t", enrolment, &[9; 20])?;
+/// assert_eq!(sealed_enrolment(&sealed)?, enrolment);
+/// # Ok::<(), otpkit::sealed::SealError>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`sealed_with`].
+pub fn sealed_enrolment(sealed: &[u8]) -> Result<EnrolmentId, SealError> {
+    Parts::parse(sealed).map(|p| p.enrolment)
+}
+
 /// A sealed key, split.
 struct Parts<'a> {
     header: &'a [u8],
     master_id: u32,
+    enrolment: EnrolmentId,
     nonce: [u8; NONCE_LEN],
     ciphertext: &'a [u8],
     tag: [u8; TAG_LEN],
@@ -403,20 +540,29 @@ impl<'a> Parts<'a> {
     fn parse(sealed: &'a [u8]) -> Result<Parts<'a>, SealError> {
         let truncated = SealError::Truncated { len: sealed.len() };
         let (&version, _) = sealed.split_first().ok_or(truncated)?;
-        if version != VERSION {
-            return Err(SealError::UnsupportedVersion { version });
-        }
-        if sealed.len() <= OVERHEAD {
+        let header_len = match version {
+            1 => HEADER_LEN_V1,
+            VERSION => HEADER_LEN,
+            _ => return Err(SealError::UnsupportedVersion { version }),
+        };
+        if sealed.len() <= header_len + NONCE_LEN + TAG_LEN {
             return Err(truncated);
         }
-        let (header, rest) = sealed.split_at(HEADER_LEN);
+        let (header, rest) = sealed.split_at(header_len);
         let (nonce, rest) = rest.split_at(NONCE_LEN);
         let (ciphertext, tag) = rest.split_at(rest.len() - TAG_LEN);
         let mut id = [0; 4];
-        id.copy_from_slice(header.get(1..).unwrap_or(&[0; 4]));
+        id.copy_from_slice(header.get(1..5).unwrap_or(&[0; 4]));
+        let mut enrolment = [0; EnrolmentId::LEN];
+        if let Some(bytes) = header.get(5..)
+            && bytes.len() == EnrolmentId::LEN
+        {
+            enrolment.copy_from_slice(bytes);
+        }
         Ok(Parts {
             header,
             master_id: u32::from_be_bytes(id),
+            enrolment: EnrolmentId::from_bytes(enrolment),
             nonce: nonce.try_into().map_err(|_| truncated)?,
             ciphertext,
             tag: tag.try_into().map_err(|_| truncated)?,

@@ -6,11 +6,15 @@
 //! cannot both store theirs. [`Verifier`] (and [`AsyncVerifier`]) do it for every attempt:
 //!
 //! 1. **load** the token's record bytes ([`Store::load`]);
-//! 2. **verify** through the record in memory (throttle, replay, drift: see [`StateRecord`]);
-//! 3. **commit** the new record, if the attempt changed it, with a compare-and-swap on the whole
+//! 2. **check the enrolment**: a generator of another enrolment than the record's (a key from
+//!    before a re-enrolment, [`Enrolled`](crate::Enrolled)) is refused with
+//!    [`VerifyError::EnrolmentMismatch`], its code not evaluated;
+//! 3. **verify** through the record in memory (throttle, replay, drift: see [`StateRecord`]);
+//! 4. **commit** the new record, if the attempt changed it, with a compare-and-swap on the whole
 //!    record ([`Store::compare_and_swap`]): it is written only if the stored bytes are still
-//!    the ones loaded;
-//! 4. on a lost race, **retry** from 1, at most [`Verifier::max_attempts`] times in all: the
+//!    the ones loaded (the enrolment id among them, so a re-enrolment in between makes it
+//!    fail);
+//! 5. on a lost race, **retry** from 1, at most [`Verifier::max_attempts`] times in all: the
 //!    winner's record then decides (the same code again is a [`Error::Replay`](crate::Error::Replay)).
 //!
 //! Only then is the outcome returned. A throttled attempt, a replay or a malformed code changes
@@ -21,6 +25,8 @@
 //! (`store-sqlite`, `store-sqlite-bundled`), `PostgresStore` (`store-postgres`) and
 //! `AsyncPostgresStore` (`store-postgres-async`). Each keeps one row per token and makes its
 //! compare-and-swap one conditional `UPDATE`; `docs/scaling.md` says why that scales out.
+//! [`EnrolStore`] enrols and re-enrols a token with its first record and sealed key in one
+//! statement.
 //!
 //! # Examples
 //!
@@ -51,6 +57,7 @@
 mod methods;
 
 mod asynch;
+mod enrol;
 mod error;
 #[cfg(feature = "alloc")]
 mod keys;
@@ -67,6 +74,7 @@ mod sqlite;
 mod verifier;
 
 pub use asynch::{AsyncStore, AsyncVerifier};
+pub use enrol::{AsyncEnrolStore, EnrolStore};
 pub use error::VerifyError;
 #[cfg(feature = "alloc")]
 pub use keys::KeyStore;
@@ -82,10 +90,9 @@ pub use postgres_async::AsyncPostgresStore;
 pub use sqlite::SqliteStore;
 pub use verifier::Verifier;
 
-use crate::{Accepted, StateRecord, Uncommitted};
+use crate::{Accepted, EnrolmentId, StateRecord, Uncommitted};
 
-/// A stored record: [`StateRecord::to_bytes`], [`StateRecord::ENCODED_LEN`] bytes.
-pub type RecordBytes = [u8; StateRecord::ENCODED_LEN];
+pub use crate::RecordBytes;
 
 /// Where records live: one record per token, and a compare-and-swap on it.
 ///
@@ -173,6 +180,19 @@ fn decode<E>(
         .ok_or(VerifyError::UnknownToken)?;
     let record = StateRecord::from_bytes(&bytes).map_err(VerifyError::Corrupt)?;
     Ok((bytes, record))
+}
+
+/// Refuses a generator of another enrolment than the stored record's, before its code is
+/// looked at: nothing is evaluated, so nothing is committed.
+fn same_enrolment<E>(record: &StateRecord, generator: EnrolmentId) -> Result<(), VerifyError<E>> {
+    if record.enrolment() == generator {
+        Ok(())
+    } else {
+        Err(VerifyError::EnrolmentMismatch {
+            stored: record.enrolment(),
+            generator,
+        })
+    }
 }
 
 /// The outcome of an attempt whose record is committed (or needed no commit).

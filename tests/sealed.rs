@@ -12,7 +12,7 @@
 
 use otpkit::sealed::{MasterKey, OVERHEAD, SealError, rotate_master_key, sealed_with};
 use otpkit::store::{KeyStore, MemoryStore, Store, Verifier};
-use otpkit::{Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams};
+use otpkit::{Enrolled, Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams};
 use proptest::prelude::*;
 
 const KEY: &[u8] = b"12345678901234567890";
@@ -41,7 +41,11 @@ fn round_trip_builds_the_same_generators() {
         .open_hotp("alice", &sealed, HotpParams::default())
         .unwrap();
     assert_eq!(hotp.generate(0).as_str(), "755224"); // RFC 4226 App. D
-    assert_eq!(m.open("alice", &sealed, |k| Ok(k == KEY)), Ok(true));
+    assert_eq!(
+        m.open("alice", &sealed, |k| Ok(k == KEY))
+            .map(Enrolled::into_inner),
+        Ok(true)
+    );
 }
 
 #[test]
@@ -112,8 +116,12 @@ fn truncated_and_foreign_bytes_are_refused() {
     let e = m.open("alice", &sealed[..sealed.len() - 1], |_| Ok(()));
     assert_eq!(e, Err(SealError::Authentication));
     assert_eq!(
-        m.open("alice", b"\x02rest", |_| Ok(())),
-        Err(SealError::UnsupportedVersion { version: 2 })
+        m.open("alice", b"\x03rest", |_| Ok(())),
+        Err(SealError::UnsupportedVersion { version: 3 })
+    );
+    assert_eq!(
+        m.open("alice", b"\x00rest", |_| Ok(())),
+        Err(SealError::UnsupportedVersion { version: 0 })
     );
 }
 
@@ -302,7 +310,11 @@ fn rotation_reseals_every_key_and_leaves_records_untouched() {
     for id in &ids {
         let sealed = store.sealed_key(id).unwrap().unwrap();
         assert_eq!(sealed_with(&sealed), Ok(new.id()));
-        assert_eq!(new.open(id, &sealed, |k| Ok(k == KEY)), Ok(true));
+        assert_eq!(
+            new.open(id, &sealed, |k| Ok(k == KEY))
+                .map(Enrolled::into_inner),
+            Ok(true)
+        );
         assert!(matches!(
             old.open(id, &sealed, |_| Ok(())),
             Err(SealError::WrongMasterKey { .. })
@@ -354,7 +366,7 @@ proptest! {
         let m = MasterKey::from_bytes(master_bytes);
         let sealed = m.seal(&id, &key).unwrap();
         prop_assert_eq!(sealed.len(), OVERHEAD + key.len());
-        prop_assert_eq!(m.open(&id, &sealed, |k| Ok(k == key.as_slice())), Ok(true));
+        prop_assert_eq!(m.open(&id, &sealed, |k| Ok(k == key.as_slice())).map(Enrolled::into_inner), Ok(true));
         if other != id {
             prop_assert_eq!(m.open(&other, &sealed, |_| Ok(())), Err(SealError::Authentication));
         }

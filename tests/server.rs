@@ -19,8 +19,8 @@ use in_memory::CommitInMemory;
 
 use otpkit::ocra::{DataInput, Ocra, OcraSuite};
 use otpkit::{
-    Error, Hotp, HotpParams, Lock, Policy, RecordKind, StateError, StateRecord, ThrottlePolicy,
-    ThrottleState, Totp, TotpParams, Window,
+    Error, Hotp, HotpParams, Lock, Policy, RecordBytes, RecordKind, StateError, StateRecord,
+    ThrottlePolicy, ThrottleState, Totp, TotpParams, Window,
 };
 
 const KEY: &[u8] = b"12345678901234567890";
@@ -543,9 +543,10 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-fn with_crc(mut bytes: [u8; 34]) -> [u8; 34] {
-    let crc = crc32(&bytes[..30]);
-    bytes[30..].copy_from_slice(&crc.to_be_bytes());
+fn with_crc(mut bytes: RecordBytes) -> RecordBytes {
+    let body = bytes.len() - 4;
+    let crc = crc32(&bytes[..body]);
+    bytes[body..].copy_from_slice(&crc.to_be_bytes());
     bytes
 }
 
@@ -564,7 +565,7 @@ fn corrupted_record_is_refused_with_a_typed_error() {
     // Every truncation and an extension.
     for len in 0..bytes.len() {
         let got = StateRecord::from_bytes(&bytes[..len]);
-        let expected = StateError::Length { len, expected: 34 };
+        let expected = StateError::Length { len, expected: 50 };
         assert_eq!(got, err(expected), "len {len}");
     }
     let mut longer = bytes.to_vec();
@@ -572,8 +573,8 @@ fn corrupted_record_is_refused_with_a_typed_error() {
     assert_eq!(
         StateRecord::from_bytes(&longer),
         err(StateError::Length {
-            len: 35,
-            expected: 34
+            len: 51,
+            expected: 50
         })
     );
     // Damage anywhere after the version byte.
@@ -587,12 +588,12 @@ fn corrupted_record_is_refused_with_a_typed_error() {
         );
     }
     // A record from a newer format, whatever its length.
-    for v in [2u8, 255] {
+    for v in [3u8, 255] {
         let mut b = bytes;
         b[0] = v;
         assert_eq!(
             StateRecord::from_bytes(&b[..3]),
-            err(StateError::UnsupportedVersion { version: v, max: 1 })
+            err(StateError::UnsupportedVersion { version: v, max: 2 })
         );
     }
     // Fields no encoder writes, with a right checksum.
@@ -609,10 +610,10 @@ fn corrupted_record_is_refused_with_a_typed_error() {
         err(StateError::InvalidField { position: 1 })
     );
     let mut b = bytes;
-    b[17] = 1; // a drift on a counter record
+    b[33] = 1; // a drift on a counter record
     assert_eq!(
         StateRecord::from_bytes(&with_crc(b)),
-        err(StateError::InvalidField { position: 10 })
+        err(StateError::InvalidField { position: 26 })
     );
     // Display says what is wrong.
     assert_eq!(
@@ -643,12 +644,25 @@ fn record_of_the_wrong_kind_is_refused() {
 
 #[test]
 fn record_bytes_are_stable() {
-    // Version 1 layout, pinned: a change here is a format change and needs a new version.
-    let r = StateRecord::counter(0x0102_0304_0506_0708);
+    // Version 2 layout, pinned: a change here is a format change and needs a new version.
+    let enrolment = otpkit::EnrolmentId::from_bytes([0xe0; 16]);
+    let r = StateRecord::counter(0x0102_0304_0506_0708).with_enrolment(enrolment);
     let b = r.to_bytes();
-    assert_eq!(&b[..10], &[1, 1, 1, 2, 3, 4, 5, 6, 7, 8]);
-    assert_eq!(&b[10..30], &[0; 20]);
-    assert_eq!(&b[30..], &crc32(&b[..30]).to_be_bytes());
+    assert_eq!(b.len(), 50);
+    assert_eq!(&b[..2], &[2, 1]);
+    assert_eq!(&b[2..18], &[0xe0; 16]);
+    assert_eq!(&b[18..26], &[1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(&b[26..46], &[0; 20]);
+    assert_eq!(&b[46..], &crc32(&b[..46]).to_be_bytes());
+    // Version 1 layout, pinned: still read, as the legacy enrolment.
+    let mut v1 = [0u8; 34];
+    v1[..10].copy_from_slice(&[1, 1, 1, 2, 3, 4, 5, 6, 7, 8]);
+    let crc = crc32(&v1[..30]);
+    v1[30..].copy_from_slice(&crc.to_be_bytes());
+    assert_eq!(
+        StateRecord::from_bytes(&v1),
+        Ok(StateRecord::counter(0x0102_0304_0506_0708))
+    );
 }
 
 #[cfg(feature = "serde")]
@@ -666,14 +680,22 @@ fn record_serde_round_trip_and_refusals() {
     let json = serde_json::to_string(&r).unwrap();
     assert_eq!(
         json,
-        r#"{"version":1,"kind":"counter","next":3,"drift":0,"throttle":{"failures":1,"locked_until":18446744073709551615}}"#
+        r#"{"version":2,"kind":"counter","next":3,"drift":0,"throttle":{"failures":1,"locked_until":18446744073709551615},"enrolment":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}"#
     );
     assert_eq!(serde_json::from_str::<StateRecord>(&json).unwrap(), r);
+    // Version 1 (no enrolment) still reads, as the legacy enrolment.
+    let v1 = r#"{"version":1,"kind":"counter","next":3,"drift":0,"throttle":{"failures":1,"locked_until":18446744073709551615}}"#;
+    assert_eq!(serde_json::from_str::<StateRecord>(v1).unwrap(), r);
+    let bound = StateRecord::time_step().with_enrolment(otpkit::EnrolmentId::from_bytes([7; 16]));
+    let json = serde_json::to_string(&bound).unwrap();
+    assert_eq!(serde_json::from_str::<StateRecord>(&json).unwrap(), bound);
     let t = StateRecord::time_step();
     let json = serde_json::to_string(&t).unwrap();
     assert_eq!(serde_json::from_str::<StateRecord>(&json).unwrap(), t);
     for bad in [
         r#"{"version":2,"kind":"counter","next":3,"drift":0,"throttle":{"failures":0,"locked_until":0}}"#,
+        r#"{"version":1,"kind":"counter","next":3,"drift":0,"throttle":{"failures":0,"locked_until":0},"enrolment":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}"#,
+        r#"{"version":3,"kind":"counter","next":3,"drift":0,"throttle":{"failures":0,"locked_until":0},"enrolment":[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]}"#,
         r#"{"version":0,"kind":"counter","next":3,"drift":0,"throttle":{"failures":0,"locked_until":0}}"#,
         r#"{"version":1,"kind":"counter","next":3,"drift":2,"throttle":{"failures":0,"locked_until":0}}"#,
         r#"{"version":1,"kind":"hours","next":3,"drift":0,"throttle":{"failures":0,"locked_until":0}}"#,

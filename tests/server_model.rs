@@ -500,7 +500,12 @@ proptest! {
         match StateRecord::from_bytes(&b) {
             Ok(r) => {
                 prop_assert!(valid);
-                prop_assert_eq!(r.to_bytes(), b);
+                // Written back as version 2: the same fields after a legacy (zero) enrolment id.
+                let v2 = r.to_bytes();
+                prop_assert_eq!((v2.len(), v2[0], v2[1]), (50, 2, b[1]));
+                prop_assert_eq!(&v2[2..18], &[0u8; 16][..]);
+                prop_assert_eq!(&v2[18..46], &b[2..30]);
+                prop_assert_eq!(StateRecord::from_bytes(&v2), Ok(r));
                 prop_assert_eq!((r.next_counter(), r.drift(), r.throttle().failures()), (next, drift, failures));
             }
             Err(e) => prop_assert!(!valid, "{e}"),

@@ -41,6 +41,16 @@ fn memory_store_sealed_keys() {
     store_suite::sealed_keys(&MemoryStore::new(), "alice");
 }
 
+#[test]
+fn memory_store_atomic_enrolment() {
+    store_suite::atomic_enrolment(&MemoryStore::new(), "alice");
+}
+
+#[test]
+fn memory_store_v1_record_is_written_back_as_v2() {
+    store_suite::v1_record_is_written_back_as_v2(&MemoryStore::new(), "alice");
+}
+
 /// A store that runs a hook before each compare-and-swap (to let another writer in), and can
 /// be told to fail.
 struct Hooked<'a> {

@@ -70,6 +70,25 @@ fn postgres_store_corrupt_and_unknown() {
 }
 
 #[test]
+fn postgres_store_atomic_enrolment() {
+    let Some((store, id)) = store("enrol") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    let _ = store.delete(&format!("{id}-keyless"));
+    store_suite::atomic_enrolment(&store, &id);
+}
+
+#[test]
+fn postgres_store_v1_record_is_written_back_as_v2() {
+    let Some((store, id)) = store("v1") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    store_suite::v1_record_is_written_back_as_v2(&store, &id);
+}
+
+#[test]
 fn postgres_store_sealed_keys() {
     let Some((store, id)) = store("keys") else {
         return;
@@ -121,6 +140,145 @@ fn postgres_store_refuses_a_record_of_another_length() {
     });
     assert!(matches!(store.load(&id), Ok(None)));
     let mut admin = Client::connect(&pg::params("length").unwrap(), NoTls).unwrap();
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}
+
+/// A table of an earlier release (34-byte `CHECK`, in a schema of its own) gets the new
+/// constraint when a store opens over it, keeping its rows; its version-1 record then
+/// verifies and is written back as version 2, which the old table refused. Opening again
+/// changes nothing.
+#[test]
+fn postgres_store_migrates_a_table_of_record_format_1() {
+    let Some(mut admin) = admin("migrate") else {
+        return;
+    };
+    let schema = format!("otpkit_v1_{}", std::process::id());
+    admin
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
+             CREATE TABLE {schema}.otpkit_tokens (
+                 id text PRIMARY KEY,
+                 record bytea NOT NULL CHECK (octet_length(record) = 34),
+                 sealed_key bytea);"
+        ))
+        .unwrap();
+    admin
+        .execute(
+            &format!(
+                "INSERT INTO {schema}.otpkit_tokens (id, record, sealed_key) \
+                 VALUES ('alice', $1, '\\x0a0b')"
+            ),
+            &[&&store_suite::V1_COUNTER_0[..]],
+        )
+        .unwrap();
+    let v2 = StateRecord::counter(5).to_bytes();
+    let insert_v2 = format!("INSERT INTO {schema}.otpkit_tokens (id, record) VALUES ('bob', $1)");
+    let err = admin.execute(&insert_v2, &[&&v2[..]]).unwrap_err();
+    assert_eq!(
+        err.code(),
+        Some(&postgres::error::SqlState::CHECK_VIOLATION)
+    );
+
+    let open = || {
+        let mut config: Config = pg::params("migrate").unwrap().parse().unwrap();
+        config.options(&format!("-c search_path={schema}"));
+        PostgresStore::with_connector(move || config.connect(NoTls)).unwrap()
+    };
+    let store = open();
+    let store = {
+        drop(store);
+        open()
+    };
+    let def: String = admin
+        .query_one(
+            &format!(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE conrelid = '{schema}.otpkit_tokens'::regclass AND contype = 'c'"
+            ),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(def.contains("50") && def.contains("34"), "{def}");
+    assert_eq!(
+        otpkit::store::KeyStore::sealed_key(&store, "alice").unwrap(),
+        Some(vec![0x0a, 0x0b])
+    );
+    assert_eq!(admin.execute(&insert_v2, &[&&v2[..]]).unwrap(), 1);
+    let verifier = otpkit::store::Verifier::new(&store, otpkit::Policy::default());
+    let hotp = otpkit::Hotp::new(b"12345678901234567890", otpkit::HotpParams::default()).unwrap();
+    assert_eq!(
+        verifier
+            .verify_hotp("alice", &hotp, 0, "755224")
+            .unwrap()
+            .matched,
+        0
+    );
+    assert_eq!(
+        store.load("alice").unwrap().unwrap().len(),
+        StateRecord::ENCODED_LEN
+    );
+    drop(store);
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}
+
+/// Servers opening a table of an earlier release at once all succeed, and leave the new
+/// constraint and every row.
+#[test]
+fn postgres_store_migrates_when_opened_at_once() {
+    let Some(mut admin) = admin("migrate-race") else {
+        return;
+    };
+    let schema = format!("otpkit_v1_race_{}", std::process::id());
+    admin
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};
+             CREATE TABLE {schema}.otpkit_tokens (
+                 id text PRIMARY KEY,
+                 record bytea NOT NULL CHECK (octet_length(record) = 34),
+                 sealed_key bytea);"
+        ))
+        .unwrap();
+    for i in 0..20 {
+        admin
+            .execute(
+                &format!("INSERT INTO {schema}.otpkit_tokens (id, record) VALUES ($1, $2)"),
+                &[&format!("t{i}"), &&store_suite::V1_COUNTER_0[..]],
+            )
+            .unwrap();
+    }
+    let barrier = std::sync::Barrier::new(4);
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let mut config: Config = pg::params("migrate-race").unwrap().parse().unwrap();
+                config.options(&format!("-c search_path={schema}"));
+                barrier.wait();
+                let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+                assert!(store.load("t0").unwrap().is_some());
+            });
+        }
+    });
+    let def: String = admin
+        .query_one(
+            &format!(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE conrelid = '{schema}.otpkit_tokens'::regclass AND contype = 'c'"
+            ),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(def.contains("50"), "{def}");
+    let rows: i64 = admin
+        .query_one(&format!("SELECT count(*) FROM {schema}.otpkit_tokens"), &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 20);
     admin
         .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
         .unwrap();

@@ -108,6 +108,61 @@ fn async_postgres_store_failures_counted_exactly() {
 }
 
 #[test]
+fn async_postgres_store_v1_record_is_written_back_as_v2() {
+    let Some((store, id)) = blocking("v1") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    store_suite::v1_record_is_written_back_as_v2(&store, &id);
+}
+
+/// Enrolment with a key and re-enrolment, each one statement: record and key are written
+/// together (read back through a client of its own), a taken id changes nothing, and a
+/// re-enrolment without a key leaves no old key beside the new record.
+#[test]
+fn async_postgres_store_atomic_enrolment() {
+    use otpkit::EnrolmentId;
+    use otpkit::store::AsyncEnrolStore;
+    let Some((store, id)) = blocking("enrol") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    let mut admin = postgres::Client::connect(&pg::params("enrol").unwrap(), NoTls).unwrap();
+    let mut row = |id: &str| -> (Vec<u8>, Option<Vec<u8>>) {
+        let r = admin
+            .query_one(
+                "SELECT record, sealed_key FROM otpkit_tokens WHERE id = $1",
+                &[&id],
+            )
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    let record = |n: u8| {
+        StateRecord::time_step()
+            .with_enrolment(EnrolmentId::from_bytes([n; 16]))
+            .to_bytes()
+    };
+    let (r1, r2) = (record(1), record(2));
+    let rt = &store.rt;
+    let s = &store.store;
+    assert!(
+        rt.block_on(s.enrol_with_key(&id, &r1, Some(b"key 1")))
+            .unwrap()
+    );
+    assert!(
+        !rt.block_on(s.enrol_with_key(&id, &r2, Some(b"key 2")))
+            .unwrap()
+    );
+    assert_eq!(row(&id), (r1.to_vec(), Some(b"key 1".to_vec())));
+    rt.block_on(s.reenrol(&id, &r2, Some(b"key 2"))).unwrap();
+    assert_eq!(row(&id), (r2.to_vec(), Some(b"key 2".to_vec())));
+    assert!(!rt.block_on(s.compare_and_swap(&id, &r1, &r1)).unwrap());
+    rt.block_on(s.reenrol(&id, &r1, None)).unwrap();
+    assert_eq!(row(&id), (r1.to_vec(), None));
+    assert!(store.delete(&id).unwrap());
+}
+
+#[test]
 fn async_postgres_store_corrupt_and_unknown() {
     let Some((store, id)) = blocking("corrupt") else {
         return;

@@ -120,6 +120,136 @@ fn sqlite_store_sealed_keys() {
 }
 
 #[test]
+fn sqlite_store_atomic_enrolment() {
+    let db = TempDb::new("enrol");
+    store_suite::atomic_enrolment(&SqliteStore::open(&db.0).unwrap(), "alice");
+}
+
+#[test]
+fn sqlite_store_v1_record_is_written_back_as_v2() {
+    let db = TempDb::new("v1");
+    store_suite::v1_record_is_written_back_as_v2(&SqliteStore::open(&db.0).unwrap(), "alice");
+}
+
+/// The table of releases before record format 2, with its 34-byte `CHECK`.
+const TABLE_V1: &str = "CREATE TABLE IF NOT EXISTS otpkit_tokens (
+        id TEXT PRIMARY KEY NOT NULL,
+        record BLOB NOT NULL CHECK (length(record) = 34),
+        sealed_key BLOB
+    )";
+
+/// A table of an earlier release is rebuilt with the new `CHECK`, keeping every row (record
+/// and key) and the caller's rows that reference it under an enforced foreign key; its
+/// version-1 records then verify and are written back as version 2, which the old table
+/// refused.
+#[test]
+fn sqlite_store_migrates_a_table_of_record_format_1() {
+    let db = TempDb::new("migrate");
+    let conn = Connection::open(&db.0).unwrap();
+    conn.execute_batch(TABLE_V1).unwrap();
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         CREATE TABLE users (name TEXT PRIMARY KEY,
+             token TEXT REFERENCES otpkit_tokens (id) ON DELETE CASCADE);",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO otpkit_tokens (id, record, sealed_key) VALUES ('alice', ?1, x'0a0b')",
+        [&store_suite::V1_COUNTER_0[..]],
+    )
+    .unwrap();
+    conn.execute("INSERT INTO users VALUES ('Alice', 'alice')", [])
+        .unwrap();
+    let v2 = StateRecord::counter(5).to_bytes();
+    let refused = conn.execute(
+        "INSERT INTO otpkit_tokens (id, record) VALUES ('bob', ?1)",
+        [&v2[..]],
+    );
+    assert!(refused.is_err(), "the old table refuses a version-2 record");
+
+    let store = SqliteStore::from_connection(conn).unwrap();
+    let mut conn = store.into_connection();
+    assert!(!SqliteStore::migrate(&mut conn).unwrap(), "done once only");
+    let foreign_keys: bool = conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert!(foreign_keys, "the caller's setting is restored");
+    let users: i64 = conn
+        .query_row("SELECT count(*) FROM users", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(users, 1, "the caller's rows survive the rebuild");
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'otpkit_tokens'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sql.contains("IN (50, 34)"), "{sql}");
+    let store = SqliteStore::from_connection(conn).unwrap();
+    assert_eq!(
+        otpkit::store::KeyStore::sealed_key(&store, "alice").unwrap(),
+        Some(vec![0x0a, 0x0b])
+    );
+    assert!(
+        store.enrol("bob", &v2).unwrap(),
+        "a version-2 record fits now"
+    );
+    let verifier = otpkit::store::Verifier::new(&store, otpkit::Policy::default());
+    let hotp = otpkit::Hotp::new(b"12345678901234567890", otpkit::HotpParams::default()).unwrap();
+    assert_eq!(
+        verifier
+            .verify_hotp("alice", &hotp, 0, "755224")
+            .unwrap()
+            .matched,
+        0
+    );
+    assert_eq!(
+        store.load("alice").unwrap().unwrap().len(),
+        StateRecord::ENCODED_LEN
+    );
+}
+
+/// Processes opening a table of an earlier release at once: each migration runs under the
+/// write lock and reads the table again there, so exactly one rebuilds it, the others find it
+/// done, and no row is lost.
+#[test]
+fn sqlite_store_migrates_once_when_opened_at_once() {
+    let db = TempDb::new("migrate-race");
+    {
+        let conn = Connection::open(&db.0).unwrap();
+        conn.execute_batch(TABLE_V1).unwrap();
+        for i in 0..50 {
+            conn.execute(
+                "INSERT INTO otpkit_tokens (id, record) VALUES (?1, ?2)",
+                rusqlite::params![format!("t{i}"), &store_suite::V1_COUNTER_0[..]],
+            )
+            .unwrap();
+        }
+    }
+    let barrier = std::sync::Barrier::new(4);
+    let rebuilt: Vec<bool> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut conn = Connection::open(&db.0).unwrap();
+                    conn.busy_timeout(SqliteStore::BUSY_TIMEOUT).unwrap();
+                    barrier.wait();
+                    SqliteStore::migrate(&mut conn).unwrap()
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().unwrap()).collect()
+    });
+    assert_eq!(rebuilt.iter().filter(|&&r| r).count(), 1, "{rebuilt:?}");
+    let store = SqliteStore::open(&db.0).unwrap();
+    for i in 0..50 {
+        let stored = store.load(&format!("t{i}")).unwrap().unwrap();
+        assert_eq!(&stored[..], &store_suite::V1_COUNTER_0[..]);
+    }
+}
+
+#[test]
 fn sqlite_store_refuses_a_record_of_another_length() {
     let db = TempDb::new("length");
     let store = SqliteStore::open(&db.0).unwrap();

@@ -13,8 +13,8 @@ use crate::RecordKind;
 /// use otpkit::{Error, StateError, StateRecord};
 ///
 /// let err = StateRecord::from_bytes(&[9; 34]).unwrap_err();
-/// assert_eq!(err, Error::State(StateError::UnsupportedVersion { version: 9, max: 1 }));
-/// assert_eq!(err.to_string(), "state record version 9 is newer than the supported 1");
+/// assert_eq!(err, Error::State(StateError::UnsupportedVersion { version: 9, max: 2 }));
+/// assert_eq!(err.to_string(), "state record version 9 is newer than the supported 2");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

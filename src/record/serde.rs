@@ -1,15 +1,17 @@
 //! serde support for the persisted state (`serde` feature).
 //!
-//! A [`StateRecord`] serializes as a struct `{ version, kind, next, drift, throttle }` with
-//! `kind` one of `"counter"`, `"time_step"` and `throttle` a [`ThrottleState`]
-//! `{ failures, locked_until }` (`locked_until`: 0 none, `u64::MAX` until reset). Reading
-//! refuses a newer `version`, unknown fields, and a counter record with a drift, as
-//! [`StateRecord::from_bytes`] does.
+//! A [`StateRecord`] serializes as a struct `{ version, kind, next, drift, throttle,
+//! enrolment }` with `kind` one of `"counter"`, `"time_step"`, `throttle` a [`ThrottleState`]
+//! `{ failures, locked_until }` (`locked_until`: 0 none, `u64::MAX` until reset) and
+//! `enrolment` the 16 bytes of the [`EnrolmentId`](crate::EnrolmentId). Reading refuses a newer
+//! `version`, unknown fields, and a counter record with a drift, as
+//! [`StateRecord::from_bytes`] does; a record of version 1 has no `enrolment` (it belongs to
+//! [`EnrolmentId::LEGACY`](crate::EnrolmentId::LEGACY)), one of version 2 must have it.
 
 use ::serde::de::Error as _;
 use ::serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{RecordKind, StateError, StateRecord, ThrottleState};
+use crate::{EnrolmentId, RecordKind, StateError, StateRecord, ThrottleState};
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename = "ThrottleState", deny_unknown_fields)]
@@ -33,6 +35,8 @@ struct RecordRepr {
     next: u64,
     drift: i64,
     throttle: ThrottleState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    enrolment: Option<[u8; EnrolmentId::LEN]>,
 }
 
 impl Serialize for ThrottleState {
@@ -63,6 +67,7 @@ impl Serialize for StateRecord {
             next: self.next,
             drift: self.drift,
             throttle: self.throttle,
+            enrolment: Some(self.enrolment.to_bytes()),
         }
         .serialize(serializer)
     }
@@ -87,11 +92,18 @@ impl<'de> Deserialize<'de> for StateRecord {
         if kind == RecordKind::Counter && r.drift != 0 {
             return Err(D::Error::custom("a counter record has no drift"));
         }
+        let enrolment = match (r.version, r.enrolment) {
+            (1, None) => EnrolmentId::LEGACY,
+            (1, Some(_)) => return Err(D::Error::custom("a version 1 record has no enrolment")),
+            (_, Some(bytes)) => EnrolmentId::from_bytes(bytes),
+            (_, None) => return Err(D::Error::missing_field("enrolment")),
+        };
         Ok(StateRecord {
             kind,
             next: r.next,
             drift: r.drift,
             throttle: r.throttle,
+            enrolment,
         })
     }
 }

@@ -56,6 +56,14 @@ pub enum SealError {
     RandomUnavailable,
     /// The opened key does not make a generator (the builder's error).
     Key(crate::Error),
+    /// A key sealed for one enrolment of the token was to be re-sealed for another
+    /// ([`MasterKey::reseal_for`](super::MasterKey::reseal_for)).
+    EnrolmentMismatch {
+        /// The enrolment the key was sealed for.
+        sealed: crate::EnrolmentId,
+        /// The enrolment given.
+        expected: crate::EnrolmentId,
+    },
 }
 
 impl fmt::Display for SealError {
@@ -79,6 +87,9 @@ impl fmt::Display for SealError {
             SealError::MasterKeyNotSet => f.write_str("master key variable not set"),
             SealError::RandomUnavailable => f.write_str("no randomness available for a nonce"),
             SealError::Key(e) => write!(f, "opened key unusable: {e}"),
+            SealError::EnrolmentMismatch { sealed, expected } => {
+                write!(f, "key sealed for enrolment {sealed}, not {expected}")
+            }
         }
     }
 }

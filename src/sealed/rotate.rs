@@ -70,7 +70,7 @@ impl<E: fmt::Debug + fmt::Display> core::error::Error for RotateError<E> {}
 /// let done = rotate_master_key(&store, &old, &new)?;
 /// assert_eq!(done.resealed, 1);
 /// let sealed = store.sealed_key("alice")?.expect("a key");
-/// assert!(new.open("alice", &sealed, |key| Ok(key == [7; 20])).unwrap());
+/// assert!(*new.open("alice", &sealed, |key| Ok(key == [7; 20])).unwrap());
 /// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -3,9 +3,9 @@
 use core::future::Future;
 
 use crate::ocra::{DataInput, Ocra};
-use crate::{Accepted, Hotp, Policy, StateRecord, Totp, Uncommitted};
+use crate::{Accepted, Bound, EnrolmentId, Hotp, Policy, StateRecord, Totp, Uncommitted};
 
-use super::{RecordBytes, VerifyError, decode, finish};
+use super::{RecordBytes, VerifyError, decode, finish, same_enrolment};
 
 /// [`Store`](super::Store) for asynchronous clients: the same four operations, each returning
 /// a `Send` future, so a verifier can run on a multi-threaded executor.
@@ -100,10 +100,12 @@ impl<S: AsyncStore + Sync> AsyncVerifier<S> {
     async fn run(
         &self,
         id: &str,
+        enrolment: EnrolmentId,
         verify: impl Fn(&StateRecord) -> Uncommitted,
     ) -> Result<Accepted, VerifyError<S::Error>> {
         for _ in 0..self.max_attempts {
             let (old, record) = decode(self.store.load(id).await)?;
+            same_enrolment(&record, enrolment)?;
             let attempt = verify(&record);
             if let Some(new) = attempt.record_to_commit() {
                 let new = new.to_bytes();

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::Error;
+use crate::{EnrolmentId, Error};
 
 /// Why [`Verifier`](super::Verifier) or [`AsyncVerifier`](super::AsyncVerifier) gave no
 /// acceptance. Every variant means "do not let the user in".
@@ -37,6 +37,16 @@ pub enum VerifyError<E> {
     },
     /// The store failed; nothing is known to be written.
     Store(E),
+    /// The generator belongs to another enrolment of the token than the stored record: a key
+    /// of an earlier enrolment (a request or cache from before a re-enrolment, a restored
+    /// copy of an old sealed key), or a bare generator ([`EnrolmentId::LEGACY`]) against a
+    /// record of a real enrolment. The code was not evaluated and nothing was stored.
+    EnrolmentMismatch {
+        /// The enrolment of the stored record.
+        stored: EnrolmentId,
+        /// The enrolment of the generator given.
+        generator: EnrolmentId,
+    },
 }
 
 impl<E> VerifyError<E> {
@@ -61,6 +71,10 @@ impl<E: fmt::Display> fmt::Display for VerifyError<E> {
                 "lost the record's compare-and-swap {attempts} times to other writers"
             ),
             VerifyError::Store(e) => write!(f, "store failed: {e}"),
+            VerifyError::EnrolmentMismatch { stored, generator } => write!(
+                f,
+                "generator of enrolment {generator}, not of the stored enrolment {stored}"
+            ),
         }
     }
 }

@@ -5,12 +5,13 @@ use std::string::String;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use super::{AsyncStore, KeyStore, RecordBytes, Store};
+use super::{AsyncEnrolStore, AsyncStore, EnrolStore, KeyStore, RecordBytes, Store};
 
 /// Records in a `HashMap` behind a mutex: one entry per token, a compare-and-swap under the
 /// lock. For tests and single-process services; nothing survives the process.
 ///
-/// It implements [`Store`], [`AsyncStore`] (whose futures are ready at once) and [`KeyStore`].
+/// It implements [`Store`], [`AsyncStore`] (whose futures are ready at once), [`KeyStore`],
+/// [`EnrolStore`] and [`AsyncEnrolStore`].
 ///
 /// # Examples
 ///
@@ -99,8 +100,11 @@ impl Store for MemoryStore {
     }
 
     fn delete(&self, id: &str) -> Result<bool, Self::Error> {
+        // Both maps at once, records first as in an enrolment: a re-enrolment running
+        // alongside never leaves its key without its record.
+        let mut records = self.records();
         self.keys().remove(id);
-        Ok(self.records().remove(id).is_some())
+        Ok(records.remove(id).is_some())
     }
 
     fn load(&self, id: &str) -> Result<Option<RecordBytes>, Self::Error> {
@@ -120,6 +124,68 @@ impl Store for MemoryStore {
             }
             _ => false,
         })
+    }
+}
+
+/// Both maps are locked, records first, while an enrolment writes them.
+impl EnrolStore for MemoryStore {
+    type Error = core::convert::Infallible;
+
+    fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<bool, Self::Error> {
+        let mut records = self.records();
+        if records.contains_key(id) {
+            return Ok(false);
+        }
+        let mut keys = self.keys();
+        records.insert(id.into(), *record);
+        match sealed_key {
+            Some(sealed) => keys.insert(id.into(), sealed.to_vec()),
+            None => keys.remove(id),
+        };
+        Ok(true)
+    }
+
+    fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<(), Self::Error> {
+        let mut records = self.records();
+        let mut keys = self.keys();
+        records.insert(id.into(), *record);
+        match sealed_key {
+            Some(sealed) => keys.insert(id.into(), sealed.to_vec()),
+            None => keys.remove(id),
+        };
+        Ok(())
+    }
+}
+
+impl AsyncEnrolStore for MemoryStore {
+    type Error = core::convert::Infallible;
+
+    fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        core::future::ready(EnrolStore::enrol_with_key(self, id, record, sealed_key))
+    }
+
+    fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        core::future::ready(EnrolStore::reenrol(self, id, record, sealed_key))
     }
 }
 

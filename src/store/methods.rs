@@ -32,6 +32,11 @@ macro_rules! verifier_methods {
             /// Enrols a token with its first record ([`StateRecord::counter`] or
             /// [`StateRecord::time_step`]). `Ok(false)` when the id is taken.
             ///
+            /// The record is stored as given: give it an enrolment id
+            /// ([`StateRecord::with_enrolment`]) to have generators of other enrolments
+            /// refused. To write the record and the sealed key in one statement, or to
+            /// re-enrol, use the store's [`EnrolStore`](super::EnrolStore).
+            ///
             /// # Errors
             ///
             /// The store's failure.
@@ -52,18 +57,23 @@ macro_rules! verifier_methods {
             /// # Errors
             ///
             /// [`VerifyError::Rejected`] with the record's refusal (wrong code, replay,
-            /// throttled, resynchronisation needed, malformed code); the other variants as
-            /// [`VerifyError`] says.
+            /// throttled, resynchronisation needed, malformed code);
+            /// [`VerifyError::EnrolmentMismatch`] when `totp` belongs to another enrolment than
+            /// the stored record ([`Enrolled`](crate::Enrolled); a bare generator belongs to
+            /// [`EnrolmentId::LEGACY`](crate::EnrolmentId::LEGACY)), its code not evaluated and
+            /// nothing stored; the other variants as [`VerifyError`] says.
             fn verify_totp(
                 &self,
                 id: &str,
-                totp: &Totp,
+                totp: &(impl Bound<Totp> + Sync),
                 now: u64,
                 code: impl AsRef<[u8]>,
             ) -> Result<Accepted, VerifyError<S::Error>> {
                 let code = code.as_ref();
             }
-                self.run(id, |r| r.verify_totp_uncommitted(totp, &self.policy, now, code));
+                self.run(id, totp.enrolment(), |r| {
+                    r.verify_totp_uncommitted(totp.generator(), &self.policy, now, code)
+                });
 
             /// Verifies an HOTP `code` for token `id` ([`StateRecord::verify_hotp_uncommitted`]),
             /// and returns only after committing.
@@ -74,13 +84,15 @@ macro_rules! verifier_methods {
             fn verify_hotp(
                 &self,
                 id: &str,
-                hotp: &Hotp,
+                hotp: &(impl Bound<Hotp> + Sync),
                 now: u64,
                 code: impl AsRef<[u8]>,
             ) -> Result<Accepted, VerifyError<S::Error>> {
                 let code = code.as_ref();
             }
-                self.run(id, |r| r.verify_hotp_uncommitted(hotp, &self.policy, now, code));
+                self.run(id, hotp.enrolment(), |r| {
+                    r.verify_hotp_uncommitted(hotp.generator(), &self.policy, now, code)
+                });
 
             /// Resynchronises an HOTP token with consecutive `codes`
             /// ([`StateRecord::resync_hotp_uncommitted`]).
@@ -91,11 +103,13 @@ macro_rules! verifier_methods {
             fn resync_hotp<C: AsRef<[u8]>, async Sync>(
                 &self,
                 id: &str,
-                hotp: &Hotp,
+                hotp: &(impl Bound<Hotp> + Sync),
                 now: u64,
                 codes: &[C],
             ) -> Result<Accepted, VerifyError<S::Error>> {}
-                self.run(id, |r| r.resync_hotp_uncommitted(hotp, &self.policy, now, codes));
+                self.run(id, hotp.enrolment(), |r| {
+                    r.resync_hotp_uncommitted(hotp.generator(), &self.policy, now, codes)
+                });
 
             /// Resynchronises a TOTP token with consecutive `codes`
             /// ([`StateRecord::resync_totp_uncommitted`]), searching
@@ -112,11 +126,13 @@ macro_rules! verifier_methods {
             fn resync_totp<C: AsRef<[u8]>, async Sync>(
                 &self,
                 id: &str,
-                totp: &Totp,
+                totp: &(impl Bound<Totp> + Sync),
                 now: u64,
                 codes: &[C],
             ) -> Result<Accepted, VerifyError<S::Error>> {}
-                self.run(id, |r| r.resync_totp_uncommitted(totp, &self.policy, now, codes));
+                self.run(id, totp.enrolment(), |r| {
+                    r.resync_totp_uncommitted(totp.generator(), &self.policy, now, codes)
+                });
 
             /// Verifies an OCRA counter-suite `response`
             /// ([`StateRecord::verify_ocra_counter_uncommitted`]).
@@ -127,14 +143,15 @@ macro_rules! verifier_methods {
             fn verify_ocra_counter(
                 &self,
                 id: &str,
-                ocra: &Ocra,
+                ocra: &(impl Bound<Ocra> + Sync),
                 now: u64,
                 response: impl AsRef<[u8]>,
                 input: &DataInput<'_>,
             ) -> Result<Accepted, VerifyError<S::Error>> {
                 let response = response.as_ref();
             }
-                self.run(id, |r| {
+                self.run(id, ocra.enrolment(), |r| {
+                    let ocra = ocra.generator();
                     r.verify_ocra_counter_uncommitted(ocra, &self.policy, now, response, input)
                 });
 
@@ -147,14 +164,15 @@ macro_rules! verifier_methods {
             fn verify_ocra_time(
                 &self,
                 id: &str,
-                ocra: &Ocra,
+                ocra: &(impl Bound<Ocra> + Sync),
                 now: u64,
                 response: impl AsRef<[u8]>,
                 input: &DataInput<'_>,
             ) -> Result<Accepted, VerifyError<S::Error>> {
                 let response = response.as_ref();
             }
-                self.run(id, |r| {
+                self.run(id, ocra.enrolment(), |r| {
+                    let ocra = ocra.generator();
                     r.verify_ocra_time_uncommitted(ocra, &self.policy, now, response, input)
                 });
 

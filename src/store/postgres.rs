@@ -18,8 +18,8 @@ use std::vec::Vec;
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Statement};
 
-use super::pg_error::{SCHEMA, refused};
-use super::{KeyStore, PostgresError, RecordBytes, Store};
+use super::pg_error::{ENROL_WITH_KEY, REENROL, SCHEMA, refused};
+use super::{EnrolStore, KeyStore, PostgresError, RecordBytes, Store};
 
 /// Opens a connection (with the caller's TLS set-up, if any).
 type Connector = Box<dyn Fn() -> Result<Client, postgres::Error> + Send + Sync>;
@@ -86,6 +86,8 @@ struct Conn {
     put_key: Statement,
     key: Statement,
     ids: Statement,
+    enrol_with_key: Statement,
+    reenrol: Statement,
 }
 
 impl Conn {
@@ -107,6 +109,8 @@ impl Conn {
             key: client.prepare("SELECT sealed_key FROM otpkit_tokens WHERE id = $1")?,
             ids: client
                 .prepare("SELECT id FROM otpkit_tokens WHERE sealed_key IS NOT NULL ORDER BY id")?,
+            enrol_with_key: client.prepare(ENROL_WITH_KEY)?,
+            reenrol: client.prepare(REENROL)?,
             client,
         })
     }
@@ -253,6 +257,38 @@ impl Store for PostgresStore {
         // `Ok` only with the server's answer: a connection lost before it is an error.
         self.run(false, |c| {
             Ok(c.client.execute(&c.swap, &[&id, &&old[..], &&new[..]])? == 1)
+        })
+    }
+}
+
+/// Each method is one `INSERT … ON CONFLICT` statement.
+impl EnrolStore for PostgresStore {
+    type Error = PostgresError;
+
+    fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<bool, Self::Error> {
+        self.run(false, |c| {
+            let n = c
+                .client
+                .execute(&c.enrol_with_key, &[&id, &&record[..], &sealed_key])?;
+            Ok(n == 1)
+        })
+    }
+
+    fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<(), Self::Error> {
+        self.run(false, |c| {
+            c.client
+                .execute(&c.reenrol, &[&id, &&record[..], &sealed_key])
+                .map(|_| ())
         })
     }
 }

@@ -12,8 +12,8 @@ use std::vec::Vec;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, NoTls, Statement};
 
-use super::pg_error::{SCHEMA, refused};
-use super::{AsyncStore, PostgresError, RecordBytes};
+use super::pg_error::{ENROL_WITH_KEY, REENROL, SCHEMA, refused};
+use super::{AsyncEnrolStore, AsyncStore, PostgresError, RecordBytes};
 
 /// A connection being opened.
 type Connecting = Pin<Box<dyn Future<Output = Result<Client, tokio_postgres::Error>> + Send>>;
@@ -65,6 +65,8 @@ struct Conn {
     delete: Statement,
     load: Statement,
     swap: Statement,
+    enrol_with_key: Statement,
+    reenrol: Statement,
 }
 
 impl Conn {
@@ -89,6 +91,8 @@ impl Conn {
             swap: client
                 .prepare("UPDATE otpkit_tokens SET record = $3 WHERE id = $1 AND record = $2")
                 .await?,
+            enrol_with_key: client.prepare(ENROL_WITH_KEY).await?,
+            reenrol: client.prepare(REENROL).await?,
             client,
         })
     }
@@ -265,5 +269,33 @@ impl AsyncStore for AsyncPostgresStore {
         // `Ok` only with the server's answer: a connection lost before it is an error.
         self.write_one(|c| &c.swap, &[&id, &&old[..], &&new[..]])
             .await
+    }
+}
+
+/// Each method is one `INSERT … ON CONFLICT` statement, as [`PostgresStore`]'s.
+///
+/// [`PostgresStore`]: super::PostgresStore
+impl AsyncEnrolStore for AsyncPostgresStore {
+    type Error = PostgresError;
+
+    async fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<bool, Self::Error> {
+        self.write_one(|c| &c.enrol_with_key, &[&id, &&record[..], &sealed_key])
+            .await
+    }
+
+    async fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<(), Self::Error> {
+        self.write_one(|c| &c.reenrol, &[&id, &&record[..], &sealed_key])
+            .await
+            .map(|_| ())
     }
 }

@@ -7,19 +7,22 @@ use std::string::String;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{KeyStore, RecordBytes, Store};
+use super::{EnrolStore, KeyStore, RecordBytes, Store};
+use crate::StateRecord;
 
-// The schema's `CHECK` spells the record's length out.
-const _: () = assert!(crate::StateRecord::ENCODED_LEN == 34);
+// The schema's `CHECK` spells the records' lengths out (format versions 2 and 1).
+const _: () = assert!(StateRecord::ENCODED_LEN == 50 && StateRecord::ENCODED_LEN_V1 == 34);
 
 /// Records in an SQLite database ([`rusqlite`]): one row per token, the compare-and-swap a
 /// single conditional `UPDATE`, so any number of processes can verify against one file.
 ///
 /// The table ([`SCHEMA`](Self::SCHEMA)) has the token id as its primary key, the record's
 /// bytes, and a nullable `sealed_key` column for [`KeyStore`], which the compare-and-swap
-/// neither reads nor writes:
+/// neither reads nor writes, and which [`EnrolStore`] writes with the first record in one
+/// statement:
 ///
 /// ```sql
 /// UPDATE otpkit_tokens SET record = :new WHERE id = :id AND record = :old
@@ -55,15 +58,19 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
-    /// The table: the token id, its record (exactly [`StateRecord::ENCODED_LEN`] bytes) and
-    /// its sealed key. Run by [`open`](Self::open) and [`from_connection`](Self::from_connection).
-    ///
-    /// [`StateRecord::ENCODED_LEN`]: crate::StateRecord::ENCODED_LEN
+    /// The table: the token id, its record ([`StateRecord::ENCODED_LEN`] bytes, or
+    /// [`StateRecord::ENCODED_LEN_V1`] for a record an earlier release wrote) and its sealed
+    /// key. Run by [`open`](Self::open) and [`from_connection`](Self::from_connection), after
+    /// [`migrate`](Self::migrate).
     pub const SCHEMA: &'static str = "CREATE TABLE IF NOT EXISTS otpkit_tokens (
         id TEXT PRIMARY KEY NOT NULL,
-        record BLOB NOT NULL CHECK (length(record) = 34),
+        record BLOB NOT NULL CHECK (length(record) IN (50, 34)),
         sealed_key BLOB
     )";
+
+    /// The `CHECK` of the table of earlier releases, which allowed records of format version 1
+    /// (34 bytes) only.
+    const CHECK_V1: &'static str = "CHECK (length(record) = 34)";
 
     /// How long [`open`](Self::open) lets a statement wait for another process's write lock.
     pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -88,16 +95,91 @@ impl SqliteStore {
     }
 
     /// A store over a connection the caller configured (pragmas, busy timeout, flags), which
-    /// may hold the caller's own tables too. Only the table is created if missing.
+    /// may hold the caller's own tables too. Only the table is created if missing, or
+    /// [migrated](Self::migrate) from an earlier release's.
     ///
     /// # Errors
     ///
-    /// SQLite's, from creating the table.
-    pub fn from_connection(conn: Connection) -> Result<SqliteStore, rusqlite::Error> {
+    /// SQLite's, from migrating or creating the table.
+    pub fn from_connection(mut conn: Connection) -> Result<SqliteStore, rusqlite::Error> {
+        SqliteStore::migrate(&mut conn)?;
         conn.execute_batch(Self::SCHEMA)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
+    }
+
+    /// Brings a table of an earlier release, whose `CHECK` allows only records of format
+    /// version 1 (34 bytes), to [`SCHEMA`](Self::SCHEMA), which also allows version 2 (50
+    /// bytes). `Ok(true)` when it rebuilt the table, `Ok(false)` when there was nothing to do.
+    ///
+    /// SQLite cannot change a `CHECK` in place, so the table is rebuilt as SQLite's manual
+    /// says (create, copy, drop, rename), in one `IMMEDIATE` transaction: other processes
+    /// wait, and see the old table or the new one, never neither. Rows are copied as they
+    /// are; a record of version 1 is written back as version 2 at its next change. Foreign
+    /// keys are off during the rebuild (dropping the old table would otherwise delete the
+    /// rows of the caller's tables that reference it) and checked before the commit.
+    ///
+    /// [`open`](Self::open) and [`from_connection`](Self::from_connection) run it.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's; the transaction is rolled back, and the table left as it was.
+    pub fn migrate(conn: &mut Connection) -> Result<bool, rusqlite::Error> {
+        // A plain read first: a table already migrated (or a read-only database) needs no
+        // write lock.
+        if !SqliteStore::has_v1_table(conn)? {
+            return Ok(false);
+        }
+        let foreign_keys: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        if foreign_keys {
+            // A no-op inside a transaction: it must be turned off before.
+            conn.pragma_update(None, "foreign_keys", false)?;
+        }
+        let rebuilt = SqliteStore::rebuild_v1_table(conn);
+        if foreign_keys {
+            conn.pragma_update(None, "foreign_keys", true)?;
+        }
+        rebuilt
+    }
+
+    /// Whether the table is an earlier release's, with the `CHECK` of format 1 only.
+    fn has_v1_table(conn: &Connection) -> Result<bool, rusqlite::Error> {
+        let sql: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'otpkit_tokens'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(sql.is_some_and(|sql| sql.contains(Self::CHECK_V1)))
+    }
+
+    fn rebuild_v1_table(conn: &mut Connection) -> Result<bool, rusqlite::Error> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Read again under the write lock: another process may have migrated it meanwhile.
+        if !SqliteStore::has_v1_table(&tx)? {
+            return Ok(false);
+        }
+        tx.execute_batch(&std::format!(
+            "{schema};
+             INSERT INTO otpkit_tokens_v2 (id, record, sealed_key)
+                 SELECT id, record, sealed_key FROM otpkit_tokens;
+             DROP TABLE otpkit_tokens;
+             ALTER TABLE otpkit_tokens_v2 RENAME TO otpkit_tokens;",
+            schema = Self::SCHEMA.replacen("otpkit_tokens", "otpkit_tokens_v2", 1),
+        ))?;
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if broken.is_some() {
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some("otpkit_tokens migration: foreign key check failed".into()),
+            ));
+        }
+        tx.commit()?;
+        Ok(true)
     }
 
     /// The connection, for the caller's own tables and transactions. Statements of the store
@@ -161,6 +243,51 @@ impl Store for SqliteStore {
             "UPDATE otpkit_tokens SET record = ?3 WHERE id = ?1 AND record = ?2",
             params![id, &old[..], &new[..]],
         )
+    }
+}
+
+/// Each method is one `INSERT … ON CONFLICT` statement, in autocommit mode.
+impl EnrolStore for SqliteStore {
+    type Error = rusqlite::Error;
+
+    fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<bool, Self::Error> {
+        self.execute_one(
+            "INSERT INTO otpkit_tokens (id, record, sealed_key) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (id) DO NOTHING",
+            params![id, &record[..], sealed_key],
+        )
+    }
+
+    fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<(), Self::Error> {
+        self.execute_one(
+            "INSERT INTO otpkit_tokens (id, record, sealed_key) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (id) DO UPDATE SET record = excluded.record, \
+             sealed_key = excluded.sealed_key",
+            params![id, &record[..], sealed_key],
+        )
+        .map(|_| ())
+    }
+}
+
+/// A stored record: a blob of a record's length ([`RecordBytes::try_from`]); any other length
+/// is [`FromSqlError::InvalidBlobSize`], never a truncated record.
+impl FromSql for RecordBytes {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let blob = value.as_blob()?;
+        RecordBytes::try_from(blob).map_err(|_| FromSqlError::InvalidBlobSize {
+            expected_size: StateRecord::ENCODED_LEN,
+            blob_size: blob.len(),
+        })
     }
 }
 

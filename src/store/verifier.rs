@@ -1,9 +1,9 @@
 //! The blocking verifier: load, verify, commit, retry.
 
 use crate::ocra::{DataInput, Ocra};
-use crate::{Accepted, Hotp, Policy, StateRecord, Totp, Uncommitted};
+use crate::{Accepted, Bound, EnrolmentId, Hotp, Policy, StateRecord, Totp, Uncommitted};
 
-use super::{Store, VerifyError, decode, finish};
+use super::{Store, VerifyError, decode, finish, same_enrolment};
 
 /// Verifies codes through a [`Store`], returning each outcome only after the record it
 /// produced is committed (see [the module docs](super)).
@@ -70,10 +70,12 @@ impl<S: Store> Verifier<S> {
     fn run(
         &self,
         id: &str,
+        enrolment: EnrolmentId,
         verify: impl Fn(&StateRecord) -> Uncommitted,
     ) -> Result<Accepted, VerifyError<S::Error>> {
         for _ in 0..self.max_attempts {
             let (old, record) = decode(self.store.load(id))?;
+            same_enrolment(&record, enrolment)?;
             let attempt = verify(&record);
             if let Some(new) = attempt.record_to_commit() {
                 let new = new.to_bytes();

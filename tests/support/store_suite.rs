@@ -267,3 +267,100 @@ where
     ));
     assert!(store.delete(id).unwrap());
 }
+
+/// `StateRecord::counter(0)` as releases before format version 2 wrote it (34 bytes).
+pub const V1_COUNTER_0: [u8; 34] = [
+    1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x5f,
+    0x63, 0x04, 0x99,
+];
+
+/// A record of format version 1 (an earlier release's row) still verifies, and the commit
+/// writes it back as version 2, of the legacy enrolment.
+pub fn v1_record_is_written_back_as_v2<S: Store>(store: &S, id: &str)
+where
+    S::Error: core::fmt::Debug,
+{
+    let v1 = RecordBytes::try_from(&V1_COUNTER_0[..]).unwrap();
+    assert!(store.enrol(id, &v1).unwrap());
+    assert_eq!(store.load(id).unwrap(), Some(v1), "kept as written");
+    let verifier = Verifier::new(store, Policy::default());
+    assert_eq!(
+        verifier
+            .verify_hotp(id, &hotp(), 0, "755224")
+            .unwrap()
+            .matched,
+        0
+    );
+    let stored = store.load(id).unwrap().unwrap();
+    assert_eq!((stored.len(), stored[0]), (StateRecord::ENCODED_LEN, 2));
+    let record = StateRecord::from_bytes(&stored).unwrap();
+    assert_eq!(record.next_counter(), 1);
+    assert_eq!(record.enrolment(), otpkit::EnrolmentId::LEGACY);
+    assert!(store.delete(id).unwrap());
+}
+
+/// Enrolment writes the first record and the sealed key at once, or nothing when the id is
+/// taken; re-enrolment replaces both at once (and a record without a key clears the old key),
+/// after which a compare-and-swap from the old enrolment's record fails.
+pub fn atomic_enrolment<S>(store: &S, id: &str)
+where
+    S: Store + otpkit::store::EnrolStore + otpkit::store::KeyStore,
+    <S as Store>::Error: core::fmt::Debug,
+    <S as otpkit::store::EnrolStore>::Error: core::fmt::Debug,
+    <S as otpkit::store::KeyStore>::Error: core::fmt::Debug,
+{
+    use otpkit::EnrolmentId;
+    let record = |n: u8| {
+        StateRecord::time_step()
+            .with_enrolment(EnrolmentId::from_bytes([n; 16]))
+            .to_bytes()
+    };
+    let keyless = format!("{id}-keyless");
+    let (r1, r2, r3) = (record(1), record(2), record(3));
+    assert!(store.enrol_with_key(id, &r1, Some(b"key 1")).unwrap());
+    assert_eq!(store.load(id).unwrap(), Some(r1));
+    assert_eq!(
+        store.sealed_key(id).unwrap().as_deref(),
+        Some(&b"key 1"[..])
+    );
+    assert!(
+        !store.enrol_with_key(id, &r2, Some(b"key 2")).unwrap(),
+        "taken: nothing written"
+    );
+    assert_eq!(store.load(id).unwrap(), Some(r1));
+    assert_eq!(
+        store.sealed_key(id).unwrap().as_deref(),
+        Some(&b"key 1"[..])
+    );
+    assert!(!store.enrol(id, &r2).unwrap());
+
+    // A verification that loaded the first enrolment's record, committing after the
+    // re-enrolment, loses its compare-and-swap.
+    let spent = StateRecord::from_bytes(&r1).unwrap().unlock().to_bytes();
+    store.reenrol(id, &r2, Some(b"key 2")).unwrap();
+    assert!(!store.compare_and_swap(id, &r1, &spent).unwrap());
+    assert_eq!(store.load(id).unwrap(), Some(r2));
+    assert_eq!(
+        store.sealed_key(id).unwrap().as_deref(),
+        Some(&b"key 2"[..])
+    );
+
+    store.reenrol(id, &r3, None).unwrap();
+    assert_eq!(store.load(id).unwrap(), Some(r3));
+    assert_eq!(
+        store.sealed_key(id).unwrap(),
+        None,
+        "no old key beside the new record"
+    );
+
+    store.reenrol(&keyless, &r1, None).unwrap();
+    assert_eq!(
+        store.load(&keyless).unwrap(),
+        Some(r1),
+        "re-enrolment of a new id enrols it"
+    );
+    assert_eq!(store.sealed_key(&keyless).unwrap(), None);
+    assert!(store.delete(id).unwrap());
+    assert!(store.delete(&keyless).unwrap());
+    assert_eq!(store.sealed_key(id).unwrap(), None);
+}

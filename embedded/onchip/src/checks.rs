@@ -566,7 +566,7 @@ fn malformed() -> Result<(), Fail> {
 
 /// A `StateRecord` as a device keeps it: its bytes, read and decoded before each attempt, and
 /// replaced by the record to commit before the outcome is read.
-struct Stored([u8; StateRecord::ENCODED_LEN]);
+struct Stored(otpkit::RecordBytes);
 
 impl Stored {
     fn new(record: StateRecord) -> Stored {
