@@ -375,11 +375,16 @@ fn import_pskc_batches_from_otptool() {
         out.ends_with("imported 0, already enrolled 3, skipped 0, failed 0\n"),
         "{out}"
     );
-    // A wrong transport key: each package fails, exit 1, nothing enrolled.
+    // A wrong transport key: refused as a whole, one line, nothing enrolled.
     std::fs::write(dir.join("wrong.key"), "ffffffffffffffffffffffffffffffff").unwrap();
     let r = s.run(&["import-pskc", "t.pskc", "--psk-file", "wrong.key"]);
-    assert_eq!(r.status, 1, "{}", r.stdout);
-    assert_eq!(r.stderr.lines().count(), 3, "{}", r.stderr);
+    assert_eq!(r.status, 2, "{}", r.stdout);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("wrong pre-shared key or password"),
+        "{}",
+        r.stderr
+    );
 
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -123,6 +123,9 @@ pub enum PskcErrorKind {
         /// The length given, in bytes.
         len: usize,
     },
+    /// The `MACKey` does not decrypt under the transport key given: the pre-shared key or
+    /// password is wrong for the whole document (a document-level error).
+    WrongTransportKey,
     /// The value's MAC does not match: a wrong key or password, or a damaged document.
     MacMismatch,
     /// Decryption failed (bad padding, failed key-wrap integrity check, wrong length): a
@@ -161,6 +164,9 @@ impl fmt::Display for PskcErrorKind {
             }
             PskcErrorKind::TransportKeyLength { len } => {
                 write!(f, "transport key of {len} bytes does not fit the cipher")
+            }
+            PskcErrorKind::WrongTransportKey => {
+                f.write_str("wrong pre-shared key or password (the mac key does not decrypt)")
             }
             PskcErrorKind::MacMismatch => f.write_str("mac mismatch (wrong key or damaged value)"),
             PskcErrorKind::Decryption => {

@@ -280,6 +280,12 @@ impl<R: BufRead> PskcReader<R> {
                 }
                 "KeyPackage" | "Device" => {
                     let results = read_package(&node, &mut self.crypto);
+                    if let Some(Err(e)) = results
+                        .iter()
+                        .find(|r| matches!(r, Err(e) if e.kind == PskcErrorKind::WrongTransportKey))
+                    {
+                        return Err(PskcError::new(e.line, PskcErrorKind::WrongTransportKey));
+                    }
                     self.keys += results.len();
                     if self.keys > self.options.limits.max_keys {
                         return Err(fatal(PskcErrorKind::Limit(LimitKind::Keys)));

@@ -121,7 +121,13 @@ impl Crypto {
             Some((method, ct)) => {
                 let cipher = self.cipher(method.as_deref())?;
                 let key = self.transport_key(cipher)?;
-                Ok((alg, cipher.decrypt(&key, &ct)?, false))
+                // The MAC key is encrypted under the one transport key of the document: when
+                // it does not decrypt, the key or password given is wrong for every value.
+                let mac_key = cipher.decrypt(&key, &ct).map_err(|e| match e {
+                    PskcErrorKind::Decryption => PskcErrorKind::WrongTransportKey,
+                    other => other,
+                })?;
+                Ok((alg, mac_key, false))
             }
             None if self.strict => Err(PskcErrorKind::MissingElement("MACKey")),
             None => Ok((alg, self.transport_key(value_cipher)?, true)),
