@@ -23,7 +23,9 @@
 //!   (the signature is not verified; [`ReadOptions::allow_unverified_signature`] reads them
 //!   with a warning).
 //! - **Errors** name the line and the key's `Id`. One bad key does not drop the others:
-//!   [`Container::errors`] holds one error per key that failed.
+//!   [`Container::errors`] holds one error per key that failed. A wrong pre-shared key or
+//!   password is one error for the document ([`PskcErrorKind::WrongTransportKey`]) when the
+//!   document has a `MACKey` (key-wrap documents without one report each key).
 //! - **Limits** ([`Limits`]) on size, keys, depth, attributes, text, base64, PBKDF2
 //!   iterations.
 //!

@@ -114,7 +114,8 @@ pub struct Container {
 /// # Errors
 ///
 /// A [`PskcError`] for what spoils the whole document: malformed XML, a DTD or entity, a
-/// limit, not a PSKC container, an unverified signature. Errors of single keys are in
+/// limit, not a PSKC container, an unverified signature, a wrong pre-shared key or password
+/// ([`PskcErrorKind::WrongTransportKey`]: the `MACKey` does not decrypt). Errors of single keys are in
 /// [`Container::errors`].
 pub fn read(
     input: impl BufRead,
