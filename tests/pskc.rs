@@ -586,3 +586,24 @@ fn python_pskc_mac_fallbacks() {
         assert!(c.keys.is_empty() && c.errors.len() == 1, "{warning:?}");
     }
 }
+
+/// A draft document with one IV for every value in `EncryptionKey/IV` (python-pskc reads it):
+/// read in lenient mode, refused in strict mode.
+#[test]
+fn draft_container_level_iv() {
+    let doc = include_bytes!("data/pskc_draft_container_iv.xml");
+    let c = read(&doc[..], Decryption::PreSharedKey(&FIG6_PSK), &lenient()).unwrap();
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+    assert_eq!(c.keys[0].secret(), Some(RFC4226_KEY));
+    assert!(c.keys[0].warnings.contains(&Warning::DraftFormat));
+    assert_eq!(
+        read(
+            &doc[..],
+            Decryption::PreSharedKey(&FIG6_PSK),
+            &ReadOptions::strict()
+        )
+        .unwrap_err()
+        .kind,
+        PskcErrorKind::NotPskc
+    );
+}

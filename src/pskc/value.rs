@@ -36,6 +36,9 @@ pub(crate) struct Crypto {
     pub doc_algorithm: Option<String>,
     pub derivation: Option<Result<Pbkdf2Params, PskcErrorKind>>,
     pub asymmetric: Option<String>,
+    /// Drafts (lenient mode): one IV for every CBC value, given in `EncryptionKey/IV`, and
+    /// not prepended to the values.
+    pub legacy_iv: Option<Vec<u8>>,
     pub mac_algorithm: Option<String>,
     /// `MACKey`: its algorithm and cipher value.
     pub mac_key: Option<(Option<String>, Vec<u8>)>,
@@ -58,6 +61,7 @@ impl Crypto {
             doc_algorithm: None,
             derivation: None,
             asymmetric: None,
+            legacy_iv: None,
             mac_algorithm: None,
             mac_key: None,
             key: None,
@@ -123,7 +127,7 @@ impl Crypto {
                 let key = self.transport_key(cipher)?;
                 // The MAC key is encrypted under the one transport key of the document: when
                 // it does not decrypt, the key or password given is wrong for every value.
-                let mac_key = cipher.decrypt(&key, &ct).map_err(|e| match e {
+                let mac_key = self.decrypt(cipher, &key, &ct).map_err(|e| match e {
                     PskcErrorKind::Decryption => PskcErrorKind::WrongTransportKey,
                     other => other,
                 })?;
@@ -131,6 +135,25 @@ impl Crypto {
             }
             None if self.strict => Err(PskcErrorKind::MissingElement("MACKey")),
             None => Ok((alg, self.transport_key(value_cipher)?, true)),
+        }
+    }
+
+    /// Decrypts a cipher value; with a drafts' container-level IV, CBC values carry none of
+    /// their own.
+    fn decrypt(
+        &self,
+        cipher: Cipher,
+        key: &[u8],
+        data: &[u8],
+    ) -> Result<Zeroizing<Vec<u8>>, PskcErrorKind> {
+        match &self.legacy_iv {
+            Some(iv) if cipher.is_cbc() => {
+                let mut full = Vec::with_capacity(iv.len() + data.len());
+                full.extend_from_slice(iv);
+                full.extend_from_slice(data);
+                cipher.decrypt(key, &full)
+            }
+            _ => cipher.decrypt(key, data),
         }
     }
 
@@ -199,13 +222,13 @@ impl Crypto {
                 }
                 // Encrypt-then-MAC (RFC 6030 §6.1.1): checked before anything is decrypted.
                 if alg.verify(&mac_key, &[&ct], tag) {
-                    cipher.decrypt(&key, &ct)?
+                    self.decrypt(cipher, &key, &ct)?
                 } else if self.strict {
                     return Err(PskcErrorKind::MacMismatch);
                 } else {
                     // Older drafts: the MAC over the plaintext.
-                    let plain = cipher
-                        .decrypt(&key, &ct)
+                    let plain = self
+                        .decrypt(cipher, &key, &ct)
                         .map_err(|_| PskcErrorKind::MacMismatch)?;
                     if !alg.verify(&mac_key, &[&plain], tag) {
                         return Err(PskcErrorKind::MacMismatch);
@@ -217,9 +240,9 @@ impl Crypto {
             (None, true) if self.strict => return Err(PskcErrorKind::MissingMac),
             (None, true) => {
                 push(warnings, Warning::MissingValueMac);
-                cipher.decrypt(&key, &ct)?
+                self.decrypt(cipher, &key, &ct)?
             }
-            (None, false) => cipher.decrypt(&key, &ct)?,
+            (None, false) => self.decrypt(cipher, &key, &ct)?,
         };
         Ok(Some(Plain::Decrypted(plain)))
     }

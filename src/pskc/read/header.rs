@@ -20,6 +20,9 @@ impl<R: BufRead> PskcReader<R> {
         if node.child("X509Data").is_some() {
             self.crypto.asymmetric = Some(String::from("ds:X509Data"));
         }
+        if let (Some(iv), false) = (node.child_text("IV"), strict) {
+            self.crypto.legacy_iv = Some(b64(iv, &self.options.limits, "IV")?.to_vec());
+        }
         for n in node.children("KeyName") {
             self.key_names.push(String::from(n.trimmed()));
         }
