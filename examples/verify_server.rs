@@ -61,7 +61,7 @@ use core::error::Error as StdError;
 use std::io::BufRead;
 
 use otpkit::sealed::{MasterKey, rotate_master_key};
-use otpkit::store::{EnrolStore, KeyStore, SqliteStore, Store, Verifier, VerifyError};
+use otpkit::store::{EnrolStore, KeyStore, KeyWrite, SqliteStore, Store, Verifier, VerifyError};
 use otpkit::uri::OtpAuthUri;
 use otpkit::{
     Accepted, Algorithm, Enrolled, EnrolmentId, Error, HotpParams, Lock, Policy, Secret,
@@ -123,11 +123,16 @@ fn run() -> Result<bool> {
         let new = MasterKey::from_file(new_key_file.ok_or("--new-master-key-file is needed")?)?;
         let done = rotate_master_key(server.verifier.store(), &server.master, &new)?;
         println!(
-            "re-sealed {} keys under master key {:#010x} ({} already were)",
+            "re-sealed {} keys under master key {:#010x} ({} already were, {} skipped, {} passes)",
             done.resealed,
             new.id(),
-            done.already_current
+            done.already_current,
+            done.skipped,
+            done.passes
         );
+        if done.old_key_remains {
+            return Err("keys under the old master key remain: run the rotation again".into());
+        }
         return Ok(true);
     }
     if args.first().map(String::as_str) == Some("import-pskc") {
@@ -288,12 +293,20 @@ impl Server {
         };
         // Record and sealed key in one statement: never an id enrolled without its key.
         let record = record.with_enrolment(enrolment).to_bytes();
-        if !self
+        match self
             .verifier
             .store()
             .enrol_with_key(user, &record, Some(&sealed))?
         {
-            return Err(format!("{user:?} is already enrolled").into());
+            KeyWrite::Stored => {}
+            KeyWrite::RetiredMasterKey { current } => {
+                return Err(format!(
+                    "master key {:#010x} is retired (current {current:#010x})",
+                    self.master.id()
+                )
+                .into());
+            }
+            _ => return Err(format!("{user:?} is already enrolled").into()),
         }
         let stored = self.verifier.store().connection().execute(
             "INSERT INTO token_params (id, kind, algorithm, digits, period)

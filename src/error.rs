@@ -81,8 +81,8 @@ pub enum Error {
     /// The server-side state refused the attempt (throttled, locked, resynchronisation needed)
     /// or a stored state record is unreadable.
     State(StateError),
-    /// The random number generator failed (feature `rand`).
-    #[cfg(feature = "rand")]
+    /// The random number generator failed (features `rand` and `sealed-keys`).
+    #[cfg(any(feature = "rand", feature = "sealed-keys"))]
     RandomUnavailable,
 }
 
@@ -119,7 +119,7 @@ impl fmt::Display for Error {
             Error::Mismatch => f.write_str("code does not match"),
             Error::Replay => f.write_str("code was already used"),
             Error::State(e) => write!(f, "{e}"),
-            #[cfg(feature = "rand")]
+            #[cfg(any(feature = "rand", feature = "sealed-keys"))]
             Error::RandomUnavailable => f.write_str("random number generator failed"),
         }
     }

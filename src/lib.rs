@@ -57,6 +57,8 @@ pub mod serde;
 pub mod steam;
 #[cfg(feature = "uri")]
 pub mod uri;
+#[cfg(feature = "ykoath")]
+pub mod ykoath;
 
 /// README.md's Rust examples, compiled and run as doc tests (the crate docs are src/lib.md).
 #[cfg(doctest)]

@@ -71,7 +71,10 @@ use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
 pub use error::SealError;
-pub use rotate::{RotateError, Rotation, rotate_master_key};
+pub use rotate::{
+    Progress, RotateError, RotateOptions, Rotation, rotate_master_key, rotate_master_key_async,
+    rotate_master_key_with,
+};
 
 use crate::{Enrolled, EnrolmentId, Hotp, HotpParams, Secret, Totp, TotpParams};
 

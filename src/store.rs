@@ -59,10 +59,13 @@ mod methods;
 mod asynch;
 mod enrol;
 mod error;
+mod key_write;
 #[cfg(feature = "alloc")]
 mod keys;
 #[cfg(feature = "store-memory")]
 mod memory;
+#[cfg(any(feature = "store-postgres", feature = "store-postgres-async"))]
+mod pg_conn;
 #[cfg(any(feature = "store-postgres", feature = "store-postgres-async"))]
 mod pg_error;
 #[cfg(feature = "store-postgres")]
@@ -76,8 +79,16 @@ mod verifier;
 pub use asynch::{AsyncStore, AsyncVerifier};
 pub use enrol::{AsyncEnrolStore, EnrolStore};
 pub use error::VerifyError;
+pub use key_write::KeyWrite;
+#[cfg(any(
+    feature = "store-memory",
+    feature = "store-sqlite",
+    feature = "store-postgres",
+    feature = "store-postgres-async"
+))]
+use key_write::sealed_master_key;
 #[cfg(feature = "alloc")]
-pub use keys::KeyStore;
+pub use keys::{AsyncKeyStore, KeyStore};
 #[cfg(feature = "store-memory")]
 pub use memory::MemoryStore;
 #[cfg(any(feature = "store-postgres", feature = "store-postgres-async"))]

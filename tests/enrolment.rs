@@ -17,7 +17,8 @@ use std::sync::Mutex;
 
 use otpkit::sealed::MasterKey;
 use otpkit::store::{
-    AsyncVerifier, EnrolStore, KeyStore, MemoryStore, RecordBytes, Store, Verifier, VerifyError,
+    AsyncVerifier, EnrolStore, KeyStore, KeyWrite, MemoryStore, RecordBytes, Store, Verifier,
+    VerifyError,
 };
 use otpkit::{Enrolled, EnrolmentId, Policy, StateRecord, Totp, TotpParams};
 
@@ -94,10 +95,11 @@ fn enrol_alice(store: &MemoryStore, n: u8, key: &[u8], first: bool) {
         .with_enrolment(enrolment(n))
         .to_bytes();
     if first {
-        assert!(
+        assert_eq!(
             store
                 .enrol_with_key("alice", &record, Some(&sealed))
-                .unwrap()
+                .unwrap(),
+            KeyWrite::Stored
         );
     } else {
         store.reenrol("alice", &record, Some(&sealed)).unwrap();
@@ -186,7 +188,13 @@ fn a_restored_old_sealed_key_is_refused() {
     let backup = store.inner.sealed_key("alice").unwrap().unwrap();
     enrol_alice(&store.inner, 2, NEW_KEY, false);
     // A backup, a replica or a stale write-back puts the old sealed key back.
-    assert!(store.inner.put_sealed_key("alice", &backup).unwrap());
+    assert_eq!(
+        store
+            .inner
+            .put_sealed_key("alice", &backup, master().id())
+            .unwrap(),
+        KeyWrite::Stored
+    );
     let restored = open_alice(&store.inner);
     assert_eq!(
         restored.enrolment(),
@@ -206,11 +214,12 @@ fn a_restored_old_sealed_key_is_refused() {
 fn a_generator_cached_without_sealed_keys_is_refused_after_re_enrolment() {
     let store = Scripted::default();
     let first = StateRecord::time_step().with_enrolment(enrolment(1));
-    assert!(
+    assert_eq!(
         store
             .inner
             .enrol_with_key("alice", &first.to_bytes(), None)
-            .unwrap()
+            .unwrap(),
+        KeyWrite::Stored
     );
     // The integrator keeps the key and the enrolment id it enrolled with, and caches this.
     let cached = Enrolled::new(
@@ -275,7 +284,10 @@ fn a_format_1_sealed_key_opens_only_while_its_record_has_no_enrolment_id() {
     let store = MemoryStore::new();
     let v1 = RecordBytes::try_from(&V1_TIME_STEP[..]).unwrap();
     assert!(Store::enrol(&store, "alice", &v1).unwrap());
-    assert!(store.put_sealed_key("alice", &sealed).unwrap());
+    assert_eq!(
+        store.put_sealed_key("alice", &sealed, master.id()).unwrap(),
+        KeyWrite::Stored
+    );
     let verifier = Verifier::new(&store, Policy::default());
     let code = totp.generate_at(NOW).unwrap();
     verifier.verify_totp("alice", &totp, NOW, code).unwrap();
@@ -311,7 +323,10 @@ fn a_format_1_sealed_key_opens_only_while_its_record_has_no_enrolment_id() {
             None,
         )
         .unwrap();
-    assert!(store.put_sealed_key("alice", &sealed).unwrap());
+    assert_eq!(
+        store.put_sealed_key("alice", &sealed, master.id()).unwrap(),
+        KeyWrite::Stored
+    );
     let later = NOW + 300;
     assert_eq!(
         verifier.verify_totp("alice", &totp, later, totp.generate_at(later).unwrap()),

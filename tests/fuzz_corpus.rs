@@ -101,3 +101,9 @@ fn impl_migration_parse() {
 fn pskc_parse() {
     replay("pskc_parse", checks::pskc_parse);
 }
+
+#[cfg(feature = "ykoath")]
+#[test]
+fn impl_ykoath_apdu() {
+    replay("impl_ykoath_apdu", checks::impl_ykoath_apdu);
+}

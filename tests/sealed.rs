@@ -10,8 +10,14 @@
     clippy::cast_possible_truncation
 )]
 
-use otpkit::sealed::{MasterKey, OVERHEAD, SealError, rotate_master_key, sealed_with};
-use otpkit::store::{KeyStore, MemoryStore, Store, Verifier};
+#[path = "support/rotation_suite.rs"]
+mod rotation_suite;
+
+use otpkit::sealed::{
+    MasterKey, OVERHEAD, RotateOptions, SealError, rotate_master_key, rotate_master_key_async,
+    sealed_with,
+};
+use otpkit::store::{KeyStore, KeyWrite, MemoryStore, Store, Verifier};
 use otpkit::{Enrolled, Hotp, HotpParams, Policy, Secret, StateRecord, Totp, TotpParams};
 use proptest::prelude::*;
 
@@ -283,10 +289,11 @@ fn rotation_reseals_every_key_and_leaves_records_untouched() {
     let ids: Vec<String> = (0..20).map(|i| format!("user-{i}")).collect();
     for (i, id) in ids.iter().enumerate() {
         verifier.enrol(id, &StateRecord::counter(0)).unwrap();
-        assert!(
+        assert_eq!(
             store
-                .put_sealed_key(id, &old.seal(id, KEY).unwrap())
-                .unwrap()
+                .put_sealed_key(id, &old.seal(id, KEY).unwrap(), old.id())
+                .unwrap(),
+            KeyWrite::Stored
         );
         // Records in different states: accepted codes, failures.
         if i % 2 == 0 {
@@ -346,12 +353,178 @@ fn rotation_stops_at_a_key_neither_master_key_opens() {
         .enrol("a", &StateRecord::counter(0).to_bytes())
         .unwrap();
     store
-        .put_sealed_key("a", &stranger.seal("a", KEY).unwrap())
+        .put_sealed_key("a", &stranger.seal("a", KEY).unwrap(), stranger.id())
         .unwrap();
     let e = rotate_master_key(&store, &old, &new).unwrap_err();
     assert!(
         matches!(&e, otpkit::sealed::RotateError::Seal { id, error: SealError::WrongMasterKey { .. } } if id == "a"),
         "{e:?}"
+    );
+}
+
+#[test]
+fn memory_store_master_key_rotation() {
+    rotation_suite::all_and_threads(&MemoryStore::new(), "user");
+}
+
+/// Runs a future that never waits (the in-memory store's are ready at once).
+fn ready<T>(fut: impl core::future::Future<Output = T>) -> T {
+    let mut fut = core::pin::pin!(fut);
+    let mut cx = core::task::Context::from_waker(core::task::Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        core::task::Poll::Ready(v) => v,
+        core::task::Poll::Pending => panic!("the in-memory store waited"),
+    }
+}
+
+#[test]
+fn async_rotation_over_the_memory_store() {
+    use otpkit::store::{AsyncKeyStore, AsyncStore};
+    let store = MemoryStore::new();
+    let (old, new) = (master(1), master(2));
+    for i in 0..7 {
+        let id = format!("user-{i}");
+        assert!(
+            ready(AsyncStore::enrol(
+                &store,
+                &id,
+                &StateRecord::counter(0).to_bytes()
+            ))
+            .unwrap()
+        );
+        let sealed = old.seal(&id, KEY).unwrap();
+        assert_eq!(
+            ready(AsyncKeyStore::put_sealed_key(
+                &store,
+                &id,
+                &sealed,
+                old.id()
+            ))
+            .unwrap(),
+            KeyWrite::Stored
+        );
+    }
+    let mut pages = 0;
+    let options = RotateOptions {
+        page_size: 3,
+        ..RotateOptions::default()
+    };
+    let done = ready(rotate_master_key_async(&store, &old, &new, options, |_| {
+        pages += 1
+    }))
+    .unwrap();
+    assert_eq!(
+        (done.resealed, done.passes, done.old_key_remains),
+        (7, 2, false)
+    );
+    assert_eq!(pages, 6);
+    assert_eq!(
+        ready(AsyncKeyStore::current_master_key(&store)).unwrap(),
+        Some(new.id())
+    );
+    for i in 0..7 {
+        let id = format!("user-{i}");
+        let sealed = ready(AsyncKeyStore::sealed_key(&store, &id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            new.open(&id, &sealed, |k| Ok(k == KEY))
+                .map(Enrolled::into_inner),
+            Ok(true)
+        );
+    }
+    let late = old.seal("user-0", KEY).unwrap();
+    assert_eq!(
+        ready(AsyncKeyStore::put_sealed_key(
+            &store,
+            "user-0",
+            &late,
+            old.id()
+        ))
+        .unwrap(),
+        KeyWrite::RetiredMasterKey { current: new.id() }
+    );
+}
+
+/// A key sealed by the previous release (format 1, under `[1; 32]`, for "alice"): the
+/// RFC 6238 key `12345678901234567890`.
+const V1_SEALED: &str = include_str!("data/sealed_key_format1.hex");
+
+/// `StateRecord::time_step()` as the previous release wrote it (format 1).
+const V1_TIME_STEP: [u8; 34] = [
+    1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfa,
+    0x6b, 0x6f, 0xf5,
+];
+
+/// Rotation re-seals a key of format 1 as format 2 of the enrolment its record has (the
+/// legacy one, for a record of format 1): it goes on verifying. A key of format 1 restored
+/// beside a record of a real enrolment is re-sealed for the legacy enrolment it belongs to,
+/// never bound to the record's, and the verifier goes on refusing it.
+#[test]
+fn rotation_reseals_format_1_keys_for_their_enrolment() {
+    use otpkit::EnrolmentId;
+    use otpkit::store::{EnrolStore, VerifyError};
+    let text = V1_SEALED.trim();
+    let v1: Vec<u8> = (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect();
+    let (old, new) = (master(1), master(2));
+    let store = MemoryStore::new();
+    let record = otpkit::store::RecordBytes::try_from(&V1_TIME_STEP[..]).unwrap();
+    assert!(Store::enrol(&store, "alice", &record).unwrap());
+    assert_eq!(
+        store.put_sealed_key("alice", &v1, old.id()).unwrap(),
+        KeyWrite::Stored
+    );
+    let done = rotate_master_key(&store, &old, &new).unwrap();
+    assert_eq!((done.resealed, done.old_key_remains), (1, false));
+    let sealed = store.sealed_key("alice").unwrap().unwrap();
+    assert_eq!(sealed[0], 2, "format 2");
+    let totp = new
+        .open_totp("alice", &sealed, TotpParams::default())
+        .unwrap();
+    assert_eq!(totp.enrolment(), EnrolmentId::LEGACY);
+    let verifier = Verifier::new(&store, Policy::default());
+    let now = 1_700_000_000;
+    verifier
+        .verify_totp("alice", &totp, now, totp.generate_at(now).unwrap())
+        .unwrap();
+
+    // A backup of the format-1 key restored beside a new enrolment's record, then the
+    // rotation run again.
+    let enrolment = EnrolmentId::from_bytes([3; 16]);
+    let fresh = new.seal_enrolled("alice", enrolment, &[9; 20]).unwrap();
+    let second = StateRecord::time_step().with_enrolment(enrolment);
+    assert_eq!(
+        store
+            .reenrol("alice", &second.to_bytes(), Some(&fresh))
+            .unwrap(),
+        KeyWrite::Stored
+    );
+    assert!(
+        store
+            .compare_and_swap_sealed_key("alice", &fresh, &v1)
+            .unwrap()
+    );
+    let done = rotate_master_key(&store, &old, &new).unwrap();
+    assert_eq!((done.resealed, done.old_key_remains), (1, false));
+    let restored = store.sealed_key("alice").unwrap().unwrap();
+    let totp = new
+        .open_totp("alice", &restored, TotpParams::default())
+        .unwrap();
+    assert_eq!(
+        totp.enrolment(),
+        EnrolmentId::LEGACY,
+        "not bound to the record's"
+    );
+    let later = now + 300;
+    assert_eq!(
+        verifier.verify_totp("alice", &totp, later, totp.generate_at(later).unwrap()),
+        Err(VerifyError::EnrolmentMismatch {
+            stored: enrolment,
+            generator: EnrolmentId::LEGACY,
+        })
     );
 }
 
@@ -383,5 +556,59 @@ proptest! {
         let i = 5 + at.index(sealed.len() - 5);
         sealed[i] ^= flip;
         prop_assert_eq!(m.open("t", &sealed, |_| Ok(())), Err(SealError::Authentication));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Pages of any size list every id that has a key exactly once, in ascending order.
+    #[test]
+    fn pages_list_every_keyed_id_once_in_order(
+        ids in proptest::collection::btree_set("\\PC{0,12}", 0..40),
+        page_size in 1usize..8,
+    ) {
+        let store = MemoryStore::new();
+        for id in &ids {
+            store.enrol(id, &StateRecord::counter(0).to_bytes()).unwrap();
+            prop_assert_eq!(store.put_sealed_key(id, b"k", 1).unwrap(), KeyWrite::Stored);
+        }
+        store.enrol("\u{10ffff}-keyless", &StateRecord::counter(0).to_bytes()).unwrap();
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = store.ids_with_keys(after.as_deref(), page_size).unwrap();
+            prop_assert!(page.len() <= page_size);
+            let Some(last) = page.last() else { break };
+            after = Some(last.clone());
+            seen.extend(page);
+        }
+        prop_assert_eq!(seen, ids.into_iter().collect::<Vec<_>>());
+    }
+
+    /// Whichever key a re-enrolment replaces while the rotation runs, and whatever the page
+    /// size, the rotation ends with every key under the new master key, the re-enrolled one
+    /// holding its fresh key.
+    #[test]
+    fn a_re_enrolment_at_any_point_of_a_rotation_survives_it(
+        n in 1usize..10,
+        victim in 0usize..10,
+        page_size in 1usize..5,
+    ) {
+        let victim = victim % n;
+        let store = MemoryStore::new();
+        let (old, new) = (rotation_suite::old(), rotation_suite::new());
+        let ids = rotation_suite::enrol_all(&store, "t", n, &old);
+        let mut wrapped = rotation_suite::Interleave::new(&store, |s: &MemoryStore| {
+            rotation_suite::re_enrol(s, &ids[victim], victim, &new);
+        });
+        wrapped.on_swap = Some(victim + 1);
+        let options = RotateOptions { page_size, ..RotateOptions::default() };
+        let done = otpkit::sealed::rotate_master_key_with(&wrapped, &old, &new, options, |_| {}).unwrap();
+        prop_assert_eq!((done.resealed, done.skipped, done.old_key_remains), (n - 1, 1, false));
+        for (i, id) in ids.iter().enumerate() {
+            let generation = if i == victim { 9 } else { 0 };
+            prop_assert_eq!(rotation_suite::opened(&store, id, &new), rotation_suite::key(i, generation));
+        }
     }
 }

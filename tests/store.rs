@@ -42,6 +42,26 @@ fn memory_store_sealed_keys() {
 }
 
 #[test]
+fn memory_store_sealed_key_swap() {
+    store_suite::sealed_key_swap(&MemoryStore::new(), "alice");
+}
+
+#[test]
+fn memory_store_ids_in_pages() {
+    store_suite::ids_in_pages(&MemoryStore::new(), "user");
+}
+
+#[test]
+fn memory_store_current_master_key() {
+    store_suite::current_master_key(&MemoryStore::new(), "alice");
+}
+
+#[test]
+fn memory_store_enrolment_under_a_retired_master_key() {
+    store_suite::enrolment_under_a_retired_master_key(&MemoryStore::new(), "alice");
+}
+
+#[test]
 fn memory_store_atomic_enrolment() {
     store_suite::atomic_enrolment(&MemoryStore::new(), "alice");
 }
@@ -259,26 +279,32 @@ fn async_verifier_is_the_same_loop() {
 
 #[test]
 fn sealed_keys_live_beside_the_record_and_outside_its_swap() {
-    use otpkit::store::KeyStore;
+    use otpkit::store::{KeyStore, KeyWrite};
     let store = MemoryStore::new();
     assert_eq!(
-        store.put_sealed_key("t", b"ciphertext"),
-        Ok(false),
+        store.put_sealed_key("t", b"ciphertext", 1),
+        Ok(KeyWrite::UnknownToken),
         "no token yet"
     );
     let first = StateRecord::counter(0).to_bytes();
     assert!(Store::enrol(&store, "t", &first).unwrap());
-    assert_eq!(store.put_sealed_key("t", b"ciphertext"), Ok(true));
+    assert_eq!(
+        store.put_sealed_key("t", b"ciphertext", 1),
+        Ok(KeyWrite::Stored)
+    );
     let next = StateRecord::counter(1).to_bytes();
     assert!(Store::compare_and_swap(&store, "t", &first, &next).unwrap());
     assert_eq!(store.sealed_key("t"), Ok(Some(b"ciphertext".to_vec())));
-    assert_eq!(store.put_sealed_key("t", b"resealed"), Ok(true));
+    assert_eq!(
+        store.compare_and_swap_sealed_key("t", b"ciphertext", b"resealed"),
+        Ok(true)
+    );
     assert_eq!(
         Store::load(&store, "t"),
         Ok(Some(next)),
         "re-sealing leaves the record"
     );
-    assert_eq!(store.ids_with_keys(), Ok(vec!["t".to_owned()]));
+    assert_eq!(store.ids_with_keys(None, 10), Ok(vec!["t".to_owned()]));
     assert!(Store::delete(&store, "t").unwrap());
     assert_eq!(store.sealed_key("t"), Ok(None), "deleted with its token");
 }

@@ -11,21 +11,49 @@
 
 #[path = "support/postgres.rs"]
 mod pg;
+#[cfg(feature = "sealed-keys")]
+#[path = "support/rotation_suite.rs"]
+mod rotation_suite;
 #[path = "support/store_suite.rs"]
 mod store_suite;
 
 use otpkit::StateRecord;
 use otpkit::store::{PostgresError, PostgresStore, Store};
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, NoTls};
 
 /// A store whose connections carry `name` as their application name, and an id for the test.
 fn store(name: &str) -> Option<(PostgresStore, String)> {
     let params = pg::params(name)?;
-    let mut config: Config = params.parse().unwrap();
+    let mut config: tokio_postgres::Config = params.parse().unwrap();
     let app = format!("otpkit-{name}-{}", std::process::id());
     config.application_name(&app);
-    let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+    let store = PostgresStore::from_config(config).unwrap();
     Some((store, app))
+}
+
+/// A store in a PostgreSQL schema of its own, made afresh (the current master-key id is one
+/// per table, so tests that set it do not share one), and the schema's name.
+fn own_schema(name: &str) -> Option<(PostgresStore, String)> {
+    let params = pg::params(name)?;
+    let schema = format!("otpkit_{name}_{}", std::process::id());
+    Client::connect(&params, NoTls)
+        .unwrap()
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
+        ))
+        .unwrap();
+    // Key-value parameters (as `.ci/postgres` writes them), with the schema searched first.
+    let store =
+        PostgresStore::connect(&format!("{params} options='-c search_path={schema}'")).unwrap();
+    Some((store, schema))
+}
+
+/// Drops a schema of [`own_schema`].
+fn drop_schema(name: &str, schema: &str) {
+    let mut admin = admin(name).unwrap();
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
 }
 
 fn admin(name: &str) -> Option<Client> {
@@ -99,6 +127,54 @@ fn postgres_store_sealed_keys() {
 }
 
 #[test]
+fn postgres_store_sealed_key_swap() {
+    let Some((store, id)) = store("key_swap") else {
+        return;
+    };
+    let _ = store.delete(&id);
+    store_suite::sealed_key_swap(&store, &id);
+}
+
+#[test]
+fn postgres_store_ids_in_pages() {
+    let Some((store, id)) = store("pages") else {
+        return;
+    };
+    for i in 0..11 {
+        let _ = store.delete(&format!("{id}-{i:02}"));
+    }
+    store_suite::ids_in_pages(&store, &id);
+}
+
+#[test]
+fn postgres_store_current_master_key() {
+    let Some((store, schema)) = own_schema("master_key") else {
+        return;
+    };
+    store_suite::current_master_key(&store, "alice");
+    drop_schema("master_key", &schema);
+}
+
+#[test]
+fn postgres_store_enrolment_under_a_retired_master_key() {
+    let Some((store, schema)) = own_schema("retired") else {
+        return;
+    };
+    store_suite::enrolment_under_a_retired_master_key(&store, "alice");
+    drop_schema("retired", &schema);
+}
+
+#[cfg(feature = "sealed-keys")]
+#[test]
+fn postgres_store_master_key_rotation() {
+    let Some((store, schema)) = own_schema("rotation") else {
+        return;
+    };
+    rotation_suite::all_and_threads(&store, "user");
+    drop_schema("rotation", &schema);
+}
+
+#[test]
 fn postgres_store_refuses_a_record_of_another_length() {
     let Some(mut admin) = admin("length") else {
         return;
@@ -127,9 +203,9 @@ fn postgres_store_refuses_a_record_of_another_length() {
                  sealed_key bytea);"
         ))
         .unwrap();
-    let mut config: Config = pg::params("length").unwrap().parse().unwrap();
-    config.options(&format!("-c search_path={schema}"));
-    let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+    let mut config: tokio_postgres::Config = pg::params("length").unwrap().parse().unwrap();
+    config.options(format!("-c search_path={schema}"));
+    let store = PostgresStore::from_config(config).unwrap();
     store_suite::bad_length_is_an_error(&store, &id, || {
         admin
             .execute(
@@ -182,9 +258,9 @@ fn postgres_store_migrates_a_table_of_record_format_1() {
     );
 
     let open = || {
-        let mut config: Config = pg::params("migrate").unwrap().parse().unwrap();
-        config.options(&format!("-c search_path={schema}"));
-        PostgresStore::with_connector(move || config.connect(NoTls)).unwrap()
+        let mut config: tokio_postgres::Config = pg::params("migrate").unwrap().parse().unwrap();
+        config.options(format!("-c search_path={schema}"));
+        PostgresStore::from_config(config).unwrap()
     };
     let store = open();
     let store = {
@@ -255,10 +331,11 @@ fn postgres_store_migrates_when_opened_at_once() {
     std::thread::scope(|s| {
         for _ in 0..4 {
             s.spawn(|| {
-                let mut config: Config = pg::params("migrate-race").unwrap().parse().unwrap();
-                config.options(&format!("-c search_path={schema}"));
+                let mut config: tokio_postgres::Config =
+                    pg::params("migrate-race").unwrap().parse().unwrap();
+                config.options(format!("-c search_path={schema}"));
                 barrier.wait();
-                let store = PostgresStore::with_connector(move || config.connect(NoTls)).unwrap();
+                let store = PostgresStore::from_config(config).unwrap();
                 assert!(store.load("t0").unwrap().is_some());
             });
         }

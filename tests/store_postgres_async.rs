@@ -8,13 +8,17 @@
 
 #[path = "support/postgres.rs"]
 mod pg;
+#[cfg(feature = "sealed-keys")]
+#[path = "support/rotation_suite.rs"]
+mod rotation_suite;
 #[path = "support/store_suite.rs"]
 mod store_suite;
 
 use std::sync::Arc;
 
 use otpkit::store::{
-    AsyncPostgresStore, AsyncStore, AsyncVerifier, PostgresError, RecordBytes, Store, VerifyError,
+    AsyncKeyStore, AsyncPostgresStore, AsyncStore, AsyncVerifier, KeyStore, KeyWrite,
+    PostgresError, RecordBytes, Store, VerifyError,
 };
 use otpkit::{Error, Hotp, HotpParams, Policy, StateRecord};
 use tokio::runtime::{Builder, Runtime};
@@ -51,6 +55,93 @@ impl Store for Blocking {
     }
 }
 
+impl KeyStore for Blocking {
+    type Error = PostgresError;
+
+    fn put_sealed_key(
+        &self,
+        id: &str,
+        sealed: &[u8],
+        master_key: u32,
+    ) -> Result<KeyWrite, Self::Error> {
+        self.rt.block_on(AsyncKeyStore::put_sealed_key(
+            &self.store,
+            id,
+            sealed,
+            master_key,
+        ))
+    }
+
+    fn sealed_key(&self, id: &str) -> Result<Option<Vec<u8>>, Self::Error> {
+        self.rt.block_on(AsyncKeyStore::sealed_key(&self.store, id))
+    }
+
+    fn compare_and_swap_sealed_key(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, Self::Error> {
+        self.rt.block_on(AsyncKeyStore::compare_and_swap_sealed_key(
+            &self.store,
+            id,
+            old,
+            new,
+        ))
+    }
+
+    fn ids_with_keys(&self, after: Option<&str>, limit: usize) -> Result<Vec<String>, Self::Error> {
+        self.rt
+            .block_on(AsyncKeyStore::ids_with_keys(&self.store, after, limit))
+    }
+
+    fn current_master_key(&self) -> Result<Option<u32>, Self::Error> {
+        self.rt
+            .block_on(AsyncKeyStore::current_master_key(&self.store))
+    }
+
+    fn replace_current_master_key(&self, old: Option<u32>, new: u32) -> Result<bool, Self::Error> {
+        self.rt.block_on(AsyncKeyStore::replace_current_master_key(
+            &self.store,
+            old,
+            new,
+        ))
+    }
+}
+
+impl otpkit::store::EnrolStore for Blocking {
+    type Error = PostgresError;
+
+    fn enrol_with_key(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<KeyWrite, Self::Error> {
+        self.rt
+            .block_on(otpkit::store::AsyncEnrolStore::enrol_with_key(
+                &self.store,
+                id,
+                record,
+                sealed_key,
+            ))
+    }
+
+    fn reenrol(
+        &self,
+        id: &str,
+        record: &RecordBytes,
+        sealed_key: Option<&[u8]>,
+    ) -> Result<KeyWrite, Self::Error> {
+        self.rt.block_on(otpkit::store::AsyncEnrolStore::reenrol(
+            &self.store,
+            id,
+            record,
+            sealed_key,
+        ))
+    }
+}
+
 fn runtime() -> Runtime {
     Builder::new_multi_thread()
         .worker_threads(4)
@@ -67,16 +158,130 @@ fn blocking(name: &str) -> Option<(Blocking, String)> {
     let mut config: Config = params.parse().unwrap();
     config.application_name(&app);
     let store = rt
-        .block_on(AsyncPostgresStore::with_connector(move || {
-            let config = config.clone();
-            async move {
-                let (client, connection) = config.connect(NoTls).await?;
-                tokio::spawn(connection);
-                Ok(client)
-            }
-        }))
+        .block_on(AsyncPostgresStore::from_config(config))
         .unwrap();
     Some((Blocking { rt, store }, app))
+}
+
+/// A blocking view of a store in a PostgreSQL schema of its own, made afresh (the current
+/// master-key id is one per table), and the schema's name.
+fn own_schema(name: &str) -> Option<(Blocking, String)> {
+    let params = pg::params(name)?;
+    let schema = format!("otpkit_async_{name}_{}", std::process::id());
+    postgres::Client::connect(&params, NoTls)
+        .unwrap()
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};"
+        ))
+        .unwrap();
+    let rt = runtime();
+    // Key-value parameters (as `.ci/postgres` writes them), with the schema searched first.
+    let params = format!("{params} options='-c search_path={schema}'");
+    let store = rt.block_on(AsyncPostgresStore::connect(&params)).unwrap();
+    Some((Blocking { rt, store }, schema))
+}
+
+fn drop_schema(name: &str, schema: &str) {
+    postgres::Client::connect(&pg::params(name).unwrap(), NoTls)
+        .unwrap()
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}
+
+#[test]
+fn async_postgres_store_sealed_keys() {
+    let Some((store, id)) = blocking("keys") else {
+        return;
+    };
+    let _ = Store::delete(&store, &id);
+    let _ = Store::delete(&store, &format!("{id}-keyless"));
+    store_suite::sealed_keys(&store, &id);
+}
+
+#[test]
+fn async_postgres_store_sealed_key_swap() {
+    let Some((store, id)) = blocking("key_swap") else {
+        return;
+    };
+    let _ = Store::delete(&store, &id);
+    store_suite::sealed_key_swap(&store, &id);
+}
+
+#[test]
+fn async_postgres_store_ids_in_pages() {
+    let Some((store, id)) = blocking("pages") else {
+        return;
+    };
+    for i in 0..11 {
+        let _ = Store::delete(&store, &format!("{id}-{i:02}"));
+    }
+    store_suite::ids_in_pages(&store, &id);
+}
+
+#[test]
+fn async_postgres_store_current_master_key() {
+    let Some((store, schema)) = own_schema("master_key") else {
+        return;
+    };
+    store_suite::current_master_key(&store, "alice");
+    drop_schema("master_key", &schema);
+}
+
+#[test]
+fn async_postgres_store_enrolment_under_a_retired_master_key() {
+    let Some((store, schema)) = own_schema("retired") else {
+        return;
+    };
+    store_suite::enrolment_under_a_retired_master_key(&store, "alice");
+    drop_schema("retired", &schema);
+}
+
+/// The blocking rotation over the async store's `AsyncKeyStore` (through `Blocking`), and the
+/// asynchronous rotation itself on the runtime.
+#[cfg(feature = "sealed-keys")]
+#[test]
+fn async_postgres_store_master_key_rotation() {
+    use otpkit::sealed::{RotateOptions, rotate_master_key_async};
+    let Some((store, schema)) = own_schema("rotation") else {
+        return;
+    };
+    rotation_suite::all_and_threads(&store, "user");
+    // The old key current again; the async rotation, on the runtime.
+    let (old, new) = (rotation_suite::old(), rotation_suite::new());
+    assert!(KeyStore::replace_current_master_key(&store, Some(new.id()), old.id()).unwrap());
+    let ids = rotation_suite::enrol_all(&store, "async", 7, &old);
+    let options = RotateOptions {
+        page_size: 3,
+        ..RotateOptions::default()
+    };
+    let mut pages = 0;
+    let done = store
+        .rt
+        .block_on(rotate_master_key_async(
+            &store.store,
+            &old,
+            &new,
+            options,
+            |_| pages += 1,
+        ))
+        .unwrap();
+    assert_eq!(
+        (done.resealed, done.passes, done.old_key_remains),
+        (7, 2, false)
+    );
+    assert_eq!(pages, 6);
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(
+            rotation_suite::opened(&store, id, &new),
+            rotation_suite::key(i, 0)
+        );
+    }
+    let late = old.seal(&ids[0], &[5; 20]).unwrap();
+    assert_eq!(
+        KeyStore::put_sealed_key(&store, &ids[0], &late, old.id()).unwrap(),
+        KeyWrite::RetiredMasterKey { current: new.id() }
+    );
+    drop_schema("rotation", &schema);
 }
 
 #[test]
@@ -145,13 +350,15 @@ fn async_postgres_store_atomic_enrolment() {
     let (r1, r2) = (record(1), record(2));
     let rt = &store.rt;
     let s = &store.store;
-    assert!(
+    assert_eq!(
         rt.block_on(s.enrol_with_key(&id, &r1, Some(b"key 1")))
-            .unwrap()
+            .unwrap(),
+        KeyWrite::Stored
     );
-    assert!(
-        !rt.block_on(s.enrol_with_key(&id, &r2, Some(b"key 2")))
-            .unwrap()
+    assert_eq!(
+        rt.block_on(s.enrol_with_key(&id, &r2, Some(b"key 2")))
+            .unwrap(),
+        KeyWrite::AlreadyEnrolled
     );
     assert_eq!(row(&id), (r1.to_vec(), Some(b"key 1".to_vec())));
     rt.block_on(s.reenrol(&id, &r2, Some(b"key 2"))).unwrap();

@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
+#[cfg(feature = "sealed-keys")]
+#[path = "support/rotation_suite.rs"]
+mod rotation_suite;
 #[path = "support/store_suite.rs"]
 mod store_suite;
 
@@ -117,6 +120,43 @@ fn sqlite_store_corrupt_and_unknown() {
 fn sqlite_store_sealed_keys() {
     let db = TempDb::new("keys");
     store_suite::sealed_keys(&SqliteStore::open(&db.0).unwrap(), "alice");
+}
+
+#[test]
+fn sqlite_store_sealed_key_swap() {
+    let db = TempDb::new("key-swap");
+    store_suite::sealed_key_swap(&SqliteStore::open(&db.0).unwrap(), "alice");
+}
+
+#[test]
+fn sqlite_store_ids_in_pages() {
+    let db = TempDb::new("pages");
+    store_suite::ids_in_pages(&SqliteStore::open(&db.0).unwrap(), "user");
+}
+
+#[test]
+fn sqlite_store_current_master_key() {
+    let db = TempDb::new("master-key");
+    store_suite::current_master_key(&SqliteStore::open(&db.0).unwrap(), "alice");
+    // Kept in the file.
+    assert_eq!(
+        otpkit::store::KeyStore::current_master_key(&SqliteStore::open(&db.0).unwrap()).unwrap(),
+        Some(0)
+    );
+}
+
+#[test]
+fn sqlite_store_enrolment_under_a_retired_master_key() {
+    let db = TempDb::new("retired");
+    let store = SqliteStore::open(&db.0).unwrap();
+    store_suite::enrolment_under_a_retired_master_key(&store, "alice");
+}
+
+#[cfg(feature = "sealed-keys")]
+#[test]
+fn sqlite_store_master_key_rotation() {
+    let db = TempDb::new("rotation");
+    rotation_suite::all_and_threads(&SqliteStore::open(&db.0).unwrap(), "user");
 }
 
 #[test]

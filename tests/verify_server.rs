@@ -242,6 +242,14 @@ fn the_example_server_end_to_end() {
     );
     assert!(out.contains("accepted (step/counter 2, drift 0)"), "{out}");
 
+    // A server still on the retired master key enrols nothing; on the new one it does.
+    let r = s.run(&["enrol", "carol"]);
+    assert_eq!(r.status, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is retired"), "{}", r.stderr);
+    let r = s.run(&["--master-key-file", "new.key", "show", "carol"]);
+    assert_ne!(r.status, 0, "carol was left enrolled: {}", r.stdout);
+    s.expect(0, &["--master-key-file", "new.key", "enrol", "carol"]);
+
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -1,4 +1,5 @@
-//! Provisions the token at build time and places the machine's `memory.x`.
+//! Provisions the token at build time and places the machine's `memory.x` (on the micro:bit,
+//! in authenticator mode, without the credential pages at the top of flash).
 //!
 //! The key comes from the environment of the build, read once here and compiled into flash:
 //! - `OTP_KEY_URI`: an `otpauth://totp/...` or `otpauth://hotp/...` URI (secret, algorithm,
@@ -131,7 +132,17 @@ fn main() {
     }
     let source = manifest.join("../memory").join(format!("{machine}.x"));
     println!("cargo::rerun-if-changed={}", source.display());
-    fs::copy(&source, out.join("memory.x")).expect("copy memory.x");
+    let mut memory = fs::read_to_string(&source).expect("read memory.x");
+    if machine == "microbit" && env::var_os("CARGO_FEATURE_AUTHENTICATOR").is_some() {
+        // The authenticator's credential pages (src/authenticator/board.rs, `STORAGE`) take
+        // the top 34 KiB of the nRF51's flash: the program must end below them.
+        let flash = "LENGTH = 256K";
+        assert!(memory.contains(flash), "{}: no `{flash}`", source.display());
+        memory = memory.replace(flash, "LENGTH = 222K /* 256K less the credential pages */");
+        // Named for the size report (.ci/size), which reads them from the ELF.
+        memory.push_str("_credential_pages = 222K;\n_credential_pages_end = 256K;\n");
+    }
+    fs::write(out.join("memory.x"), memory).expect("write memory.x");
     println!("cargo::rustc-link-search={}", out.display());
     println!("cargo::rustc-link-arg-bins=-Tlink.x");
 }

@@ -584,3 +584,55 @@ pub fn pskc_parse(data: &[u8]) {
         assert_eq!(back.keys[0].secret(), Some(secret));
     }
 }
+
+/// The YKOATH applet (`ykoath`) on any sequence of APDUs: the input is a response-buffer size
+/// byte, then `[length][APDU]` pairs. No APDU panics the applet, every response fits the buffer
+/// and ends in a status word, and afterwards the applet is still usable: SELECT, RESET (which
+/// needs no password), a PUT and a CALCULATE give RFC 6238's code.
+#[cfg(feature = "ykoath")]
+pub fn impl_ykoath_apdu(data: &[u8]) {
+    use otpkit::ykoath::{AID, Applet, ArrayStore, Random, Touch};
+    struct Rng(u8);
+    impl Random for Rng {
+        fn fill(&mut self, out: &mut [u8]) {
+            for b in out {
+                self.0 = self.0.wrapping_mul(181).wrapping_add(7);
+                *b = self.0;
+            }
+        }
+    }
+    struct Button(bool);
+    impl Touch for Button {
+        fn confirm(&mut self) -> bool {
+            self.0 = !self.0;
+            self.0
+        }
+    }
+    let mut input = Input(data);
+    let room = 3 + usize::from(input.u8());
+    let mut card: Applet<_, _, _, 512> = Applet::new(ArrayStore::<4>::new(), Rng(1), Button(false));
+    let mut buf = vec![0u8; room];
+    while !input.0.is_empty() {
+        let len = usize::from(input.u8());
+        let apdu = input.bytes(len);
+        let n = card.process(apdu, &mut buf).unwrap();
+        assert!((2..=room).contains(&n), "{n} bytes in a {room}-byte buffer");
+    }
+    let mut tx = |apdu: &[u8]| {
+        let mut out = [0u8; 300];
+        let n = card.process(apdu, &mut out).unwrap();
+        out[..n].to_vec()
+    };
+    let mut select = vec![0, 0xa4, 4, 0, 7];
+    select.extend_from_slice(&AID);
+    assert_eq!(tx(&select)[..5], [0x79, 3, 5, 7, 0]);
+    assert_eq!(tx(&[0, 4, 0xde, 0xad]), [0x90, 0]);
+    tx(&select);
+    let mut put = vec![0, 1, 0, 0, 0x1b, 0x71, 1, b'a', 0x73, 0x16, 0x21, 8];
+    put.extend_from_slice(b"12345678901234567890");
+    assert_eq!(tx(&put), [0x90, 0]);
+    let calc = [
+        0, 0xa2, 0, 1, 0x0d, 0x71, 1, b'a', 0x74, 8, 0, 0, 0, 0, 0, 0, 0, 1,
+    ];
+    assert_eq!(tx(&calc), [0x76, 5, 8, 0x41, 0x39, 0x7e, 0xea, 0x90, 0]);
+}

@@ -2,7 +2,7 @@
 
 use core::future::Future;
 
-use super::RecordBytes;
+use super::{KeyWrite, RecordBytes};
 
 /// A store that enrols and re-enrols a token in one atomic write of its first record and its
 /// sealed key: a crash never leaves an id enrolled without its key, nor a new record beside an
@@ -15,19 +15,27 @@ use super::RecordBytes;
 /// keeps the key elsewhere; the store's key column is then left empty (a re-enrolment clears
 /// it), so no earlier key is ever paired with the new record.
 ///
+/// A sealed key in this crate's format names the master key that sealed it: it is written
+/// only if that is the store's current master key
+/// ([`KeyStore::current_master_key`](super::KeyStore::current_master_key)), checked in the
+/// same atomic step, so a server still on a retired master key gets
+/// [`KeyWrite::RetiredMasterKey`] and enrols nothing.
+///
 /// In SQL each method is one statement (`INSERT … ON CONFLICT`), in autocommit.
 ///
 /// # Examples
 ///
 /// ```
 /// # #[cfg(feature = "store-memory")] {
-/// use otpkit::store::{EnrolStore, MemoryStore, Store};
+/// use otpkit::store::{EnrolStore, KeyWrite, MemoryStore, Store};
 /// use otpkit::{EnrolmentId, StateRecord};
 ///
 /// let store = MemoryStore::new();
 /// let first = StateRecord::time_step().with_enrolment(EnrolmentId::from_bytes([1; 16]));
-/// assert_eq!(store.enrol_with_key("alice", &first.to_bytes(), Some(b"sealed key 1")), Ok(true));
-/// assert_eq!(store.enrol_with_key("alice", &first.to_bytes(), None), Ok(false)); // taken
+/// let stored = store.enrol_with_key("alice", &first.to_bytes(), Some(b"sealed key 1"));
+/// assert_eq!(stored, Ok(KeyWrite::Stored));
+/// let taken = store.enrol_with_key("alice", &first.to_bytes(), None);
+/// assert_eq!(taken, Ok(KeyWrite::AlreadyEnrolled));
 ///
 /// // Alice lost her phone: a new enrolment replaces record and key at once.
 /// let second = StateRecord::time_step().with_enrolment(EnrolmentId::from_bytes([2; 16]));
@@ -41,7 +49,9 @@ pub trait EnrolStore {
     type Error;
 
     /// Enrols token `id` with its first `record` and `sealed_key`, both or neither.
-    /// `Ok(false)` when the id is already enrolled (nothing is changed then).
+    /// [`KeyWrite::AlreadyEnrolled`] when the id is already enrolled, and
+    /// [`KeyWrite::RetiredMasterKey`] when the key is sealed under a master key that is not
+    /// current (nothing is changed then).
     ///
     /// # Errors
     ///
@@ -51,12 +61,14 @@ pub trait EnrolStore {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> Result<bool, Self::Error>;
+    ) -> Result<KeyWrite, Self::Error>;
 
     /// Re-enrols token `id`: replaces its record and its sealed key (`None` removes it) at
     /// once, or enrols it when it is not enrolled. Unconditional, as an administrator's
-    /// re-enrolment must be: a verification in flight against the old record then loses its
-    /// compare-and-swap, since the new record's enrolment id differs.
+    /// re-enrolment must be, but for the master-key check ([`KeyWrite::RetiredMasterKey`],
+    /// changing nothing, for a key sealed under a master key that is not current): a
+    /// verification in flight against the old record then loses its compare-and-swap, since
+    /// the new record's enrolment id differs.
     ///
     /// # Errors
     ///
@@ -66,7 +78,7 @@ pub trait EnrolStore {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> Result<(), Self::Error>;
+    ) -> Result<KeyWrite, Self::Error>;
 }
 
 impl<S: EnrolStore + ?Sized> EnrolStore for &S {
@@ -77,7 +89,7 @@ impl<S: EnrolStore + ?Sized> EnrolStore for &S {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> Result<bool, Self::Error> {
+    ) -> Result<KeyWrite, Self::Error> {
         (**self).enrol_with_key(id, record, sealed_key)
     }
 
@@ -86,7 +98,7 @@ impl<S: EnrolStore + ?Sized> EnrolStore for &S {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> Result<(), Self::Error> {
+    ) -> Result<KeyWrite, Self::Error> {
         (**self).reenrol(id, record, sealed_key)
     }
 }
@@ -103,7 +115,7 @@ pub trait AsyncEnrolStore {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> impl Future<Output = Result<bool, Self::Error>> + Send;
+    ) -> impl Future<Output = Result<KeyWrite, Self::Error>> + Send;
 
     /// As [`EnrolStore::reenrol`].
     fn reenrol(
@@ -111,5 +123,5 @@ pub trait AsyncEnrolStore {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    ) -> impl Future<Output = Result<KeyWrite, Self::Error>> + Send;
 }

@@ -1,17 +1,19 @@
 //! An in-memory store: tests, and services of a single process.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::string::String;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use super::{AsyncEnrolStore, AsyncStore, EnrolStore, KeyStore, RecordBytes, Store};
+use super::{
+    AsyncEnrolStore, AsyncKeyStore, AsyncStore, EnrolStore, KeyStore, KeyWrite, RecordBytes, Store,
+};
 
 /// Records in a `HashMap` behind a mutex: one entry per token, a compare-and-swap under the
 /// lock. For tests and single-process services; nothing survives the process.
 ///
-/// It implements [`Store`], [`AsyncStore`] (whose futures are ready at once), [`KeyStore`],
-/// [`EnrolStore`] and [`AsyncEnrolStore`].
+/// It implements [`Store`], [`KeyStore`], [`EnrolStore`], and [`AsyncStore`],
+/// [`AsyncKeyStore`] and [`AsyncEnrolStore`] (whose futures are ready at once).
 ///
 /// # Examples
 ///
@@ -31,8 +33,11 @@ use super::{AsyncEnrolStore, AsyncStore, EnrolStore, KeyStore, RecordBytes, Stor
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     records: Mutex<HashMap<String, RecordBytes>>,
-    /// Sealed keys of enrolled tokens ([`KeyStore`]), apart from the records.
-    keys: Mutex<HashMap<String, Vec<u8>>>,
+    /// Sealed keys of enrolled tokens ([`KeyStore`]), apart from the records, in id order
+    /// (for [`KeyStore::ids_with_keys`]).
+    keys: Mutex<BTreeMap<String, Vec<u8>>>,
+    /// The current master-key id ([`KeyStore::current_master_key`]).
+    master_key: Mutex<Option<u32>>,
 }
 
 impl MemoryStore {
@@ -60,29 +65,135 @@ impl MemoryStore {
         self.records.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The sealed keys, as [`records`](Self::records).
-    fn keys(&self) -> MutexGuard<'_, HashMap<String, Vec<u8>>> {
+    /// The sealed keys, as [`records`](Self::records). Locked after the records when both
+    /// are held.
+    fn keys(&self) -> MutexGuard<'_, BTreeMap<String, Vec<u8>>> {
         self.keys.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The current master-key id, as [`records`](Self::records). Locked before the records
+    /// when both are held.
+    fn master_key(&self) -> MutexGuard<'_, Option<u32>> {
+        self.master_key
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl KeyStore for MemoryStore {
     type Error = core::convert::Infallible;
 
-    fn put_sealed_key(&self, id: &str, sealed: &[u8]) -> Result<bool, Self::Error> {
-        if !self.records().contains_key(id) {
-            return Ok(false);
+    fn put_sealed_key(
+        &self,
+        id: &str,
+        sealed: &[u8],
+        master_key: u32,
+    ) -> Result<KeyWrite, Self::Error> {
+        // Checked and written under the master-key lock: a replacement waits for the write.
+        let current = self.master_key();
+        if let Some(current) = *current
+            && current != master_key
+        {
+            return Ok(KeyWrite::RetiredMasterKey { current });
+        }
+        let records = self.records();
+        if !records.contains_key(id) {
+            return Ok(KeyWrite::UnknownToken);
         }
         self.keys().insert(id.into(), sealed.to_vec());
-        Ok(true)
+        Ok(KeyWrite::Stored)
     }
 
     fn sealed_key(&self, id: &str) -> Result<Option<Vec<u8>>, Self::Error> {
         Ok(self.keys().get(id).cloned())
     }
 
-    fn ids_with_keys(&self) -> Result<Vec<String>, Self::Error> {
-        Ok(self.keys().keys().cloned().collect())
+    fn compare_and_swap_sealed_key(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, Self::Error> {
+        Ok(match self.keys().get_mut(id) {
+            Some(stored) if stored.as_slice() == old => {
+                *stored = new.to_vec();
+                true
+            }
+            _ => false,
+        })
+    }
+
+    fn ids_with_keys(&self, after: Option<&str>, limit: usize) -> Result<Vec<String>, Self::Error> {
+        use core::ops::Bound;
+        let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+        Ok(self
+            .keys()
+            .range::<str, _>((start, Bound::Unbounded))
+            .take(limit)
+            .map(|(id, _)| id.clone())
+            .collect())
+    }
+
+    fn current_master_key(&self) -> Result<Option<u32>, Self::Error> {
+        Ok(*self.master_key())
+    }
+
+    fn replace_current_master_key(&self, old: Option<u32>, new: u32) -> Result<bool, Self::Error> {
+        let mut current = self.master_key();
+        if *current != old {
+            return Ok(false);
+        }
+        *current = Some(new);
+        Ok(true)
+    }
+}
+
+impl AsyncKeyStore for MemoryStore {
+    type Error = core::convert::Infallible;
+
+    fn put_sealed_key(
+        &self,
+        id: &str,
+        sealed: &[u8],
+        master_key: u32,
+    ) -> impl Future<Output = Result<KeyWrite, Self::Error>> + Send {
+        core::future::ready(KeyStore::put_sealed_key(self, id, sealed, master_key))
+    }
+
+    fn sealed_key(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, Self::Error>> + Send {
+        core::future::ready(KeyStore::sealed_key(self, id))
+    }
+
+    fn compare_and_swap_sealed_key(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        core::future::ready(KeyStore::compare_and_swap_sealed_key(self, id, old, new))
+    }
+
+    fn ids_with_keys(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<String>, Self::Error>> + Send {
+        core::future::ready(KeyStore::ids_with_keys(self, after, limit))
+    }
+
+    fn current_master_key(&self) -> impl Future<Output = Result<Option<u32>, Self::Error>> + Send {
+        core::future::ready(KeyStore::current_master_key(self))
+    }
+
+    fn replace_current_master_key(
+        &self,
+        old: Option<u32>,
+        new: u32,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        core::future::ready(KeyStore::replace_current_master_key(self, old, new))
     }
 }
 
@@ -127,7 +238,8 @@ impl Store for MemoryStore {
     }
 }
 
-/// Both maps are locked, records first, while an enrolment writes them.
+/// The current master-key id, then both maps (records first) are locked while an enrolment
+/// checks and writes them.
 impl EnrolStore for MemoryStore {
     type Error = core::convert::Infallible;
 
@@ -136,10 +248,14 @@ impl EnrolStore for MemoryStore {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> Result<bool, Self::Error> {
+    ) -> Result<KeyWrite, Self::Error> {
+        let master_key = self.master_key();
+        if let Some(retired) = retired(*master_key, sealed_key) {
+            return Ok(retired);
+        }
         let mut records = self.records();
         if records.contains_key(id) {
-            return Ok(false);
+            return Ok(KeyWrite::AlreadyEnrolled);
         }
         let mut keys = self.keys();
         records.insert(id.into(), *record);
@@ -147,7 +263,7 @@ impl EnrolStore for MemoryStore {
             Some(sealed) => keys.insert(id.into(), sealed.to_vec()),
             None => keys.remove(id),
         };
-        Ok(true)
+        Ok(KeyWrite::Stored)
     }
 
     fn reenrol(
@@ -155,7 +271,11 @@ impl EnrolStore for MemoryStore {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> Result<(), Self::Error> {
+    ) -> Result<KeyWrite, Self::Error> {
+        let master_key = self.master_key();
+        if let Some(retired) = retired(*master_key, sealed_key) {
+            return Ok(retired);
+        }
         let mut records = self.records();
         let mut keys = self.keys();
         records.insert(id.into(), *record);
@@ -163,8 +283,15 @@ impl EnrolStore for MemoryStore {
             Some(sealed) => keys.insert(id.into(), sealed.to_vec()),
             None => keys.remove(id),
         };
-        Ok(())
+        Ok(KeyWrite::Stored)
     }
+}
+
+/// [`KeyWrite::RetiredMasterKey`] when `sealed` names a master key other than `current`.
+fn retired(current: Option<u32>, sealed: Option<&[u8]>) -> Option<KeyWrite> {
+    let current = current?;
+    let sealed_with = super::sealed_master_key(sealed?)?;
+    (sealed_with != current).then_some(KeyWrite::RetiredMasterKey { current })
 }
 
 impl AsyncEnrolStore for MemoryStore {
@@ -175,7 +302,7 @@ impl AsyncEnrolStore for MemoryStore {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+    ) -> impl Future<Output = Result<KeyWrite, Self::Error>> + Send {
         core::future::ready(EnrolStore::enrol_with_key(self, id, record, sealed_key))
     }
 
@@ -184,7 +311,7 @@ impl AsyncEnrolStore for MemoryStore {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+    ) -> impl Future<Output = Result<KeyWrite, Self::Error>> + Send {
         core::future::ready(EnrolStore::reenrol(self, id, record, sealed_key))
     }
 }

@@ -10,7 +10,7 @@ use std::vec::Vec;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{EnrolStore, KeyStore, RecordBytes, Store};
+use super::{EnrolStore, KeyStore, KeyWrite, RecordBytes, Store};
 use crate::StateRecord;
 
 // The schema's `CHECK` spells the records' lengths out (format versions 2 and 1).
@@ -68,6 +68,15 @@ impl SqliteStore {
         sealed_key BLOB
     )";
 
+    /// The one-row table of the current master-key id ([`KeyStore::current_master_key`]),
+    /// created beside [`SCHEMA`](Self::SCHEMA).
+    /// Its one row is always there, its `id` `NULL` until a master key is made current.
+    pub const MASTER_KEY_SCHEMA: &'static str = "CREATE TABLE IF NOT EXISTS otpkit_master_key (
+        one INTEGER PRIMARY KEY NOT NULL CHECK (one = 1),
+        id INTEGER CHECK (id BETWEEN 0 AND 4294967295)
+    );
+    INSERT OR IGNORE INTO otpkit_master_key (one, id) VALUES (1, NULL)";
+
     /// The `CHECK` of the table of earlier releases, which allowed records of format version 1
     /// (34 bytes) only.
     const CHECK_V1: &'static str = "CHECK (length(record) = 34)";
@@ -104,6 +113,7 @@ impl SqliteStore {
     pub fn from_connection(mut conn: Connection) -> Result<SqliteStore, rusqlite::Error> {
         SqliteStore::migrate(&mut conn)?;
         conn.execute_batch(Self::SCHEMA)?;
+        conn.execute_batch(Self::MASTER_KEY_SCHEMA)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
@@ -255,12 +265,17 @@ impl EnrolStore for SqliteStore {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> Result<bool, Self::Error> {
-        self.execute_one(
-            "INSERT INTO otpkit_tokens (id, record, sealed_key) VALUES (?1, ?2, ?3) \
+    ) -> Result<KeyWrite, Self::Error> {
+        let master_key = sealed_key.and_then(super::sealed_master_key);
+        if self.execute_one(
+            "INSERT INTO otpkit_tokens (id, record, sealed_key) SELECT ?1, ?2, ?3 \
+             WHERE ?4 IS NULL OR coalesce((SELECT id FROM otpkit_master_key), ?4) = ?4 \
              ON CONFLICT (id) DO NOTHING",
-            params![id, &record[..], sealed_key],
-        )
+            params![id, &record[..], sealed_key, master_key],
+        )? {
+            return Ok(KeyWrite::Stored);
+        }
+        self.refusal(master_key, KeyWrite::AlreadyEnrolled)
     }
 
     fn reenrol(
@@ -268,14 +283,35 @@ impl EnrolStore for SqliteStore {
         id: &str,
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
-    ) -> Result<(), Self::Error> {
-        self.execute_one(
-            "INSERT INTO otpkit_tokens (id, record, sealed_key) VALUES (?1, ?2, ?3) \
+    ) -> Result<KeyWrite, Self::Error> {
+        let master_key = sealed_key.and_then(super::sealed_master_key);
+        if self.execute_one(
+            "INSERT INTO otpkit_tokens (id, record, sealed_key) SELECT ?1, ?2, ?3 \
+             WHERE ?4 IS NULL OR coalesce((SELECT id FROM otpkit_master_key), ?4) = ?4 \
              ON CONFLICT (id) DO UPDATE SET record = excluded.record, \
              sealed_key = excluded.sealed_key",
-            params![id, &record[..], sealed_key],
-        )
-        .map(|_| ())
+            params![id, &record[..], sealed_key, master_key],
+        )? {
+            return Ok(KeyWrite::Stored);
+        }
+        self.refusal(master_key, KeyWrite::Stored)
+    }
+}
+
+impl SqliteStore {
+    /// Why a key write under `master_key` changed nothing: a retired master key, or else
+    /// `otherwise`.
+    fn refusal(
+        &self,
+        master_key: Option<u32>,
+        otherwise: KeyWrite,
+    ) -> Result<KeyWrite, rusqlite::Error> {
+        Ok(match (master_key, self.current_master_key()?) {
+            (Some(sealed), Some(current)) if sealed != current => {
+                KeyWrite::RetiredMasterKey { current }
+            }
+            _ => otherwise,
+        })
     }
 }
 
@@ -294,11 +330,25 @@ impl FromSql for RecordBytes {
 impl KeyStore for SqliteStore {
     type Error = rusqlite::Error;
 
-    fn put_sealed_key(&self, id: &str, sealed: &[u8]) -> Result<bool, Self::Error> {
-        self.execute_one(
-            "UPDATE otpkit_tokens SET sealed_key = ?2 WHERE id = ?1",
-            params![id, sealed],
-        )
+    fn put_sealed_key(
+        &self,
+        id: &str,
+        sealed: &[u8],
+        master_key: u32,
+    ) -> Result<KeyWrite, Self::Error> {
+        // One statement: SQLite runs it under the database's write lock, so the check and the
+        // write are one step.
+        if self.execute_one(
+            "UPDATE otpkit_tokens SET sealed_key = ?2 WHERE id = ?1 \
+             AND coalesce((SELECT id FROM otpkit_master_key), ?3) = ?3",
+            params![id, sealed, master_key],
+        )? {
+            return Ok(KeyWrite::Stored);
+        }
+        Ok(match self.current_master_key()? {
+            Some(current) if current != master_key => KeyWrite::RetiredMasterKey { current },
+            _ => KeyWrite::UnknownToken,
+        })
     }
 
     fn sealed_key(&self, id: &str) -> Result<Option<Vec<u8>>, Self::Error> {
@@ -310,12 +360,55 @@ impl KeyStore for SqliteStore {
             .flatten())
     }
 
-    fn ids_with_keys(&self) -> Result<Vec<String>, Self::Error> {
+    fn compare_and_swap_sealed_key(
+        &self,
+        id: &str,
+        old: &[u8],
+        new: &[u8],
+    ) -> Result<bool, Self::Error> {
+        self.execute_one(
+            "UPDATE otpkit_tokens SET sealed_key = ?3 WHERE id = ?1 AND sealed_key = ?2",
+            params![id, old, new],
+        )
+    }
+
+    fn ids_with_keys(&self, after: Option<&str>, limit: usize) -> Result<Vec<String>, Self::Error> {
+        // Two statements rather than `?1 IS NULL OR id > ?1`, so that each page is a range
+        // scan of the primary key.
         let conn = self.connection();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id FROM otpkit_tokens WHERE sealed_key IS NOT NULL ORDER BY id",
-        )?;
-        let ids = stmt.query_map([], |row| row.get::<_, String>(0))?;
-        ids.collect()
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let id = |row: &rusqlite::Row<'_>| row.get::<_, String>(0);
+        match after {
+            None => conn
+                .prepare_cached(
+                    "SELECT id FROM otpkit_tokens WHERE sealed_key IS NOT NULL \
+                     ORDER BY id LIMIT ?1",
+                )?
+                .query_map([limit], id)?
+                .collect(),
+            Some(after) => conn
+                .prepare_cached(
+                    "SELECT id FROM otpkit_tokens WHERE sealed_key IS NOT NULL AND id > ?1 \
+                     ORDER BY id LIMIT ?2",
+                )?
+                .query_map(params![after, limit], id)?
+                .collect(),
+        }
+    }
+
+    fn current_master_key(&self) -> Result<Option<u32>, Self::Error> {
+        Ok(self
+            .connection()
+            .prepare_cached("SELECT id FROM otpkit_master_key")?
+            .query_row([], |row| row.get::<_, Option<u32>>(0))
+            .optional()?
+            .flatten())
+    }
+
+    fn replace_current_master_key(&self, old: Option<u32>, new: u32) -> Result<bool, Self::Error> {
+        self.execute_one(
+            "UPDATE otpkit_master_key SET id = ?2 WHERE id IS ?1",
+            params![old, new],
+        )
     }
 }

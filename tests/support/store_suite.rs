@@ -12,7 +12,7 @@
 use std::sync::Barrier;
 use std::thread;
 
-use otpkit::store::{RecordBytes, Store, Verifier, VerifyError};
+use otpkit::store::{KeyStore, KeyWrite, RecordBytes, Store, Verifier, VerifyError};
 use otpkit::{Error, Hotp, HotpParams, Policy, StateError, StateRecord, ThrottlePolicy};
 
 /// Enrol, load, compare-and-swap and delete keep one record per id.
@@ -200,14 +200,15 @@ where
 /// Sealed keys live in the token's row beside the record: the compare-and-swap neither
 /// compares nor writes them, re-sealing leaves the record alone, and deleting the token
 /// deletes its key.
-pub fn sealed_keys<S: Store + otpkit::store::KeyStore>(store: &S, id: &str)
+pub fn sealed_keys<S: Store + KeyStore>(store: &S, id: &str)
 where
     <S as Store>::Error: core::fmt::Debug,
-    <S as otpkit::store::KeyStore>::Error: core::fmt::Debug,
+    <S as KeyStore>::Error: core::fmt::Debug,
 {
     let other = format!("{id}-keyless");
-    assert!(
-        !store.put_sealed_key(id, b"ciphertext").unwrap(),
+    assert_eq!(
+        store.put_sealed_key(id, b"ciphertext", 1).unwrap(),
+        KeyWrite::UnknownToken,
         "no token yet: no key stored"
     );
     assert_eq!(store.sealed_key(id).unwrap(), None);
@@ -219,7 +220,10 @@ where
         None,
         "enrolled without a key"
     );
-    assert!(store.put_sealed_key(id, b"ciphertext").unwrap());
+    assert_eq!(
+        store.put_sealed_key(id, b"ciphertext", 1).unwrap(),
+        KeyWrite::Stored
+    );
     let next = StateRecord::counter(1).to_bytes();
     assert!(
         store.compare_and_swap(id, &first, &next).unwrap(),
@@ -230,7 +234,11 @@ where
         Some(&b"ciphertext"[..]),
         "and the swap leaves it"
     );
-    assert!(store.put_sealed_key(id, b"resealed").unwrap());
+    assert!(
+        store
+            .compare_and_swap_sealed_key(id, b"ciphertext", b"resealed")
+            .unwrap()
+    );
     assert_eq!(
         store.load(id).unwrap(),
         Some(next),
@@ -240,7 +248,7 @@ where
         store.sealed_key(id).unwrap().as_deref(),
         Some(&b"resealed"[..])
     );
-    let ids = store.ids_with_keys().unwrap();
+    let ids = store.ids_with_keys(None, usize::MAX).unwrap();
     assert!(ids.iter().any(|k| k == id), "{ids:?}");
     assert!(!ids.contains(&other), "{ids:?}");
     assert!(store.delete(id).unwrap());
@@ -249,8 +257,171 @@ where
         None,
         "deleted with its token"
     );
-    assert!(!store.ids_with_keys().unwrap().iter().any(|k| k == id));
+    assert!(
+        !store
+            .ids_with_keys(None, usize::MAX)
+            .unwrap()
+            .iter()
+            .any(|k| k == id)
+    );
     assert!(store.delete(&other).unwrap());
+}
+
+/// The sealed key's compare-and-swap replaces only the key it was given, never a key written
+/// since, nor a deleted token's.
+pub fn sealed_key_swap<S: Store + KeyStore>(store: &S, id: &str)
+where
+    <S as Store>::Error: core::fmt::Debug,
+    <S as KeyStore>::Error: core::fmt::Debug,
+{
+    assert!(
+        !store.compare_and_swap_sealed_key(id, b"a", b"b").unwrap(),
+        "no token: no swap"
+    );
+    assert!(
+        store
+            .enrol(id, &StateRecord::counter(0).to_bytes())
+            .unwrap()
+    );
+    assert!(
+        !store.compare_and_swap_sealed_key(id, b"a", b"b").unwrap(),
+        "no key: no swap"
+    );
+    assert_eq!(store.sealed_key(id).unwrap(), None);
+    assert_eq!(store.put_sealed_key(id, b"a", 7).unwrap(), KeyWrite::Stored);
+    assert!(store.compare_and_swap_sealed_key(id, b"a", b"b").unwrap());
+    assert!(
+        !store.compare_and_swap_sealed_key(id, b"a", b"c").unwrap(),
+        "stale old: no swap"
+    );
+    assert!(
+        !store.compare_and_swap_sealed_key(id, b"ab", b"c").unwrap(),
+        "a longer old: no swap"
+    );
+    assert_eq!(store.sealed_key(id).unwrap().as_deref(), Some(&b"b"[..]));
+    assert!(store.delete(id).unwrap());
+    assert!(
+        !store.compare_and_swap_sealed_key(id, b"b", b"c").unwrap(),
+        "deleted: no swap"
+    );
+    assert_eq!(store.sealed_key(id).unwrap(), None);
+}
+
+/// Pages of ids: every id with a key exactly once, in ascending order, whatever the page
+/// size; tokens without a key left out. `prefix` names this test's ids.
+pub fn ids_in_pages<S: Store + KeyStore>(store: &S, prefix: &str)
+where
+    <S as Store>::Error: core::fmt::Debug,
+    <S as KeyStore>::Error: core::fmt::Debug,
+{
+    let mut ids: Vec<String> = (0..11).map(|i| format!("{prefix}-{i:02}")).collect();
+    let record = StateRecord::counter(0).to_bytes();
+    for (i, id) in ids.iter().enumerate() {
+        assert!(store.enrol(id, &record).unwrap());
+        if i % 5 != 4 {
+            assert_eq!(store.put_sealed_key(id, b"k", 1).unwrap(), KeyWrite::Stored);
+        }
+    }
+    ids.retain(|id| !id.ends_with('4') && !id.ends_with('9'));
+    for page_size in [1, 2, 3, 4, 100] {
+        let mut seen = Vec::new();
+        let mut after: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let page = store.ids_with_keys(after.as_deref(), page_size).unwrap();
+            assert!(page.len() <= page_size, "{page:?}");
+            let Some(last) = page.last() else {
+                break;
+            };
+            after = Some(last.clone());
+            seen.extend(page.iter().filter(|id| id.starts_with(prefix)).cloned());
+            pages += 1;
+            assert!(pages <= 1000, "paging does not end");
+        }
+        assert_eq!(seen, ids, "page size {page_size}");
+    }
+    assert_eq!(
+        store
+            .ids_with_keys(Some(&ids[ids.len() - 1]), 10)
+            .unwrap()
+            .iter()
+            .filter(|id| id.starts_with(prefix))
+            .count(),
+        0,
+        "nothing after the last"
+    );
+    assert_eq!(store.ids_with_keys(None, 0).unwrap(), Vec::<String>::new());
+    for i in 0..11 {
+        assert!(store.delete(&format!("{prefix}-{i:02}")).unwrap());
+    }
+}
+
+/// The current master-key id: none at first (any key is stored), then replaced only from the
+/// id given, and keys sealed under any other id refused, as a typed outcome that stores
+/// nothing. Needs a store of its own (the id is one per store).
+pub fn current_master_key<S: Store + KeyStore>(store: &S, id: &str)
+where
+    <S as Store>::Error: core::fmt::Debug,
+    <S as KeyStore>::Error: core::fmt::Debug,
+{
+    assert_eq!(store.current_master_key().unwrap(), None);
+    assert!(
+        store
+            .enrol(id, &StateRecord::counter(0).to_bytes())
+            .unwrap()
+    );
+    assert_eq!(
+        store.put_sealed_key(id, b"one", 1).unwrap(),
+        KeyWrite::Stored
+    );
+    assert!(
+        !store.replace_current_master_key(Some(1), 2).unwrap(),
+        "none is set yet"
+    );
+    assert!(store.replace_current_master_key(None, 1).unwrap());
+    assert_eq!(store.current_master_key().unwrap(), Some(1));
+    assert!(
+        !store.replace_current_master_key(None, 2).unwrap(),
+        "one is set"
+    );
+    assert!(
+        !store.replace_current_master_key(Some(3), 2).unwrap(),
+        "not the current one"
+    );
+    assert_eq!(store.current_master_key().unwrap(), Some(1));
+    assert_eq!(
+        store.put_sealed_key(id, b"one again", 1).unwrap(),
+        KeyWrite::Stored
+    );
+    assert_eq!(
+        store.put_sealed_key(id, b"two", 2).unwrap(),
+        KeyWrite::RetiredMasterKey { current: 1 },
+        "not yet current"
+    );
+    assert!(store.replace_current_master_key(Some(1), u32::MAX).unwrap());
+    assert_eq!(store.current_master_key().unwrap(), Some(u32::MAX));
+    assert_eq!(
+        store.put_sealed_key(id, b"retired", 1).unwrap(),
+        KeyWrite::RetiredMasterKey { current: u32::MAX }
+    );
+    assert_eq!(
+        store.sealed_key(id).unwrap().as_deref(),
+        Some(&b"one again"[..]),
+        "a refused key is not stored"
+    );
+    assert_eq!(
+        store
+            .put_sealed_key("no-such-token", b"x", u32::MAX)
+            .unwrap(),
+        KeyWrite::UnknownToken
+    );
+    assert_eq!(
+        store.put_sealed_key(id, b"current", u32::MAX).unwrap(),
+        KeyWrite::Stored
+    );
+    assert!(store.replace_current_master_key(Some(u32::MAX), 0).unwrap());
+    assert_eq!(store.current_master_key().unwrap(), Some(0));
+    assert!(store.delete(id).unwrap());
 }
 
 /// A store holding `id` with a record other than 34 bytes (written around the store) reports
@@ -317,14 +488,18 @@ where
     };
     let keyless = format!("{id}-keyless");
     let (r1, r2, r3) = (record(1), record(2), record(3));
-    assert!(store.enrol_with_key(id, &r1, Some(b"key 1")).unwrap());
+    assert_eq!(
+        store.enrol_with_key(id, &r1, Some(b"key 1")).unwrap(),
+        KeyWrite::Stored
+    );
     assert_eq!(store.load(id).unwrap(), Some(r1));
     assert_eq!(
         store.sealed_key(id).unwrap().as_deref(),
         Some(&b"key 1"[..])
     );
-    assert!(
-        !store.enrol_with_key(id, &r2, Some(b"key 2")).unwrap(),
+    assert_eq!(
+        store.enrol_with_key(id, &r2, Some(b"key 2")).unwrap(),
+        KeyWrite::AlreadyEnrolled,
         "taken: nothing written"
     );
     assert_eq!(store.load(id).unwrap(), Some(r1));
@@ -363,4 +538,89 @@ where
     assert!(store.delete(id).unwrap());
     assert!(store.delete(&keyless).unwrap());
     assert_eq!(store.sealed_key(id).unwrap(), None);
+}
+
+/// A sealed key in this crate's format, as far as a store can tell: the version byte, then
+/// the id of the master key that sealed it.
+fn sealed_under(master_key: u32, body: &[u8]) -> Vec<u8> {
+    let mut sealed = vec![2];
+    sealed.extend_from_slice(&master_key.to_be_bytes());
+    sealed.extend_from_slice(body);
+    sealed
+}
+
+/// Enrolment and re-enrolment check the key's master key against the current one in the
+/// same atomic write: a server on a retired master key enrols nothing, record included, and
+/// is told so. Needs a store of its own (the current master key is one per store).
+pub fn enrolment_under_a_retired_master_key<S: Store + KeyStore + otpkit::store::EnrolStore>(
+    store: &S,
+    id: &str,
+) where
+    <S as Store>::Error: core::fmt::Debug,
+    <S as KeyStore>::Error: core::fmt::Debug,
+    <S as otpkit::store::EnrolStore>::Error: core::fmt::Debug,
+{
+    let (retired, current) = (0x0102_0304, 0xa0b0_c0d0);
+    let now = store.current_master_key().unwrap();
+    assert!(store.replace_current_master_key(now, current).unwrap());
+    let record = StateRecord::counter(0).to_bytes();
+    assert_eq!(
+        store
+            .enrol_with_key(id, &record, Some(&sealed_under(retired, b"old")))
+            .unwrap(),
+        KeyWrite::RetiredMasterKey { current },
+    );
+    assert_eq!(store.load(id).unwrap(), None, "no record without its key");
+    assert_eq!(
+        store
+            .reenrol(id, &record, Some(&sealed_under(retired, b"old")))
+            .unwrap(),
+        KeyWrite::RetiredMasterKey { current },
+    );
+    assert_eq!(store.load(id).unwrap(), None);
+    let key = sealed_under(current, b"new");
+    assert_eq!(
+        store.enrol_with_key(id, &record, Some(&key)).unwrap(),
+        KeyWrite::Stored
+    );
+    assert_eq!(
+        store
+            .enrol_with_key(id, &record, Some(&sealed_under(retired, b"old")))
+            .unwrap(),
+        KeyWrite::RetiredMasterKey { current },
+        "retired, whether or not the id is taken"
+    );
+    assert_eq!(
+        store.enrol_with_key(id, &record, Some(&key)).unwrap(),
+        KeyWrite::AlreadyEnrolled
+    );
+    let next = StateRecord::counter(7).to_bytes();
+    assert_eq!(
+        store
+            .reenrol(id, &next, Some(&sealed_under(retired, b"old")))
+            .unwrap(),
+        KeyWrite::RetiredMasterKey { current },
+    );
+    assert_eq!(
+        store.load(id).unwrap(),
+        Some(record),
+        "the record is left as it was"
+    );
+    assert_eq!(store.sealed_key(id).unwrap(), Some(key), "and its key");
+    assert_eq!(
+        store
+            .reenrol(id, &next, Some(&sealed_under(current, b"newer")))
+            .unwrap(),
+        KeyWrite::Stored
+    );
+    assert_eq!(store.load(id).unwrap(), Some(next));
+    // Without a key, or with one in another format, nothing to check.
+    assert_eq!(store.reenrol(id, &record, None).unwrap(), KeyWrite::Stored);
+    assert_eq!(
+        store
+            .reenrol(id, &record, Some(b"caller's own format"))
+            .unwrap(),
+        KeyWrite::Stored
+    );
+    assert!(store.delete(id).unwrap());
 }

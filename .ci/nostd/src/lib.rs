@@ -101,3 +101,36 @@ pub extern "C" fn otp_ocra_compute(
         _ => 1,
     }
 }
+
+/// The YKOATH applet (feature `ykoath`): processes the command APDU `command[..len]` on an
+/// applet over 16 credential slots in RAM, writes the response into `out` and returns its
+/// length (0 on error).
+#[cfg(feature = "ykoath")]
+#[unsafe(no_mangle)]
+pub extern "C" fn otp_ykoath_process(
+    command: &[u8; 261],
+    len: usize,
+    out: &mut [u8; 258],
+) -> usize {
+    use otpkit::ykoath::{Applet, ArrayStore, Random, Touch};
+    struct Counter(u8);
+    impl Random for Counter {
+        fn fill(&mut self, out: &mut [u8]) {
+            out.iter_mut().for_each(|b| {
+                self.0 = self.0.wrapping_mul(181).wrapping_add(7);
+                *b = self.0;
+            });
+        }
+    }
+    struct Yes;
+    impl Touch for Yes {
+        fn confirm(&mut self) -> bool {
+            true
+        }
+    }
+    let mut applet: Applet<_, _, _> = Applet::new(ArrayStore::<16>::new(), Counter(0x5a), Yes);
+    let Some(command) = command.get(..len) else {
+        return 0;
+    };
+    applet.process(command, out).unwrap_or(0)
+}
