@@ -517,13 +517,23 @@ fn import_pskc(
         let enrolment_id = EnrolmentId::random()?;
         let sealed = server.master.seal_enrolled(id, enrolment_id, secret)?;
         let record = enrolment.record.with_enrolment(enrolment_id).to_bytes();
-        if !server
+        match server
             .verifier
             .store()
             .enrol_with_key(id, &record, Some(&sealed))?
         {
-            taken.push(id.to_owned());
-            continue;
+            KeyWrite::Stored => {}
+            KeyWrite::RetiredMasterKey { current } => {
+                return Err(format!(
+                    "master key {:#010x} is retired (current {current:#010x})",
+                    server.master.id()
+                )
+                .into());
+            }
+            _ => {
+                taken.push(id.to_owned());
+                continue;
+            }
         }
         let stored = server.verifier.store().connection().execute(
             "INSERT INTO token_params (id, kind, algorithm, digits, period)
