@@ -220,7 +220,7 @@ impl PskcKey {
                     Totp::new(secret, params)
                 }
                 .map_err(p)?;
-                let record = time_record(self.time_drift.unwrap_or(0)).map_err(p)?;
+                let record = StateRecord::time_step_with_drift(self.time_drift.unwrap_or(0));
                 (Generator::Totp(totp), record)
             }
             Profile::Ocra => {
@@ -246,31 +246,4 @@ impl PskcKey {
             warnings,
         })
     }
-}
-
-/// A time-step record with an initial drift, through the record's documented version-1
-/// encoding (`StateRecord::from_bytes` reads it).
-fn time_record(drift: i64) -> Result<StateRecord, crate::Error> {
-    if drift == 0 {
-        return Ok(StateRecord::time_step());
-    }
-    let mut bytes = [0u8; 34];
-    bytes[0] = 1;
-    bytes[1] = 2;
-    bytes[10..18].copy_from_slice(&drift.to_be_bytes());
-    let crc = crc32(&bytes[..30]);
-    bytes[30..].copy_from_slice(&crc.to_be_bytes());
-    StateRecord::from_bytes(&bytes)
-}
-
-/// CRC-32 (IEEE 802.3, reflected, as zlib), the record encoding's checksum.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
-    }
-    !crc
 }
