@@ -16,6 +16,7 @@
 //! vs unlock alice
 //! vs show alice
 //! vs rotate-master-key --new-master-key-file new.key
+//! vs import-pskc batch.pskc --psk-file transport.key   # a token maker's batch (feature pskc)
 //! ```
 //!
 //! Options: `--db PATH` (default `otpkit-server.sqlite3` in the working directory),
@@ -50,6 +51,12 @@
 //!   an attacker's valid logins to an account of their own leave their count against the
 //!   victim's token where it was.
 //!
+//! - **Hardware tokens in bulk** (with the `pskc` feature): `import-pskc FILE (--psk-file F |
+//!   --password-file F)` reads a token maker's PSKC (RFC 6030) batch, MAC-checked, and enrols
+//!   every usable HOTP/TOTP key as `enrol` does, record (with the file's counter or drift)
+//!   and sealed key in one statement. OCRA and unusable keys are reported and skipped; ids
+//!   already enrolled are reported and left as they are, so a re-import overwrites nothing.
+//!
 //! The store is `otpkit::store::SqliteStore` (feature `store-sqlite`): one row per token, the
 //! record and the sealed key side by side; the example keeps its own tables (token
 //! parameters, per-client throttles) on the same connection.
@@ -71,7 +78,8 @@ type Result<T> = core::result::Result<T, Box<dyn StdError>>;
 const USAGE: &str = "usage: verify_server [--db PATH] [--master-key-file PATH] [--client ADDR] \
     (new-master-key | enrol USER [--hotp] | code USER [--at UNIX] | verify USER [CODE...] | \
     resync USER CODE CODE... | unlock USER | show USER | \
-    rotate-master-key --new-master-key-file PATH)";
+    rotate-master-key --new-master-key-file PATH | \
+    import-pskc FILE (--psk-file PATH | --password-file PATH))";
 
 /// Per client and token: after 3 failures in a row, 60 s doubling up to an hour.
 const CLIENT_THROTTLE: ThrottlePolicy = ThrottlePolicy::delay(3, 60, 3600);
@@ -98,6 +106,8 @@ fn run() -> Result<bool> {
         .map(|t| t.parse::<u64>())
         .transpose()?;
     let hotp_flag = take_flag(&mut args, "--hotp");
+    let psk_file = take_option(&mut args, "--psk-file")?;
+    let password_file = take_option(&mut args, "--password-file")?;
     // The server's clock: for TOTP steps and for every throttle.
     let now = otpkit::clock::unix_now()?;
 
@@ -134,6 +144,10 @@ fn run() -> Result<bool> {
             return Err("keys under the old master key remain: run the rotation again".into());
         }
         return Ok(true);
+    }
+    if args.first().map(String::as_str) == Some("import-pskc") {
+        let file = args.get(1).ok_or(USAGE)?;
+        return import_pskc(&server, file, psk_file, password_file, now);
     }
     let (command, user, rest) = match args.as_slice() {
         [command, user, rest @ ..] => (command.as_str(), user.as_str(), rest),
@@ -441,6 +455,134 @@ impl Server {
         )?;
         Ok(())
     }
+}
+
+/// `import-pskc`: every usable HOTP/TOTP key of a PSKC batch enrolled with its record and
+/// sealed key in one statement; the rest reported. `Ok(false)` when any package failed.
+#[cfg(feature = "pskc")]
+fn import_pskc(
+    server: &Server,
+    file: &str,
+    psk_file: Option<String>,
+    password_file: Option<String>,
+    now: u64,
+) -> Result<bool> {
+    use otpkit::pskc::{Decryption, Generator, ReadOptions, read};
+    use zeroize::Zeroizing;
+
+    let psk = match &psk_file {
+        Some(path) => {
+            let text = Zeroizing::new(std::fs::read_to_string(path)?);
+            let hex: Zeroizing<String> = Zeroizing::new(text.split_whitespace().collect());
+            let mut key = Zeroizing::new(vec![0u8; hex.len() / 2]);
+            for (i, byte) in key.iter_mut().enumerate() {
+                *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2).ok_or("odd hex")?, 16)?;
+            }
+            Some(key)
+        }
+        None => None,
+    };
+    let password = match &password_file {
+        Some(path) => {
+            let text = Zeroizing::new(std::fs::read_to_string(path)?);
+            let line = text.lines().next().unwrap_or_default();
+            Some(Zeroizing::new(line.as_bytes().to_vec()))
+        }
+        None => None,
+    };
+    let decryption = match (&psk, &password) {
+        (Some(k), None) => Decryption::PreSharedKey(k),
+        (None, Some(p)) => Decryption::Password(p),
+        _ => return Err("import-pskc needs exactly one of --psk-file and --password-file".into()),
+    };
+    // The whole document first: a document-level refusal (a signature that cannot be
+    // verified, malformed XML at the end) enrols nothing.
+    let input = std::io::BufReader::new(std::fs::File::open(file)?);
+    let batch = read(input, decryption, &ReadOptions::default())?;
+    let now_signed = i64::try_from(now)?;
+    let (mut imported, mut taken, mut skipped) = (0, Vec::new(), 0);
+    for key in &batch.keys {
+        let id = key.id.as_str();
+        let enrolment = match key.enrolment_at(now_signed) {
+            Ok(e) => e,
+            Err(why) => {
+                println!("skipped {id}: {why}");
+                skipped += 1;
+                continue;
+            }
+        };
+        let (kind, algorithm, digits, period) = match &enrolment.generator {
+            Generator::Hotp(h) => ("hotp", h.params().algorithm, h.params().digits, 30),
+            Generator::Totp(t) if t.params().t0 == 0 => (
+                "totp",
+                t.params().algorithm,
+                t.params().digits,
+                t.params().period,
+            ),
+            Generator::Totp(_) => {
+                println!("skipped {id}: a TOTP epoch other than 0");
+                skipped += 1;
+                continue;
+            }
+            _ => {
+                println!("skipped {id}: OCRA (this server verifies HOTP and TOTP)");
+                skipped += 1;
+                continue;
+            }
+        };
+        let secret = key.secret().ok_or("no secret")?;
+        let enrolment_id = EnrolmentId::random()?;
+        let sealed = server.master.seal_enrolled(id, enrolment_id, secret)?;
+        let record = enrolment.record.with_enrolment(enrolment_id).to_bytes();
+        match server
+            .verifier
+            .store()
+            .enrol_with_key(id, &record, Some(&sealed))?
+        {
+            KeyWrite::Stored => {}
+            KeyWrite::RetiredMasterKey { current } => {
+                return Err(format!(
+                    "master key {:#010x} is retired (current {current:#010x})",
+                    server.master.id()
+                )
+                .into());
+            }
+            _ => {
+                taken.push(id.to_owned());
+                continue;
+            }
+        }
+        let stored = server.verifier.store().connection().execute(
+            "INSERT INTO token_params (id, kind, algorithm, digits, period)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, kind, algorithm.as_str(), digits, period],
+        );
+        if let Err(e) = stored {
+            server.verifier.delete(id)?;
+            return Err(e.into());
+        }
+        for w in &enrolment.warnings {
+            println!("warning {id}: {w}");
+        }
+        imported += 1;
+    }
+    for e in &batch.errors {
+        eprintln!("failed: {e}");
+    }
+    if !taken.is_empty() {
+        println!("already enrolled, left as they are: {}", taken.join(" "));
+    }
+    println!(
+        "imported {imported}, already enrolled {}, skipped {skipped}, failed {}",
+        taken.len(),
+        batch.errors.len()
+    );
+    Ok(batch.errors.is_empty())
+}
+
+#[cfg(not(feature = "pskc"))]
+fn import_pskc(_: &Server, _: &str, _: Option<String>, _: Option<String>, _: u64) -> Result<bool> {
+    Err("import-pskc needs the pskc feature (--features pskc)".into())
 }
 
 fn take_option(args: &mut Vec<String>, name: &str) -> Result<Option<String>> {

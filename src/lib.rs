@@ -45,6 +45,8 @@ pub mod clock;
 mod generate;
 #[cfg(feature = "migration")]
 pub mod migration;
+#[cfg(feature = "pskc")]
+pub mod pskc;
 #[cfg(feature = "qr")]
 pub mod qr;
 #[cfg(feature = "sealed-keys")]

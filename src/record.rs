@@ -343,6 +343,30 @@ impl StateRecord {
         }
     }
 
+    /// A record for a time-based token whose clock is known to be `drift` steps off when it is
+    /// enrolled (a token maker's `TimeDrift`, say: negative when the token is slow). The first
+    /// window is centred on the current step plus `drift`; a drift beyond
+    /// [`Policy::max_drift`] answers [`StateError::ResyncNeeded`] until
+    /// a resynchronisation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use otpkit::{RecordKind, StateRecord};
+    ///
+    /// let r = StateRecord::time_step_with_drift(-2);
+    /// assert_eq!((r.kind(), r.last_accepted(), r.drift()), (RecordKind::TimeStep, None, -2));
+    /// assert_eq!(StateRecord::from_bytes(&r.to_bytes())?, r);
+    /// # Ok::<(), otpkit::Error>(())
+    /// ```
+    #[must_use]
+    pub const fn time_step_with_drift(drift: i64) -> StateRecord {
+        StateRecord {
+            drift,
+            ..StateRecord::time_step()
+        }
+    }
+
     /// Which moving factor the record keeps.
     #[must_use]
     pub const fn kind(&self) -> RecordKind {

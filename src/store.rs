@@ -33,11 +33,13 @@
 //! ```
 //! # #[cfg(feature = "store-memory")] {
 //! use otpkit::store::{MemoryStore, Verifier, VerifyError};
-//! use otpkit::{Error, Policy, StateRecord, Totp, TotpParams};
+//! use otpkit::{Enrolled, EnrolmentId, Error, Policy, StateRecord, Totp, TotpParams};
 //!
-//! let totp = Totp::new(b"12345678901234567890", TotpParams::default())?;
 //! let verifier = Verifier::new(MemoryStore::new(), Policy::default());
-//! verifier.enrol("alice", &StateRecord::time_step())?;
+//! let enrolment = EnrolmentId::random()?;
+//! verifier.enrol("alice", &StateRecord::time_step().with_enrolment(enrolment))?;
+//! let totp = Totp::new(b"12345678901234567890", TotpParams::default())?;
+//! let totp = Enrolled::new(totp, enrolment);
 //!
 //! let now = 1_700_000_000;
 //! let code = totp.generate_at(now)?;
@@ -78,7 +80,7 @@ mod verifier;
 
 pub use asynch::{AsyncStore, AsyncVerifier};
 pub use enrol::{AsyncEnrolStore, EnrolStore};
-pub use error::VerifyError;
+pub use error::{EnrolError, VerifyError};
 pub use key_write::KeyWrite;
 #[cfg(any(
     feature = "store-memory",
@@ -86,7 +88,7 @@ pub use key_write::KeyWrite;
     feature = "store-postgres",
     feature = "store-postgres-async"
 ))]
-use key_write::sealed_master_key;
+use key_write::{sealed_master_key, unbound};
 #[cfg(feature = "alloc")]
 pub use keys::{AsyncKeyStore, KeyStore};
 #[cfg(feature = "store-memory")]
@@ -121,6 +123,12 @@ pub trait Store {
 
     /// Inserts a token's first record. `Ok(false)` when the id is already enrolled (nothing is
     /// changed then).
+    ///
+    /// The raw write: the record is stored as given, with or without an enrolment id. It is
+    /// the explicit path for importing tokens enrolled before enrolment ids
+    /// ([`EnrolmentId::LEGACY`](crate::EnrolmentId::LEGACY)). New enrolments go through
+    /// [`Verifier::enrol`] or [`EnrolStore`], which refuse a record without an enrolment id,
+    /// so that no token is left unbound.
     ///
     /// # Errors
     ///

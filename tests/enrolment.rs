@@ -13,12 +13,13 @@
 
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
+use core::future::Future;
 use std::sync::Mutex;
 
 use otpkit::sealed::MasterKey;
 use otpkit::store::{
-    AsyncVerifier, EnrolStore, KeyStore, KeyWrite, MemoryStore, RecordBytes, Store, Verifier,
-    VerifyError,
+    AsyncVerifier, EnrolError, EnrolStore, KeyStore, KeyWrite, MemoryStore, RecordBytes, Store,
+    Verifier, VerifyError,
 };
 use otpkit::{Enrolled, EnrolmentId, Policy, StateRecord, Totp, TotpParams};
 
@@ -370,6 +371,90 @@ fn the_async_verifier_refuses_the_old_key_after_re_enrolment() {
     assert!(outcome.is_ok(), "{outcome:?}");
 }
 
+/// Polls a memory store's future, which is ready at once.
+fn ready<T>(future: impl Future<Output = T>) -> T {
+    use core::task::{Context, Poll, Waker};
+    let mut future = core::pin::pin!(future);
+    let Poll::Ready(outcome) = future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    else {
+        panic!("the memory store's futures are ready at once");
+    };
+    outcome
+}
+
+#[test]
+fn the_verifiers_and_enrol_store_refuse_a_record_without_an_enrolment_id() {
+    let verifier = Verifier::new(MemoryStore::new(), Policy::default());
+    let store = verifier.store();
+    for plain in [StateRecord::time_step(), StateRecord::counter(0)] {
+        assert_eq!(verifier.enrol("alice", &plain), Err(EnrolError::Unbound));
+        let bytes = plain.to_bytes();
+        assert_eq!(
+            store.enrol_with_key("alice", &bytes, None),
+            Ok(KeyWrite::Unbound)
+        );
+        assert_eq!(store.reenrol("alice", &bytes, None), Ok(KeyWrite::Unbound));
+        let asynch = AsyncVerifier::new(MemoryStore::new(), Policy::default());
+        assert_eq!(
+            ready(asynch.enrol("alice", &plain)),
+            Err(EnrolError::Unbound)
+        );
+        assert_eq!(Store::load(asynch.store(), "alice"), Ok(None));
+    }
+    assert_eq!(Store::load(store, "alice"), Ok(None));
+    // A re-enrolment without an id leaves the bound enrolment in place.
+    let bound = StateRecord::time_step().with_enrolment(enrolment(1));
+    assert_eq!(verifier.enrol("alice", &bound), Ok(true));
+    assert_eq!(
+        store.reenrol("alice", &StateRecord::time_step().to_bytes(), None),
+        Ok(KeyWrite::Unbound)
+    );
+    assert_eq!(stored(store), bound);
+    // Importing a token enrolled before enrolment ids is the store's raw write.
+    assert_eq!(
+        Store::enrol(store, "legacy", &StateRecord::time_step().to_bytes()),
+        Ok(true)
+    );
+    let bare = Totp::new(OLD_KEY, TotpParams::default()).unwrap();
+    assert!(
+        verifier
+            .verify_totp("legacy", &bare, NOW, code(OLD_KEY))
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_generator_cached_before_a_re_enrolment_through_the_verifier_is_refused() {
+    let verifier = Verifier::new(MemoryStore::new(), Policy::default());
+    let first = EnrolmentId::random().unwrap();
+    let record = StateRecord::time_step().with_enrolment(first);
+    assert_eq!(verifier.enrol("alice", &record), Ok(true));
+    let cached = Enrolled::new(Totp::new(OLD_KEY, TotpParams::default()).unwrap(), first);
+    // The user re-enrols the same way, with the same key even: a new enrolment id all the same.
+    assert_eq!(verifier.delete("alice"), Ok(true));
+    let second = EnrolmentId::random().unwrap();
+    assert_ne!(first, second);
+    let record = StateRecord::time_step().with_enrolment(second);
+    assert_eq!(verifier.enrol("alice", &record), Ok(true));
+    let before = StateRecord::time_step().with_enrolment(first);
+    assert_ne!(stored(verifier.store()).to_bytes(), before.to_bytes());
+    assert_eq!(
+        verifier.verify_totp("alice", &cached, NOW, code(OLD_KEY)),
+        Err(VerifyError::EnrolmentMismatch {
+            stored: second,
+            generator: first,
+        })
+    );
+    let fresh = Enrolled::new(Totp::new(OLD_KEY, TotpParams::default()).unwrap(), second);
+    assert!(
+        verifier
+            .verify_totp("alice", &fresh, NOW, code(OLD_KEY))
+            .is_ok()
+    );
+}
+
 proptest::proptest! {
     /// A generator is accepted exactly when its enrolment is the stored record's; any other
     /// enrolment (the legacy one included) is refused with both ids named, and the stored
@@ -397,6 +482,38 @@ proptest::proptest! {
             );
             proptest::prop_assert_eq!(Store::load(&store, "t").unwrap(), Some(record));
         }
+    }
+
+    /// Enrolment through the verifier or `EnrolStore` succeeds exactly when the record carries
+    /// an enrolment id, for any record kind and counter; a refused one writes nothing.
+    #[test]
+    fn only_records_with_an_enrolment_id_are_enrolled(
+        id in proptest::prelude::any::<[u8; 16]>(),
+        next: u64,
+        counter: bool,
+        legacy: bool,
+    ) {
+        let enrolment = if legacy { EnrolmentId::LEGACY } else { EnrolmentId::from_bytes(id) };
+        let plain = if counter { StateRecord::counter(next) } else { StateRecord::time_step() };
+        let record = plain.with_enrolment(enrolment);
+        let bound = !enrolment.is_legacy();
+        let verifier = Verifier::new(MemoryStore::new(), Policy::default());
+        let enrolled = verifier.enrol("t", &record);
+        proptest::prop_assert_eq!(enrolled, if bound { Ok(true) } else { Err(EnrolError::Unbound) });
+        let store = MemoryStore::new();
+        let (first, again) = (
+            store.enrol_with_key("t", &record.to_bytes(), None),
+            store.reenrol("t", &record.to_bytes(), None),
+        );
+        let (want_first, want_again) = if bound {
+            (KeyWrite::Stored, KeyWrite::Stored)
+        } else {
+            (KeyWrite::Unbound, KeyWrite::Unbound)
+        };
+        proptest::prop_assert_eq!((first, again), (Ok(want_first), Ok(want_again)));
+        let written = bound.then(|| record.to_bytes());
+        proptest::prop_assert_eq!(Store::load(verifier.store(), "t"), Ok(written));
+        proptest::prop_assert_eq!(Store::load(&store, "t"), Ok(written));
     }
 
     /// A record's bytes carry its enrolment: they round-trip with it, and records that differ

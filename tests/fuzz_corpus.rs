@@ -96,6 +96,12 @@ fn impl_migration_parse() {
     replay("impl_migration_parse", checks::impl_migration_parse);
 }
 
+#[cfg(feature = "pskc")]
+#[test]
+fn pskc_parse() {
+    replay("pskc_parse", checks::pskc_parse);
+}
+
 #[cfg(feature = "ykoath")]
 #[test]
 fn impl_ykoath_apdu() {

@@ -14,12 +14,14 @@
 use otpkit::ocra::{DataInput, Ocra, OcraSuite};
 use otpkit::store::{MemoryStore, Verifier, VerifyError};
 use otpkit::{
-    Backoff, Error, Hotp, HotpParams, Lock, Policy, StateError, StateRecord, ThrottlePolicy,
-    ThrottleState, Totp, TotpParams, Window,
+    Backoff, Enrolled, EnrolmentId, Error, Hotp, HotpParams, Lock, Policy, StateError, StateRecord,
+    ThrottlePolicy, ThrottleState, Totp, TotpParams, Window,
 };
 
 const KEY: &[u8] = b"12345678901234567890";
 const NOW: u64 = 1_700_000_000;
+/// The enrolment the verifier tests enrol their tokens under.
+const E: EnrolmentId = EnrolmentId::from_bytes([0xe1; 16]);
 
 fn totp() -> Totp {
     Totp::new(KEY, TotpParams::default()).unwrap()
@@ -109,7 +111,7 @@ fn none_never_locks_but_counts() {
 
 #[test]
 fn every_delay_policy_throttles_through_the_verifier() {
-    let hotp = Hotp::new(KEY, HotpParams::default()).unwrap();
+    let hotp = Enrolled::new(Hotp::new(KEY, HotpParams::default()).unwrap(), E);
     let right = hotp.generate(0);
     for (first, cap) in [(0, 0), (0, 100), (30, 0), (1, 1)] {
         let policy = Policy {
@@ -117,7 +119,9 @@ fn every_delay_policy_throttles_through_the_verifier() {
             ..Policy::default()
         };
         let verifier = Verifier::new(MemoryStore::new(), policy);
-        verifier.enrol("t", &StateRecord::counter(0)).unwrap();
+        verifier
+            .enrol("t", &StateRecord::counter(0).with_enrolment(E))
+            .unwrap();
         let e = verifier
             .verify_hotp("t", &hotp, NOW, wrong(right.as_str()))
             .unwrap_err();
@@ -140,13 +144,14 @@ fn every_delay_policy_throttles_through_the_verifier() {
 
 #[test]
 fn max_drift_one_accepts_a_late_code_and_then_the_right_ones() {
-    let totp = totp();
+    let totp = Enrolled::new(totp(), E);
     let policy = Policy {
         max_drift: 1,
         ..Policy::default()
     };
     let verifier = Verifier::new(MemoryStore::new(), policy);
-    verifier.enrol("alice", &StateRecord::time_step()).unwrap();
+    let first = StateRecord::time_step().with_enrolment(E);
+    verifier.enrol("alice", &first).unwrap();
     let step = totp.step_at(NOW).unwrap();
     // A code one step late is accepted, and records drift -1.
     let a = verifier
@@ -257,10 +262,10 @@ fn ocra_record_does_not_follow_the_counter_wrap() {
 #[test]
 fn ocra_verifier_never_moves_a_counter_backwards() {
     let (ocra, input) = ocra_counter();
+    let ocra = Enrolled::new(ocra, E);
     let verifier = Verifier::new(MemoryStore::new(), Policy::default());
-    verifier
-        .enrol("card", &StateRecord::counter(u64::MAX - 2))
-        .unwrap();
+    let first = StateRecord::counter(u64::MAX - 2).with_enrolment(E);
+    verifier.enrol("card", &first).unwrap();
     let wrapped = ocra_response(&ocra, &input, 0);
     assert_eq!(
         verifier.verify_ocra_counter("card", &ocra, NOW, &wrapped, &input),
@@ -345,9 +350,10 @@ fn resync_range_never_exceeds_max_drift() {
 
 #[test]
 fn phished_codes_expire_for_resync_after_the_range() {
-    let totp = totp();
+    let totp = Enrolled::new(totp(), E);
     let verifier = Verifier::new(MemoryStore::new(), Policy::default());
-    verifier.enrol("bob", &StateRecord::time_step()).unwrap();
+    let first = StateRecord::time_step().with_enrolment(E);
+    verifier.enrol("bob", &first).unwrap();
     // Two codes captured at NOW, replayed by an attacker 5 steps (2.5 minutes) later: the
     // default range is 4 steps, so they are refused.
     let step = totp.step_at(NOW).unwrap();
@@ -370,13 +376,15 @@ fn phished_codes_expire_for_resync_after_the_range() {
 
 #[test]
 fn the_throttle_lock_ends_on_the_servers_clock() {
-    let hotp = Hotp::new(KEY, HotpParams::default()).unwrap();
+    let hotp = Enrolled::new(Hotp::new(KEY, HotpParams::default()).unwrap(), E);
     let policy = Policy {
         throttle: ThrottlePolicy::delay(1, 60, 60),
         ..Policy::default()
     };
     let verifier = Verifier::new(MemoryStore::new(), policy);
-    verifier.enrol("t", &StateRecord::counter(0)).unwrap();
+    verifier
+        .enrol("t", &StateRecord::counter(0).with_enrolment(E))
+        .unwrap();
     let right = hotp.generate(0);
     let _ = verifier.verify_hotp("t", &hotp, NOW, wrong(right.as_str()));
     assert_eq!(

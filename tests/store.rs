@@ -14,7 +14,9 @@ use core::task::{Context, Poll, Waker};
 use std::sync::Mutex;
 
 use otpkit::store::{AsyncVerifier, MemoryStore, RecordBytes, Store, Verifier, VerifyError};
-use otpkit::{Error, Hotp, HotpParams, Policy, StateRecord, Totp, TotpParams};
+use otpkit::{
+    Enrolled, EnrolmentId, Error, Hotp, HotpParams, Policy, StateRecord, Totp, TotpParams,
+};
 
 #[test]
 fn memory_store_crud() {
@@ -108,8 +110,21 @@ impl Store for Hooked<'_> {
     }
 }
 
-fn hotp() -> Hotp {
-    Hotp::new(b"12345678901234567890", HotpParams::default()).unwrap()
+/// The enrolment the verifier tests enrol their tokens under.
+const E: EnrolmentId = EnrolmentId::from_bytes([0xe1; 16]);
+
+fn hotp() -> Enrolled<Hotp> {
+    Enrolled::new(
+        Hotp::new(b"12345678901234567890", HotpParams::default()).unwrap(),
+        E,
+    )
+}
+
+fn totp() -> Enrolled<Totp> {
+    Enrolled::new(
+        Totp::new(b"12345678901234567890", TotpParams::default()).unwrap(),
+        E,
+    )
 }
 
 #[test]
@@ -122,14 +137,18 @@ fn a_lost_race_is_retried_and_the_winner_decides() {
             let stored = Store::load(inner, "t").unwrap().unwrap();
             let record = StateRecord::from_bytes(&stored).unwrap();
             if record.next_counter() == 0 {
-                let spent = StateRecord::counter(1).to_bytes();
+                let spent = StateRecord::counter(1).with_enrolment(E).to_bytes();
                 assert!(Store::compare_and_swap(inner, "t", &stored, &spent).unwrap());
             }
         }),
         fail: Mutex::new(None),
     };
     let verifier = Verifier::new(&store, Policy::default());
-    assert!(verifier.enrol("t", &StateRecord::counter(0)).unwrap());
+    assert!(
+        verifier
+            .enrol("t", &StateRecord::counter(0).with_enrolment(E))
+            .unwrap()
+    );
     // Our attempt with counter 0's code loses the race, reloads, and sees a replay.
     assert_eq!(
         verifier.verify_hotp("t", &hotp, 0, hotp.generate(0)),
@@ -153,13 +172,18 @@ fn contention_is_bounded_and_reported() {
             let stored = Store::load(inner, "t").unwrap().unwrap();
             let mut record = StateRecord::from_bytes(&stored).unwrap();
             record = record.unlock();
-            let bumped = StateRecord::counter(record.next_counter() + 1).to_bytes();
+            let bumped = StateRecord::counter(record.next_counter() + 1).with_enrolment(E);
+            let bumped = bumped.to_bytes();
             assert!(Store::compare_and_swap(inner, "t", &stored, &bumped).unwrap());
         }),
         fail: Mutex::new(None),
     };
     let verifier = Verifier::new(&store, Policy::default()).with_max_attempts(3);
-    assert!(verifier.enrol("t", &StateRecord::counter(0)).unwrap());
+    assert!(
+        verifier
+            .enrol("t", &StateRecord::counter(0).with_enrolment(E))
+            .unwrap()
+    );
     assert_eq!(
         verifier.verify_hotp("t", &hotp, 0, "000000"),
         Err(VerifyError::Contention { attempts: 3 })
@@ -184,7 +208,11 @@ fn a_store_failure_is_no_acceptance() {
         fail: Mutex::new(None),
     };
     let verifier = Verifier::new(&store, Policy::default());
-    assert!(verifier.enrol("t", &StateRecord::counter(0)).unwrap());
+    assert!(
+        verifier
+            .enrol("t", &StateRecord::counter(0).with_enrolment(E))
+            .unwrap()
+    );
     *store.fail.lock().unwrap() = Some("connection lost");
     assert_eq!(
         verifier.verify_hotp("t", &hotp, 0, hotp.generate(0)),
@@ -202,7 +230,7 @@ fn a_store_failure_is_no_acceptance() {
 
 #[test]
 fn nothing_is_written_for_refusals_that_change_nothing() {
-    let totp = Totp::new(b"12345678901234567890", TotpParams::default()).unwrap();
+    let totp = totp();
     let writes = Mutex::new(0u32);
     let store = Hooked {
         inner: MemoryStore::new(),
@@ -210,7 +238,11 @@ fn nothing_is_written_for_refusals_that_change_nothing() {
         fail: Mutex::new(None),
     };
     let verifier = Verifier::new(&store, Policy::default());
-    assert!(verifier.enrol("t", &StateRecord::time_step()).unwrap());
+    assert!(
+        verifier
+            .enrol("t", &StateRecord::time_step().with_enrolment(E))
+            .unwrap()
+    );
     let now = 1_700_000_000;
     let code = totp.generate_at(now).unwrap();
     verifier.verify_totp("t", &totp, now, code).unwrap();
@@ -240,10 +272,10 @@ fn assert_send<T: Send>(t: T) -> T {
 #[test]
 fn async_verifier_is_the_same_loop() {
     let hotp = hotp();
-    let totp = Totp::new(b"12345678901234567890", TotpParams::default()).unwrap();
+    let totp = totp();
     let verifier = AsyncVerifier::new(MemoryStore::new(), Policy::default());
-    assert!(ready(verifier.enrol("h", &StateRecord::counter(0))).unwrap());
-    assert!(ready(verifier.enrol("t", &StateRecord::time_step())).unwrap());
+    assert!(ready(verifier.enrol("h", &StateRecord::counter(0).with_enrolment(E))).unwrap());
+    assert!(ready(verifier.enrol("t", &StateRecord::time_step().with_enrolment(E))).unwrap());
     // The futures are Send: a multi-threaded executor can run them.
     let code = hotp.generate(2);
     let fut = assert_send(verifier.verify_hotp("h", &hotp, 0, &code));

@@ -391,8 +391,11 @@ fn async_verifier_tasks_on_a_multithreaded_runtime_accept_once() {
         let store = AsyncPostgresStore::connect(&params).await.unwrap();
         let _ = store.delete(&id).await;
         let verifier = Arc::new(AsyncVerifier::new(store, Policy::default()));
-        assert!(verifier.enrol(&id, &StateRecord::counter(0)).await.unwrap());
+        let enrolment = otpkit::EnrolmentId::from_bytes([0xe1; 16]);
+        let first = StateRecord::counter(0).with_enrolment(enrolment);
+        assert!(verifier.enrol(&id, &first).await.unwrap());
         let hotp = Hotp::new(b"12345678901234567890", HotpParams::default()).unwrap();
+        let hotp = otpkit::Enrolled::new(hotp, enrolment);
         for round in 0..ROUNDS {
             let code = hotp.generate(round);
             // `tokio::spawn` takes only `Send` futures: the verifier's are.

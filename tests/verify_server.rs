@@ -326,3 +326,191 @@ fn the_example_server_end_to_end() {
 
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `import-pskc`: a token maker's batches written by `otptool pskc new` (HOTP and TOTP under a
+/// pre-shared key, OCRA beside them) enrolled in bulk; a code of each token, computed from the
+/// key the batch carries, is accepted; a re-import overwrites nothing; no key reaches the
+/// database in the clear.
+#[cfg(all(feature = "pskc", feature = "cli"))]
+#[test]
+fn import_pskc_batches_from_otptool() {
+    use otpkit::{Algorithm, Hotp, HotpParams, Totp, TotpParams};
+
+    let Some(bin) = binary() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "no verify_server example binary next to this test"
+        );
+        eprintln!(
+            "SKIPPED: build the example (`cargo build --example verify_server --all-features`)"
+        );
+        return;
+    };
+    let dir =
+        std::env::temp_dir().join(format!("otpkit-verify-server-pskc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut s = Server {
+        bin,
+        dir: dir.clone(),
+        master_key: String::new(),
+        printed: String::new(),
+    };
+    s.master_key = s.expect(0, &["new-master-key"]).trim().to_owned();
+    std::fs::write(
+        dir.join("transport.key"),
+        "000102030405060708090a0b0c0d0e0f\n",
+    )
+    .unwrap();
+    let otptool = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_otptool"))
+            .current_dir(&dir)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let psk = ["--psk-file", "transport.key"];
+    otptool(
+        &[
+            &[
+                "pskc",
+                "new",
+                "--hotp",
+                "--count",
+                "3",
+                "--serial-prefix",
+                "H",
+                "--out",
+                "h.pskc",
+            ][..],
+            &psk,
+        ]
+        .concat(),
+    );
+    otptool(
+        &[
+            &[
+                "pskc",
+                "new",
+                "--totp",
+                "--count",
+                "3",
+                "--serial-prefix",
+                "T",
+                "--digits",
+                "8",
+                "--algorithm",
+                "sha256",
+                "--period",
+                "60",
+                "--out",
+                "t.pskc",
+            ][..],
+            &psk,
+        ]
+        .concat(),
+    );
+    otptool(
+        &[
+            &[
+                "pskc",
+                "new",
+                "--ocra",
+                "OCRA-1:HOTP-SHA1-6:QN08",
+                "--count",
+                "1",
+                "--serial-prefix",
+                "O",
+                "--out",
+                "o.pskc",
+            ][..],
+            &psk,
+        ]
+        .concat(),
+    );
+
+    let out = s.expect(0, &["import-pskc", "h.pskc", "--psk-file", "transport.key"]);
+    assert!(
+        out.ends_with("imported 3, already enrolled 0, skipped 0, failed 0\n"),
+        "{out}"
+    );
+    let out = s.expect(0, &["import-pskc", "t.pskc", "--psk-file", "transport.key"]);
+    assert!(
+        out.ends_with("imported 3, already enrolled 0, skipped 0, failed 0\n"),
+        "{out}"
+    );
+    let out = s.expect(0, &["import-pskc", "o.pskc", "--psk-file", "transport.key"]);
+    assert!(out.contains("skipped O000001: OCRA"), "{out}");
+    // A re-import: the ids reported, nothing overwritten (the codes below still verify).
+    let out = s.expect(0, &["import-pskc", "h.pskc", "--psk-file", "transport.key"]);
+    assert!(
+        out.contains("already enrolled, left as they are: H000001 H000002 H000003"),
+        "{out}"
+    );
+    assert!(
+        out.ends_with("imported 0, already enrolled 3, skipped 0, failed 0\n"),
+        "{out}"
+    );
+    // A wrong transport key: refused as a whole, one line, nothing enrolled.
+    std::fs::write(dir.join("wrong.key"), "ffffffffffffffffffffffffffffffff").unwrap();
+    let r = s.run(&["import-pskc", "t.pskc", "--psk-file", "wrong.key"]);
+    assert_eq!(r.status, 2, "{}", r.stdout);
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("wrong pre-shared key or password"),
+        "{}",
+        r.stderr
+    );
+
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let db = dir.join("otpkit-server.sqlite3");
+    for (file, hotp) in [("h.pskc", true), ("t.pskc", false)] {
+        let list = otptool(
+            &[
+                &["pskc", "list", file, "--json", "--show-secrets"][..],
+                &psk,
+            ]
+            .concat(),
+        );
+        let keys: serde_json::Value = serde_json::from_str(&list).unwrap();
+        for k in keys.as_array().unwrap() {
+            let id = k["id"].as_str().unwrap();
+            let hex = k["secret_hex"].as_str().unwrap();
+            let secret: Vec<u8> = (0..hex.len() / 2)
+                .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+                .collect();
+            assert!(
+                !file_contains(&db, &secret),
+                "{id}: key in the database in the clear"
+            );
+            let code = if hotp {
+                Hotp::new(&secret, HotpParams::default())
+                    .unwrap()
+                    .generate(0)
+            } else {
+                let params = TotpParams {
+                    algorithm: Algorithm::Sha256,
+                    digits: 8,
+                    period: 60,
+                    t0: 0,
+                };
+                Totp::new(&secret, params)
+                    .unwrap()
+                    .generate_at(now)
+                    .unwrap()
+            };
+            let out = s.expect(0, &["verify", id, code.as_str()]);
+            assert!(out.contains("accepted"), "{id}: {out}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -546,6 +546,48 @@ pub fn impl_sealed_open(data: &[u8]) {
     }
 }
 
+/// The PSKC reader (`otpkit::pskc::read`, lenient and strict, with no key, a pre-shared key
+/// or a password chosen by the first byte) on arbitrary bytes never panics and stays within
+/// its limits; every key it reads can be enrolled or refused without panicking, and written
+/// back (plaintext) reads back with the same id and secret.
+#[cfg(feature = "pskc")]
+pub fn pskc_parse(data: &[u8]) {
+    use otpkit::pskc::{Decryption, NewKey, NewKeyKind, Protection, ReadOptions, read, write};
+    let Some((&mode, doc)) = data.split_first() else {
+        return;
+    };
+    let psk = [0x42u8; 16];
+    let decryption = match mode % 3 {
+        0 => Decryption::None,
+        1 => Decryption::PreSharedKey(&psk),
+        _ => Decryption::Password(b"qwerty"),
+    };
+    let mut options = ReadOptions::default();
+    // Small PBKDF2 bound: a document's iteration count is the fuzzer's to choose.
+    options.limits.max_pbkdf2_iterations = 1000;
+    let strict = ReadOptions {
+        strict: true,
+        ..options
+    };
+    let _ = read(doc, decryption, &strict);
+    let Ok(container) = read(doc, decryption, &options) else {
+        return;
+    };
+    assert!(container.keys.len() + container.errors.len() <= options.limits.max_keys);
+    for key in &container.keys {
+        let _ = key.enrolment_at(0);
+        let _ = key.enrolment_at(i64::MAX);
+        let Some(secret) = key.secret() else { continue };
+        let new = NewKey::new(key.id.clone(), NewKeyKind::Hotp { counter: 0 }, secret);
+        let text = write(&[new], Protection::Plaintext).expect("plaintext writes");
+        let back = read(text.as_bytes(), Decryption::None, &ReadOptions::strict())
+            .expect("a written document reads back");
+        assert_eq!(back.keys.len(), 1, "{:?}", back.errors);
+        assert_eq!(back.keys[0].id, key.id);
+        assert_eq!(back.keys[0].secret(), Some(secret));
+    }
+}
+
 /// The YKOATH applet (`ykoath`) on any sequence of APDUs: the input is a response-buffer size
 /// byte, then `[length][APDU]` pairs. No APDU panics the applet, every response fits the buffer
 /// and ends in a status word, and afterwards the applet is still usable: SELECT, RESET (which

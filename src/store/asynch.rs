@@ -51,16 +51,24 @@ pub trait AsyncStore {
 /// ```
 /// # #[cfg(feature = "store-memory")] {
 /// use otpkit::store::{AsyncVerifier, MemoryStore};
-/// use otpkit::{Policy, StateRecord, Totp, TotpParams};
+/// use otpkit::{Enrolled, EnrolmentId, Policy, StateRecord, Totp, TotpParams};
 ///
-/// async fn login(v: &AsyncVerifier<MemoryStore>, totp: &Totp, now: u64, code: &str) -> bool {
+/// async fn login(
+///     v: &AsyncVerifier<MemoryStore>,
+///     totp: &Enrolled<Totp>,
+///     now: u64,
+///     code: &str,
+/// ) -> bool {
 ///     v.verify_totp("alice", totp, now, code).await.is_ok()
 /// }
 ///
 /// # let fut = async {
-/// let totp = Totp::new(b"12345678901234567890", TotpParams::default())?;
 /// let verifier = AsyncVerifier::new(MemoryStore::new(), Policy::default());
-/// verifier.enrol("alice", &StateRecord::time_step()).await?;
+/// let enrolment = EnrolmentId::random()?;
+/// let first = StateRecord::time_step().with_enrolment(enrolment);
+/// verifier.enrol("alice", &first).await?;
+/// let totp = Totp::new(b"12345678901234567890", TotpParams::default())?;
+/// let totp = Enrolled::new(totp, enrolment);
 /// let code = totp.generate_at(1_700_000_000)?;
 /// assert!(login(&verifier, &totp, 1_700_000_000, code.as_str()).await);
 /// assert!(!login(&verifier, &totp, 1_700_000_000, code.as_str()).await);
@@ -122,6 +130,21 @@ impl<S: AsyncStore + Sync> AsyncVerifier<S> {
     }
 
     /// An administrative change of the record, retried like a verification.
+    /// [`Self::enrol`]: refuses a record without an enrolment id, then writes it.
+    async fn enrol_bound(
+        &self,
+        id: &str,
+        record: &StateRecord,
+    ) -> Result<bool, super::EnrolError<S::Error>> {
+        if record.enrolment().is_legacy() {
+            return Err(super::EnrolError::Unbound);
+        }
+        self.store
+            .enrol(id, &record.to_bytes())
+            .await
+            .map_err(super::EnrolError::Store)
+    }
+
     async fn rewrite(
         &self,
         id: &str,

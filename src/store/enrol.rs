@@ -36,6 +36,9 @@ use super::{KeyWrite, RecordBytes};
 /// assert_eq!(stored, Ok(KeyWrite::Stored));
 /// let taken = store.enrol_with_key("alice", &first.to_bytes(), None);
 /// assert_eq!(taken, Ok(KeyWrite::AlreadyEnrolled));
+/// // A record without an enrolment id would leave the token unbound: refused.
+/// let plain = StateRecord::time_step().to_bytes();
+/// assert_eq!(store.reenrol("alice", &plain, None), Ok(KeyWrite::Unbound));
 ///
 /// // Alice lost her phone: a new enrolment replaces record and key at once.
 /// let second = StateRecord::time_step().with_enrolment(EnrolmentId::from_bytes([2; 16]));
@@ -49,9 +52,10 @@ pub trait EnrolStore {
     type Error;
 
     /// Enrols token `id` with its first `record` and `sealed_key`, both or neither.
-    /// [`KeyWrite::AlreadyEnrolled`] when the id is already enrolled, and
+    /// [`KeyWrite::AlreadyEnrolled`] when the id is already enrolled,
     /// [`KeyWrite::RetiredMasterKey`] when the key is sealed under a master key that is not
-    /// current (nothing is changed then).
+    /// current, and [`KeyWrite::Unbound`] when the record carries no enrolment id (nothing is
+    /// changed then).
     ///
     /// # Errors
     ///
@@ -66,7 +70,8 @@ pub trait EnrolStore {
     /// Re-enrols token `id`: replaces its record and its sealed key (`None` removes it) at
     /// once, or enrols it when it is not enrolled. Unconditional, as an administrator's
     /// re-enrolment must be, but for the master-key check ([`KeyWrite::RetiredMasterKey`],
-    /// changing nothing, for a key sealed under a master key that is not current): a
+    /// changing nothing, for a key sealed under a master key that is not current) and the
+    /// enrolment id ([`KeyWrite::Unbound`], changing nothing, for a record without one): a
     /// verification in flight against the old record then loses its compare-and-swap, since
     /// the new record's enrolment id differs.
     ///

@@ -80,3 +80,50 @@ impl<E: fmt::Display> fmt::Display for VerifyError<E> {
 }
 
 impl<E: fmt::Debug + fmt::Display> core::error::Error for VerifyError<E> {}
+
+/// Why [`Verifier::enrol`](super::Verifier::enrol) or
+/// [`AsyncVerifier::enrol`](super::AsyncVerifier::enrol) enrolled nothing.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "store-memory")] {
+/// use otpkit::store::{EnrolError, MemoryStore, Verifier};
+/// use otpkit::{EnrolmentId, Policy, StateRecord};
+///
+/// let verifier = Verifier::new(MemoryStore::new(), Policy::default());
+/// let plain = StateRecord::time_step();
+/// assert_eq!(verifier.enrol("alice", &plain), Err(EnrolError::Unbound));
+/// let bound = plain.with_enrolment(EnrolmentId::from_bytes([7; 16]));
+/// assert_eq!(verifier.enrol("alice", &bound), Ok(true));
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnrolError<E> {
+    /// The record carries no enrolment id ([`EnrolmentId::LEGACY`], as
+    /// [`StateRecord::counter`](crate::StateRecord::counter) and
+    /// [`StateRecord::time_step`](crate::StateRecord::time_step) give): a token enrolled so
+    /// would not be bound, and a generator of an earlier enrolment of the same id would still
+    /// be accepted. Give the record a fresh id,
+    /// `record.with_enrolment(EnrolmentId::random()?)`
+    /// ([`StateRecord::with_enrolment`](crate::StateRecord::with_enrolment),
+    /// [`EnrolmentId::random`]), and verify with a generator bound to it
+    /// ([`Enrolled`](crate::Enrolled)). Nothing was written. Tokens enrolled before
+    /// enrolment ids are imported with the store's own
+    /// [`Store::enrol`](super::Store::enrol).
+    Unbound,
+    /// The store failed; nothing is known to be written.
+    Store(E),
+}
+
+impl<E: fmt::Display> fmt::Display for EnrolError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnrolError::Unbound => f.write_str("record carries no enrolment id"),
+            EnrolError::Store(e) => write!(f, "store failed: {e}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug + fmt::Display> core::error::Error for EnrolError<E> {}

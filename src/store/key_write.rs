@@ -42,6 +42,16 @@ pub enum KeyWrite {
         /// The store's current master-key id.
         current: u32,
     },
+    /// The record carries no enrolment id ([`EnrolmentId::LEGACY`](crate::EnrolmentId::LEGACY),
+    /// or it does not decode): nothing is stored
+    /// ([`EnrolStore::enrol_with_key`](super::EnrolStore::enrol_with_key),
+    /// [`EnrolStore::reenrol`](super::EnrolStore::reenrol)). Give the record a fresh id,
+    /// `record.with_enrolment(EnrolmentId::random()?)`
+    /// ([`StateRecord::with_enrolment`](crate::StateRecord::with_enrolment),
+    /// [`EnrolmentId::random`](crate::EnrolmentId::random)); otherwise a re-enrolment would
+    /// write a record equal to the old one, and the old enrolment's generators would still be
+    /// accepted.
+    Unbound,
 }
 
 /// The id of the master key that sealed `sealed`, when it is in this crate's sealed format
@@ -58,4 +68,16 @@ pub(crate) fn sealed_master_key(sealed: &[u8]) -> Option<u32> {
         [1 | 2, a, b, c, d, ..] => Some(u32::from_be_bytes([*a, *b, *c, *d])),
         _ => None,
     }
+}
+
+/// Whether `record` carries no enrolment id (or does not decode), which
+/// [`EnrolStore`](super::EnrolStore) refuses with [`KeyWrite::Unbound`].
+#[cfg(any(
+    feature = "store-memory",
+    feature = "store-sqlite",
+    feature = "store-postgres",
+    feature = "store-postgres-async"
+))]
+pub(crate) fn unbound(record: &super::RecordBytes) -> bool {
+    !crate::StateRecord::from_bytes(record.as_slice()).is_ok_and(|r| !r.enrolment().is_legacy())
 }

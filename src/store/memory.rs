@@ -249,6 +249,9 @@ impl EnrolStore for MemoryStore {
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
     ) -> Result<KeyWrite, Self::Error> {
+        if super::unbound(record) {
+            return Ok(KeyWrite::Unbound);
+        }
         let master_key = self.master_key();
         if let Some(retired) = retired(*master_key, sealed_key) {
             return Ok(retired);
@@ -272,6 +275,9 @@ impl EnrolStore for MemoryStore {
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
     ) -> Result<KeyWrite, Self::Error> {
+        if super::unbound(record) {
+            return Ok(KeyWrite::Unbound);
+        }
         let master_key = self.master_key();
         if let Some(retired) = retired(*master_key, sealed_key) {
             return Ok(retired);

@@ -30,18 +30,28 @@ macro_rules! verifier_methods {
     ($mode:ident) => {
         verifier_methods! { @list $mode;
             /// Enrols a token with its first record ([`StateRecord::counter`] or
-            /// [`StateRecord::time_step`]). `Ok(false)` when the id is taken.
+            /// [`StateRecord::time_step`]) bound to a fresh enrolment
+            /// (`record.with_enrolment(EnrolmentId::random()?)`,
+            /// [`StateRecord::with_enrolment`], [`EnrolmentId::random`]). `Ok(false)` when the
+            /// id is taken. Verify with generators bound to that enrolment
+            /// ([`Enrolled::new`](crate::Enrolled::new), or a key opened from a sealed key of
+            /// it): generators of any other enrolment are refused.
             ///
-            /// The record is stored as given: give it an enrolment id
-            /// ([`StateRecord::with_enrolment`]) to have generators of other enrolments
-            /// refused. To write the record and the sealed key in one statement, or to
-            /// re-enrol, use the store's [`EnrolStore`](super::EnrolStore).
+            /// To write the record and the sealed key in one statement, or to re-enrol, use
+            /// the store's [`EnrolStore`](super::EnrolStore). A token enrolled before
+            /// enrolment ids is imported with the store's own [`Store::enrol`](super::Store::enrol).
             ///
             /// # Errors
             ///
-            /// The store's failure.
-            fn enrol(&self, id: &str, record: &StateRecord) -> Result<bool, S::Error> {}
-                self.store.enrol(id, &record.to_bytes());
+            /// [`EnrolError::Unbound`](super::EnrolError::Unbound) for a record without an
+            /// enrolment id ([`EnrolmentId::LEGACY`]), nothing written;
+            /// [`EnrolError::Store`](super::EnrolError::Store) for the store's failure.
+            fn enrol(
+                &self,
+                id: &str,
+                record: &StateRecord,
+            ) -> Result<bool, super::EnrolError<S::Error>> {}
+                self.enrol_bound(id, record);
 
             /// Removes a token. `Ok(false)` when there was none.
             ///

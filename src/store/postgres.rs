@@ -83,13 +83,15 @@ type Connector = Box<dyn Fn(Duration) -> Result<SyncClient, PostgresError> + Sen
 ///
 /// ```no_run
 /// use otpkit::store::{PostgresStore, Verifier};
-/// use otpkit::{Policy, StateRecord, Totp, TotpParams};
+/// use otpkit::{Enrolled, EnrolmentId, Policy, StateRecord, Totp, TotpParams};
 ///
 /// let store = PostgresStore::connect("host=127.0.0.1 user=otp dbname=otp")?;
 /// let verifier = Verifier::new(store, Policy::default());
-/// verifier.enrol("alice", &StateRecord::time_step())?;
+/// let enrolment = EnrolmentId::random()?;
+/// verifier.enrol("alice", &StateRecord::time_step().with_enrolment(enrolment))?;
 ///
 /// let totp = Totp::new(b"12345678901234567890", TotpParams::default())?;
+/// let totp = Enrolled::new(totp, enrolment);
 /// let now = otpkit::clock::unix_now()?;
 /// let accepted = verifier.verify_totp("alice", &totp, now, "123456")?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -372,6 +374,9 @@ impl EnrolStore for PostgresStore {
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
     ) -> Result<KeyWrite, Self::Error> {
+        if super::unbound(record) {
+            return Ok(KeyWrite::Unbound);
+        }
         let master_key = sealed_key.and_then(super::sealed_master_key);
         let master = master_key.map(i64::from);
         if self.run(false, |c| {
@@ -391,6 +396,9 @@ impl EnrolStore for PostgresStore {
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
     ) -> Result<KeyWrite, Self::Error> {
+        if super::unbound(record) {
+            return Ok(KeyWrite::Unbound);
+        }
         let master_key = sealed_key.and_then(super::sealed_master_key);
         let master = master_key.map(i64::from);
         if self.run(false, |c| {

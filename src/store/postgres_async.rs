@@ -52,14 +52,17 @@ type Connector = Box<dyn Fn(Duration) -> Connecting + Send + Sync>;
 ///
 /// ```no_run
 /// use otpkit::store::{AsyncPostgresStore, AsyncVerifier};
-/// use otpkit::{Policy, StateRecord, Totp, TotpParams};
+/// use otpkit::{Enrolled, EnrolmentId, Policy, StateRecord, Totp, TotpParams};
 ///
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let store = AsyncPostgresStore::connect("host=127.0.0.1 user=otp dbname=otp").await?;
 /// let verifier = AsyncVerifier::new(store, Policy::default());
-/// verifier.enrol("alice", &StateRecord::time_step()).await?;
+/// let enrolment = EnrolmentId::random()?;
+/// let first = StateRecord::time_step().with_enrolment(enrolment);
+/// verifier.enrol("alice", &first).await?;
 ///
 /// let totp = Totp::new(b"12345678901234567890", TotpParams::default())?;
+/// let totp = Enrolled::new(totp, enrolment);
 /// let now = otpkit::clock::unix_now()?;
 /// let accepted = verifier.verify_totp("alice", &totp, now, "123456").await?;
 /// # Ok(())
@@ -437,6 +440,9 @@ impl AsyncEnrolStore for AsyncPostgresStore {
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
     ) -> Result<KeyWrite, Self::Error> {
+        if super::unbound(record) {
+            return Ok(KeyWrite::Unbound);
+        }
         let master_key = sealed_key.and_then(super::sealed_master_key);
         let master = master_key.map(i64::from);
         if self
@@ -458,6 +464,9 @@ impl AsyncEnrolStore for AsyncPostgresStore {
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
     ) -> Result<KeyWrite, Self::Error> {
+        if super::unbound(record) {
+            return Ok(KeyWrite::Unbound);
+        }
         let master_key = sealed_key.and_then(super::sealed_master_key);
         let master = master_key.map(i64::from);
         if self

@@ -36,16 +36,18 @@ const _: () = assert!(StateRecord::ENCODED_LEN == 50 && StateRecord::ENCODED_LEN
 ///
 /// ```
 /// use otpkit::store::{SqliteStore, Verifier};
-/// use otpkit::{Hotp, HotpParams, Policy, StateRecord};
+/// use otpkit::{Enrolled, EnrolmentId, Hotp, HotpParams, Policy, StateRecord};
 ///
 /// # let dir = std::env::temp_dir().join(format!("otpkit-doc-{}", std::process::id()));
 /// # std::fs::create_dir_all(&dir)?;
 /// # let path = dir.join("tokens.sqlite3");
 /// let store = SqliteStore::open(&path)?; // creates the file and the table if missing
 /// let verifier = Verifier::new(store, Policy::default());
-/// verifier.enrol("token-7", &StateRecord::counter(0))?;
+/// let enrolment = EnrolmentId::random()?;
+/// verifier.enrol("token-7", &StateRecord::counter(0).with_enrolment(enrolment))?;
 ///
 /// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
+/// let hotp = Enrolled::new(hotp, enrolment);
 /// assert_eq!(verifier.verify_hotp("token-7", &hotp, 0, "755224")?.matched, 0);
 /// assert!(verifier.verify_hotp("token-7", &hotp, 0, "755224").is_err()); // replay
 /// # drop(verifier);
@@ -266,6 +268,9 @@ impl EnrolStore for SqliteStore {
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
     ) -> Result<KeyWrite, Self::Error> {
+        if super::unbound(record) {
+            return Ok(KeyWrite::Unbound);
+        }
         let master_key = sealed_key.and_then(super::sealed_master_key);
         if self.execute_one(
             "INSERT INTO otpkit_tokens (id, record, sealed_key) SELECT ?1, ?2, ?3 \
@@ -284,6 +289,9 @@ impl EnrolStore for SqliteStore {
         record: &RecordBytes,
         sealed_key: Option<&[u8]>,
     ) -> Result<KeyWrite, Self::Error> {
+        if super::unbound(record) {
+            return Ok(KeyWrite::Unbound);
+        }
         let master_key = sealed_key.and_then(super::sealed_master_key);
         if self.execute_one(
             "INSERT INTO otpkit_tokens (id, record, sealed_key) SELECT ?1, ?2, ?3 \

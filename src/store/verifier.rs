@@ -22,11 +22,13 @@ use super::{Store, VerifyError, decode, finish, same_enrolment};
 /// ```
 /// # #[cfg(feature = "store-memory")] {
 /// use otpkit::store::{MemoryStore, Verifier, VerifyError};
-/// use otpkit::{Error, Hotp, HotpParams, Policy, StateRecord};
+/// use otpkit::{Enrolled, EnrolmentId, Error, Hotp, HotpParams, Policy, StateRecord};
 ///
-/// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
 /// let verifier = Verifier::new(MemoryStore::new(), Policy::default());
-/// verifier.enrol("token-7", &StateRecord::counter(0))?;
+/// let enrolment = EnrolmentId::random()?;
+/// verifier.enrol("token-7", &StateRecord::counter(0).with_enrolment(enrolment))?;
+/// let hotp = Hotp::new(b"12345678901234567890", HotpParams::default())?;
+/// let hotp = Enrolled::new(hotp, enrolment);
 /// assert_eq!(verifier.verify_hotp("token-7", &hotp, 0, "359152")?.matched, 2);
 /// assert_eq!(
 ///     verifier.verify_hotp("token-7", &hotp, 0, "359152"),
@@ -92,6 +94,20 @@ impl<S: Store> Verifier<S> {
     }
 
     /// An administrative change of the record, retried like a verification.
+    /// [`Self::enrol`]: refuses a record without an enrolment id, then writes it.
+    fn enrol_bound(
+        &self,
+        id: &str,
+        record: &StateRecord,
+    ) -> Result<bool, super::EnrolError<S::Error>> {
+        if record.enrolment().is_legacy() {
+            return Err(super::EnrolError::Unbound);
+        }
+        self.store
+            .enrol(id, &record.to_bytes())
+            .map_err(super::EnrolError::Store)
+    }
+
     fn rewrite(
         &self,
         id: &str,

@@ -31,6 +31,8 @@ fn access_mac(key: &[u8], message: &[u8]) -> Zeroizing<[u8; 20]> {
 
 impl<S: CredentialStore, R: Random, T: Touch> Card<S, R, T> {
     /// SELECT by AID: the version, the salt and, with a password set, a fresh challenge.
+    // Inlined into `run`, its one caller: see `.ci/nopanic/src/main.rs` for why.
+    #[inline(always)]
     pub(super) fn select(&mut self, aid: &[u8], out: &mut Writer<'_>) -> Result<(), Sw> {
         self.selected = false;
         self.unlocked = false;
@@ -66,6 +68,8 @@ impl<S: CredentialStore, R: Random, T: Touch> Card<S, R, T> {
     }
 
     /// RESET: every credential and the access key erased, a new salt. Needs no password.
+    // Inlined into `run`, its one caller: see `.ci/nopanic/src/main.rs` for why.
+    #[inline(always)]
     pub(super) fn reset(&mut self) -> Result<(), Sw> {
         self.unlocked = false;
         self.challenge = None;
@@ -79,6 +83,8 @@ impl<S: CredentialStore, R: Random, T: Touch> Card<S, R, T> {
 
     /// SET CODE: `73 L alg key 74 L challenge 75 L HMAC(key, challenge)` sets the access key,
     /// `73 00` removes it.
+    // Inlined into `run`, its one caller: see `.ci/nopanic/src/main.rs` for why.
+    #[inline(always)]
     pub(super) fn set_code(&mut self, data: &[u8]) -> Result<(), Sw> {
         self.require_unlocked()?;
         let mut r = Reader::new(data);
@@ -118,6 +124,8 @@ impl<S: CredentialStore, R: Random, T: Touch> Card<S, R, T> {
 
     /// VALIDATE: `75 L HMAC(key, SELECT challenge) 74 L host challenge`, answered with
     /// `75 14 HMAC(key, host challenge)`. Each SELECT challenge serves one attempt.
+    // Inlined into `run`, its one caller: see `.ci/nopanic/src/main.rs` for why.
+    #[inline(always)]
     pub(super) fn validate(&mut self, data: &[u8], out: &mut Writer<'_>) -> Result<(), Sw> {
         let meta = self.load_meta()?;
         let Some(key) = meta.as_ref().and_then(Meta::access_key) else {

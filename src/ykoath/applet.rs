@@ -225,6 +225,8 @@ impl<S: CredentialStore, R: Random, T: Touch, const PENDING: usize> Applet<S, R,
     ///
     /// [`ResponseTooSmall`] when `response` is shorter than
     /// [`MIN_RESPONSE_LEN`](super::MIN_RESPONSE_LEN); nothing is processed.
+    // Inlined into the caller, so that `.ci/nopanic` proves it panic-free (see there).
+    #[inline(always)]
     pub fn process(
         &mut self,
         command: &[u8],
@@ -264,6 +266,8 @@ impl<S: CredentialStore, R: Random, T: Touch, const PENDING: usize> Applet<S, R,
     }
 
     /// Runs one command; `Ok(le)` when its answer (possibly empty) is pending.
+    // Inlined into `process`, its one caller (see `.ci/nopanic/src/main.rs`).
+    #[inline(always)]
     fn dispatch(&mut self, command: &[u8]) -> Result<usize, Sw> {
         let cmd = match apdu::parse(command) {
             Ok(c) => c,
@@ -306,20 +310,25 @@ impl<S: CredentialStore, R: Random, T: Touch, const PENDING: usize> Applet<S, R,
             self.chain.head = Some(head);
             return Ok(0);
         }
-        let result = if self.chain.head.is_some() {
-            match self.chain.append(cmd.data) {
-                Ok(()) => {
-                    let data = self.chain.buf.get(..self.chain.len).unwrap_or_default();
-                    let mut out = Writer::new(&mut self.pending.buf);
-                    let r = self.card.run(Command { data, ..cmd }, &mut out);
-                    r.map(|()| out.len())
-                }
-                Err(sw) => Err(sw),
-            }
+        // One call site for `run` (inlined here), over the chain's joined data or the command's
+        // own.
+        let joined = if self.chain.head.is_some() {
+            self.chain.append(cmd.data).map(|()| true)
         } else {
-            let mut out = Writer::new(&mut self.pending.buf);
-            let r = self.card.run(cmd, &mut out);
-            r.map(|()| out.len())
+            Ok(false)
+        };
+        let result = match joined {
+            Ok(joined) => {
+                let data = if joined {
+                    self.chain.buf.get(..self.chain.len).unwrap_or_default()
+                } else {
+                    cmd.data
+                };
+                let mut out = Writer::new(&mut self.pending.buf);
+                let r = self.card.run(Command { data, ..cmd }, &mut out);
+                r.map(|()| out.len())
+            }
+            Err(sw) => Err(sw),
         };
         self.chain.clear();
         let len = result?;
@@ -338,6 +347,8 @@ fn write_sw(response: &mut [u8], at: usize, sw: Sw) -> usize {
 
 impl<S: CredentialStore, R: Random, T: Touch> Card<S, R, T> {
     /// One complete command (its chain joined).
+    // Inlined into `dispatch`, its one caller (see `.ci/nopanic/src/main.rs`).
+    #[inline(always)]
     fn run(&mut self, cmd: Command<'_>, out: &mut Writer<'_>) -> Result<(), Sw> {
         if cmd.ins == INS_SELECT && cmd.p1 == 0x04 {
             return self.select(cmd.data, out);

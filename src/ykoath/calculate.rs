@@ -42,6 +42,8 @@ fn answer(c: &Credential, message: &[u8], truncated: bool, out: &mut Writer<'_>)
 impl<S: CredentialStore, R: Random, T: Touch> Card<S, R, T> {
     /// CALCULATE: `71 L name 74 L challenge`. HOTP ignores the challenge and uses (and moves
     /// on, in the store, before answering) its counter.
+    // Inlined into `run`, its one caller: see `.ci/nopanic/src/main.rs` for why.
+    #[inline(always)]
     pub(super) fn calculate(
         &mut self,
         data: &[u8],
@@ -89,6 +91,8 @@ impl<S: CredentialStore, R: Random, T: Touch> Card<S, R, T> {
     /// CALCULATE ALL: `74 L challenge`; per credential its name and a TOTP code, or `77 01 dd`
     /// (HOTP) / `7C 01 dd` (touch required, or a lower challenge for an only-increasing one)
     /// with no code.
+    // Inlined into `run`, its one caller: see `.ci/nopanic/src/main.rs` for why.
+    #[inline(always)]
     pub(super) fn calculate_all(
         &mut self,
         data: &[u8],

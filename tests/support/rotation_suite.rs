@@ -539,17 +539,21 @@ pub fn rotation_races_re_enrolments<S: Store + KeyStore + EnrolStore + Sync>(
                 let fresh = key(i, 10 + (round % 200) as u8);
                 // An atomic re-enrolment in even rounds; in odd ones, the token deleted,
                 // enrolled, and given its key apart.
-                let record = StateRecord::counter(0).to_bytes();
+                // The atomic one binds a fresh enrolment; the raw one imports a legacy token.
+                let enrolment = otpkit::EnrolmentId::random().unwrap();
+                let record = StateRecord::counter(0);
                 if round % 2 == 1 {
                     assert!(store.delete(id).unwrap());
-                    assert!(store.enrol(id, &record).unwrap());
+                    assert!(store.enrol(id, &record.to_bytes()).unwrap());
                 }
+                let record = record.with_enrolment(enrolment).to_bytes();
                 let mut written = KeyWrite::UnknownToken;
                 for master in [&old, &new] {
-                    let sealed = master.seal(id, &fresh).unwrap();
                     written = if round % 2 == 0 {
+                        let sealed = master.seal_enrolled(id, enrolment, &fresh).unwrap();
                         store.reenrol(id, &record, Some(&sealed)).unwrap()
                     } else {
+                        let sealed = master.seal(id, &fresh).unwrap();
                         store.put_sealed_key(id, &sealed, master.id()).unwrap()
                     };
                     if written == KeyWrite::Stored {

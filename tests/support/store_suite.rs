@@ -13,7 +13,9 @@ use std::sync::Barrier;
 use std::thread;
 
 use otpkit::store::{KeyStore, KeyWrite, RecordBytes, Store, Verifier, VerifyError};
-use otpkit::{Error, Hotp, HotpParams, Policy, StateError, StateRecord, ThrottlePolicy};
+use otpkit::{
+    Enrolled, EnrolmentId, Error, Hotp, HotpParams, Policy, StateError, StateRecord, ThrottlePolicy,
+};
 
 /// Enrol, load, compare-and-swap and delete keep one record per id.
 pub fn crud<S: Store>(store: &S, id: &str)
@@ -53,6 +55,9 @@ where
     assert!(store.delete(&other).unwrap());
 }
 
+/// The enrolment the verifier tests enrol their token under.
+const ENROLMENT: EnrolmentId = EnrolmentId::from_bytes([0x5e; 16]);
+
 fn hotp() -> Hotp {
     Hotp::new(b"12345678901234567890", HotpParams::default()).unwrap()
 }
@@ -63,9 +68,10 @@ pub fn exactly_once<S: Store + Sync>(store: &S, id: &str, threads: usize, rounds
 where
     S::Error: core::fmt::Debug + Send,
 {
-    let hotp = hotp();
+    let hotp = Enrolled::new(hotp(), ENROLMENT);
     let verifier = Verifier::new(store, Policy::default());
-    assert!(verifier.enrol(id, &StateRecord::counter(0)).unwrap());
+    let first = StateRecord::counter(0).with_enrolment(ENROLMENT);
+    assert!(verifier.enrol(id, &first).unwrap());
     let barrier = Barrier::new(threads);
     let accepted: Vec<u64> = thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -108,13 +114,14 @@ where
     S::Error: core::fmt::Debug + Send,
 {
     const LOCK_AFTER: u32 = 40;
-    let hotp = hotp();
+    let hotp = Enrolled::new(hotp(), ENROLMENT);
     let policy = Policy {
         throttle: ThrottlePolicy::lockout(LOCK_AFTER),
         ..Policy::default()
     };
     let verifier = Verifier::new(store, policy).with_max_attempts(1000);
-    assert!(verifier.enrol(id, &StateRecord::counter(0)).unwrap());
+    let first = StateRecord::counter(0).with_enrolment(ENROLMENT);
+    assert!(verifier.enrol(id, &first).unwrap());
     // Not the code of counters 0..=5 (the look-ahead).
     let wrong = (0..1_000_000u32)
         .map(|n| format!("{n:06}"))
@@ -480,7 +487,6 @@ where
     <S as otpkit::store::EnrolStore>::Error: core::fmt::Debug,
     <S as otpkit::store::KeyStore>::Error: core::fmt::Debug,
 {
-    use otpkit::EnrolmentId;
     let record = |n: u8| {
         StateRecord::time_step()
             .with_enrolment(EnrolmentId::from_bytes([n; 16]))
@@ -488,6 +494,15 @@ where
     };
     let keyless = format!("{id}-keyless");
     let (r1, r2, r3) = (record(1), record(2), record(3));
+    // A record without an enrolment id would leave the token unbound: refused, nothing written.
+    for plain in [StateRecord::time_step(), StateRecord::counter(0)] {
+        let plain = plain.to_bytes();
+        let unbound = store.enrol_with_key(id, &plain, Some(b"key 0")).unwrap();
+        assert_eq!(unbound, KeyWrite::Unbound);
+        assert_eq!(store.reenrol(id, &plain, None).unwrap(), KeyWrite::Unbound);
+        assert_eq!(store.load(id).unwrap(), None);
+        assert_eq!(store.sealed_key(id).unwrap(), None);
+    }
     assert_eq!(
         store.enrol_with_key(id, &r1, Some(b"key 1")).unwrap(),
         KeyWrite::Stored
@@ -520,6 +535,10 @@ where
         Some(&b"key 2"[..])
     );
 
+    let plain = StateRecord::time_step().to_bytes();
+    let unbound = store.reenrol(id, &plain, None).unwrap();
+    assert_eq!(unbound, KeyWrite::Unbound, "an enrolled id too");
+    assert_eq!(store.load(id).unwrap(), Some(r2));
     store.reenrol(id, &r3, None).unwrap();
     assert_eq!(store.load(id).unwrap(), Some(r3));
     assert_eq!(
@@ -563,7 +582,8 @@ pub fn enrolment_under_a_retired_master_key<S: Store + KeyStore + otpkit::store:
     let (retired, current) = (0x0102_0304, 0xa0b0_c0d0);
     let now = store.current_master_key().unwrap();
     assert!(store.replace_current_master_key(now, current).unwrap());
-    let record = StateRecord::counter(0).to_bytes();
+    let bound = |n: u8| EnrolmentId::from_bytes([n; 16]);
+    let record = StateRecord::counter(0).with_enrolment(bound(1)).to_bytes();
     assert_eq!(
         store
             .enrol_with_key(id, &record, Some(&sealed_under(retired, b"old")))
@@ -594,7 +614,7 @@ pub fn enrolment_under_a_retired_master_key<S: Store + KeyStore + otpkit::store:
         store.enrol_with_key(id, &record, Some(&key)).unwrap(),
         KeyWrite::AlreadyEnrolled
     );
-    let next = StateRecord::counter(7).to_bytes();
+    let next = StateRecord::counter(7).with_enrolment(bound(2)).to_bytes();
     assert_eq!(
         store
             .reenrol(id, &next, Some(&sealed_under(retired, b"old")))

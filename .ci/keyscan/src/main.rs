@@ -14,6 +14,7 @@ mod key_scan;
 use std::process::ExitCode;
 
 use otpkit::migration::Migration;
+use otpkit::pskc::{Decryption, NewKey, NewKeyKind, Protection, ReadOptions, WriteCipher};
 use otpkit::sealed::MasterKey;
 use otpkit::uri::{OtpAuthUri, ParseOptions};
 use otpkit::{BoxedSecret, Hotp, HotpParams, Secret, Totp, TotpParams};
@@ -119,6 +120,49 @@ fn cases() -> Vec<Case> {
                 std::hint::black_box(&g);
             }),
         });
+        // PSKC import (RFC 6030): plaintext and AES-128-CBC + HMAC-SHA-256 documents read
+        // and enrolled.
+        let psk = [0x5cu8; 16];
+        for (form, protection, decryption) in [
+            ("plaintext", Protection::Plaintext, Decryption::None),
+            (
+                "aes128-cbc",
+                Protection::PreSharedKey {
+                    key: &psk,
+                    key_name: "k",
+                    cipher: WriteCipher::Aes128Cbc,
+                },
+                Decryption::PreSharedKey(&psk),
+            ),
+        ] {
+            let new = NewKey::new("t1", NewKeyKind::Hotp { counter: 0 }, &k);
+            let doc = otpkit::pskc::write(&[new], protection).unwrap();
+            let other = if matches!(decryption, Decryption::None) {
+                let start = doc.find("<pskc:PlainValue>").unwrap() + "<pskc:PlainValue>".len();
+                doc[start..start + 12].to_owned()
+            } else {
+                String::new()
+            };
+            let psk_owned = psk;
+            let plain = matches!(decryption, Decryption::None);
+            cases.push(Case {
+                name: format!("pskc::read + enrolment_at, {form}, {len}-byte key"),
+                must_be_clean: true,
+                key: k.clone(),
+                other,
+                run: Box::new(move || {
+                    let decryption = if plain {
+                        Decryption::None
+                    } else {
+                        Decryption::PreSharedKey(&psk_owned)
+                    };
+                    let c = otpkit::pskc::read(doc.as_bytes(), decryption, &ReadOptions::strict())
+                        .unwrap();
+                    let e = c.keys[0].enrolment_at(0).unwrap();
+                    std::hint::black_box(&e);
+                }),
+            });
+        }
         for entries in [1usize, 5, 10] {
             let list = (0..entries)
                 .map(|i| {

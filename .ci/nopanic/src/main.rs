@@ -3,14 +3,18 @@
 //! each wrapper on opaque inputs so that every one is compiled and linked. OCRA (suite parse,
 //! new, compute and the three verifications) is in the proof.
 //!
+//! The YKOATH applet's `Applet::process` (feature `ykoath`) is in the proof too, over SHA-1 and
+//! SHA-256 credentials. Its instruction handlers are `#[inline(always)]` into `process` (each has
+//! one call site), and `process` into its caller: LLVM infers `nounwind` for a function from
+//! its body before its own simplification deletes the cleanup blocks left by calls it now
+//! knows cannot unwind, and never again, so a handler called out of line keeps an unwind edge
+//! that no-panic reports although no panic path is left. Inlined, the wrapper sees the
+//! cleaned-up bodies, and a panic path planted anywhere in them still fails the link.
+//!
 //! Two known gaps sit in dependencies and are built separately, as a report: SHA-512 (feature
-//! `sha512`: sha2 0.11's AVX2 `compress512` keeps a slice-index panic path on x86_64) and the
-//! base32 codec (feature `base32`: base32ct 0.3's remainder handling keeps bounds checks).
-//! A third is built the same way: the YKOATH applet's `process` (feature `ykoath`). Its
-//! optimised code calls no panic function and no external function, but its instruction
-//! handlers (too large to inline into the wrapper, even at an inline threshold of 50000) are not
-//! marked `nounwind`: LLVM infers that attribute before inlining removes their callees' dead
-//! panic paths, and no-panic needs it.
+//! `sha512`, for the core and for the applet alike: sha2 0.11's AVX2 `compress512` keeps a
+//! slice-index panic path on x86_64) and the base32 codec (feature `base32`: base32ct 0.3's
+//! remainder handling keeps bounds checks).
 
 use std::hint::black_box as bb;
 

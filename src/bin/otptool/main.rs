@@ -5,7 +5,7 @@
 //! cargo install otpkit --features cli          # or, in a clone: cargo run --features cli --bin otptool -- ...
 //! otptool [--hotp[=MODE] | --totp[=MODE]] [-b] [-d DIGITS] [-c COUNTER] [-s DURATION]
 //!         [-S TIME] [-N TIME] [-w WINDOW] [-v] [--lint] KEY [CODE]
-//! otptool ocra|uri|migration ...               (see "Subcommands")
+//! otptool ocra|uri|migration|pskc ...               (see "Subcommands")
 //! ```
 //!
 //! # What it does, as oathtool does
@@ -91,10 +91,12 @@
 //! - `otptool ocra ...`: OCRA (RFC 6287) responses, computed or verified (`ocra.rs`).
 //! - `otptool uri parse|new|qr ...`: otpauth:// provisioning URIs (`uri.rs`).
 //! - `otptool migration decode|encode ...`: Google Authenticator exports (`migration.rs`).
+//! - `otptool pskc list|uri|new ...`: PSKC (RFC 6030) token batches (`pskc.rs`).
 
 mod migration;
 mod oathtool;
 mod ocra;
+mod pskc;
 mod uri;
 
 use std::ffi::OsString;
@@ -105,7 +107,7 @@ fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let sub = args.first().and_then(|a| a.to_str()).map(str::to_owned);
     match sub.as_deref() {
-        Some(name @ ("ocra" | "uri" | "migration")) => subcommand(name, args),
+        Some(name @ ("ocra" | "uri" | "migration" | "pskc")) => subcommand(name, args),
         _ => {
             let mut stdin = unbuffered_stdin();
             let mut stdout = std::io::stdout().lock();
@@ -156,6 +158,7 @@ fn subcommand(name: &str, args: Vec<OsString>) -> ExitCode {
     let status = match name {
         "ocra" => ocra::run(rest, &mut *unbuffered_stdin()),
         "uri" => uri::run(rest),
+        "pskc" => pskc::run(rest),
         _ => migration::run(rest),
     };
     ExitCode::from(u8::try_from(status).unwrap_or(oathtool::EXIT_FAILURE))

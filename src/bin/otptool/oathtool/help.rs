@@ -39,6 +39,9 @@ Subcommands (only as the first argument):
   otptool uri qr URI [--svg FILE]             show a URI as a QR code
   otptool migration decode URI                read a Google Authenticator export
   otptool migration encode URI...             build a Google Authenticator export
+  otptool pskc list FILE [--psk-file F] ...   read a PSKC (RFC 6030) key container
+  otptool pskc uri FILE [--psk-file F] ...    its keys as otpauth:// URIs
+  otptool pskc new --hotp|--totp|--ocra ...   write a token batch with fresh keys
 
 Exit status: 0 on success or a match, 1 on a usage or input error,
 2 when OTP matches nothing in the window.
