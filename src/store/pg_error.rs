@@ -149,6 +149,18 @@ pub(super) const MASTER_KEY_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS otpkit_ma
     );
     INSERT INTO otpkit_master_key (one, id) VALUES (true, NULL) ON CONFLICT DO NOTHING";
 
+/// Everything a store sets up when it opens: [`SCHEMA`] (with the migration of an earlier
+/// release's table) and [`MASTER_KEY_SCHEMA`], in one transaction under an advisory lock, so
+/// that servers opening the same database at once take turns. `CREATE TABLE IF NOT EXISTS` is
+/// not safe against itself (the loser meets the winner's row type), and two migrations would
+/// both try to swap the same constraint.
+pub(super) fn setup_batch() -> alloc::string::String {
+    // The lock's key: "otpkit" in ASCII.
+    alloc::format!(
+        "BEGIN; SELECT pg_advisory_xact_lock(122545892977012); {SCHEMA}; {MASTER_KEY_SCHEMA}; COMMIT"
+    )
+}
+
 /// The statements of `KeyStore` and `AsyncKeyStore`, shared by both PostgreSQL stores.
 pub(super) mod key_sql {
     /// `$1` id, `$2` sealed key, `$3` its master-key id. The subquery locks the master-key row,

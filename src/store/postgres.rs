@@ -16,13 +16,12 @@ use std::string::String;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::vec::Vec;
 
-use tokio_postgres::error::SqlState;
 use tokio_postgres::tls::{MakeTlsConnect, TlsConnect};
 use tokio_postgres::{Config, NoTls, Socket, Statement};
 
 use super::pg_conn::{self, SyncClient};
 use super::pg_error::{
-    ENROL_WITH_KEY, MASTER_KEY_SCHEMA, REENROL, SCHEMA, key_sql, master_key_from_db, refusal,
+    ENROL_WITH_KEY, REENROL, SCHEMA, key_sql, master_key_from_db, refusal, setup_batch,
 };
 use super::{EnrolStore, KeyStore, KeyWrite, PostgresError, RecordBytes, Store};
 
@@ -245,16 +244,8 @@ impl PostgresStore {
             Box::new(move |bound| SyncClient::connect(&hosts, tls.clone(), bound));
         let bound = Self::STATEMENT_BOUND;
         let mut client = connect(bound)?;
-        for schema in [Self::SCHEMA, MASTER_KEY_SCHEMA] {
-            if let Err(e) = client.batch_execute(schema) {
-                // Two processes creating a table at once: one of them meets the other's type.
-                let race = matches!(&e, PostgresError::Postgres(p)
-                    if p.code() == Some(&SqlState::UNIQUE_VIOLATION));
-                if !race {
-                    return Err(e);
-                }
-            }
-        }
+        // Servers opening the database at once take turns (see `setup_batch`).
+        client.batch_execute(&setup_batch())?;
         Ok(PostgresStore {
             connect,
             idle: Mutex::new(std::vec![Conn::prepare(client)?]),
