@@ -235,8 +235,10 @@ fn main() {
     let _ = bb(totp_new_short(key, tp));
     let _ = bb(window_new(bb(1), bb(1)));
     #[cfg(feature = "base32")]
-    let mut secret = Secret::EMPTY;
-    let _ = bb(secret_decode_base32(&mut secret, bb("JBSWY3DPEHPK3PXP")));
+    {
+        let mut secret = Secret::EMPTY;
+        let _ = bb(secret_decode_base32(&mut secret, bb("JBSWY3DPEHPK3PXP")));
+    }
     let _ = bb(code_parse(code, bb(6)));
     let _ = bb(algorithm_parse(bb("SHA1")));
     let _secret = bb(secret_from_bytes(key));
