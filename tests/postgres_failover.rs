@@ -52,7 +52,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use otpkit::store::{PostgresStore, Store};
+use otpkit::store::{PostgresError, PostgresStore, Store};
 use otpkit::{Hotp, HotpParams, StateRecord};
 
 const PROCESSES: usize = 8;
@@ -249,6 +249,10 @@ struct Shared {
     done: AtomicBool,
     /// Warnings the verifiers reported (a cancelled wait for the standby).
     warnings: AtomicU64,
+    /// A paused or cut-off old primary, from the fault until it has rejoined as a standby:
+    /// while it can still take a connection it may hold commits that waited for a standby and
+    /// were never acknowledged, so the coordinator's own reads (the proof's oracle) avoid it.
+    cut_off: Mutex<Option<usize>>,
 }
 
 impl Shared {
@@ -277,6 +281,35 @@ impl Shared {
         let target = self.round.load(Ordering::SeqCst) + n;
         while self.round.load(Ordering::SeqCst) < target {
             std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+/// The next counter as the cluster's real primary holds it: through `store`, or, while an old
+/// primary is cut off ([`Shared::cut_off`]), through a connection to the other nodes only.
+fn oracle_counter(cluster: &ha::Cluster, shared: &Shared, store: &PostgresStore, id: &str) -> u64 {
+    let start = Instant::now();
+    loop {
+        let Some(old) = *shared.cut_off.lock().unwrap() else {
+            return next_counter(store, id);
+        };
+        let others: Vec<usize> = cluster.nodes().filter(|&n| n != old).collect();
+        let read = cluster
+            .params_in_order(&others)
+            .parse::<tokio_postgres::Config>()
+            .map_err(PostgresError::Postgres)
+            .and_then(PostgresStore::from_config)
+            .and_then(|other| other.load(id));
+        match read {
+            Ok(bytes) => {
+                return StateRecord::from_bytes(&bytes.unwrap())
+                    .unwrap()
+                    .next_counter();
+            }
+            Err(e) => {
+                assert!(start.elapsed() < LOOSE, "no read for {LOOSE:?}: {e}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
         }
     }
 }
@@ -489,7 +522,7 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
             // The last spent counter's code is a replay; an older one a wrong code.
             workers[0].send(&format!("hotp {id} {acked}"));
             let reply = workers[0].reply();
-            let stored = next_counter(store, &id);
+            let stored = oracle_counter(cluster, &shared, store, &id);
             assert!(
                 reply.starts_with("replay ") || (reply.contains("Mismatch") && acked + 1 < stored),
                 "the code of acknowledged round {acked} after a fault (next counter \
@@ -501,7 +534,7 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
         // The code of the stored next counter. The verifiers have no look-ahead, so a record
         // that went back (an acknowledged acceptance lost) cannot be skipped over by a later
         // code: it shows here as a counter at or below the last acknowledged one.
-        let counter = next_counter(store, &id);
+        let counter = oracle_counter(cluster, &shared, store, &id);
         if let Some(acked) = last_acked {
             assert!(
                 counter > acked,
@@ -518,7 +551,7 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
             "counter {r}: a code accepted {} times",
             out.accepted
         );
-        let stored = next_counter(store, &id);
+        let stored = oracle_counter(cluster, &shared, store, &id);
         if out.accepted == 1 {
             shared
                 .accepted_at
@@ -712,6 +745,7 @@ fn inject(
             } else {
                 "heal".to_owned()
             };
+            *shared.cut_off.lock().unwrap() = Some(primary);
             let guard = Undo(cluster, &undo);
             cluster.ctl(&format!(
                 "{} {primary}",
@@ -728,6 +762,7 @@ fn inject(
             drop(guard);
             let (_, whole) = cluster.wait_whole(LOOSE);
             assert_rejoined_read_only(cluster, primary);
+            *shared.cut_off.lock().unwrap() = None;
             if pause {
                 tally.pauses += 1;
             } else {
