@@ -247,12 +247,25 @@ struct Shared {
     probe: AtomicBool,
     /// The fault thread is done.
     done: AtomicBool,
+    /// The fault thread panicked: the rounds stop at once, and joining it reports why.
+    failed: AtomicBool,
     /// Warnings the verifiers reported (a cancelled wait for the standby).
     warnings: AtomicU64,
     /// A paused or cut-off old primary, from the fault until it has rejoined as a standby:
     /// while it can still take a connection it may hold commits that waited for a standby and
     /// were never acknowledged, so the coordinator's own reads (the proof's oracle) avoid it.
     cut_off: Mutex<Option<usize>>,
+}
+
+/// Sets [`Shared::failed`] when the fault thread unwinds.
+struct FailFlag(Arc<Shared>);
+
+impl Drop for FailFlag {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.failed.store(true, Ordering::SeqCst);
+        }
+    }
 }
 
 impl Shared {
@@ -446,6 +459,23 @@ struct Tally {
     standby_kills: u32,
     etcd_kills: u32,
     cancels: u32,
+    /// Nodes Patroni left unable to stream, reinitialised by the proof.
+    reinits: u32,
+}
+
+impl Tally {
+    /// Counts a reinitialisation and says so in the fault's line.
+    fn reinitialised(&mut self, node: usize, reinit: bool) -> String {
+        if reinit {
+            self.reinits += 1;
+            format!(
+                " (Patroni left n{node} unable to stream for {:?}: reinitialised)",
+                ha::REJOIN
+            )
+        } else {
+            String::new()
+        }
+    }
 }
 
 fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64) {
@@ -488,6 +518,7 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
         let gaps: Vec<u64> = plan.iter().map(|_| 5 + rng.below(25)).collect();
         let etcd: Vec<usize> = plan.iter().map(|_| 1 + rng.below(3) as usize).collect();
         std::thread::spawn(move || {
+            let _flag = FailFlag(shared.clone());
             let mut tally = Tally::default();
             for (i, fault) in plan.iter().enumerate() {
                 shared.wait_rounds(gaps[i]);
@@ -513,7 +544,7 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
     let mut last_acked: Option<u64> = None;
     let mut rounds = 0u64;
     let mut after_done = 0;
-    while after_done < 20 {
+    while after_done < 20 && !shared.failed.load(Ordering::SeqCst) {
         if shared.probe.swap(false, Ordering::SeqCst)
             && let Some(acked) = last_acked
         {
@@ -651,8 +682,14 @@ fn faults(cluster: &ha::Cluster, store: &PostgresStore, prefix: &str, seed: u64)
     }
     println!(
         "failover: {PROCESSES} processes x {rounds} rounds, {} primary kills, {} pauses, {} standby \
-         kills, {} etcd kills, {} cancels, 0 double acceptances, 0 lost acknowledgements",
-        tally.kills, tally.pauses, tally.standby_kills, tally.etcd_kills, tally.cancels
+         kills, {} etcd kills, {} cancels, 0 double acceptances, 0 lost acknowledgements; {} \
+         node(s) reinitialised after Patroni left them unable to stream",
+        tally.kills,
+        tally.pauses,
+        tally.standby_kills,
+        tally.etcd_kills,
+        tally.cancels,
+        tally.reinits
     );
     let _ = store.delete(&id);
 }
@@ -727,15 +764,16 @@ fn inject(
             let new = wait_new_primary(cluster, primary, start);
             let resumed = shared.resumed_after(start);
             cluster.ctl(&format!("start-node {primary}"));
-            let (_, whole) = cluster.wait_whole(LOOSE);
+            let (whole, reinit) = cluster.wait_rejoined(primary, LOOSE);
             assert_rejoined_read_only(cluster, primary);
             tally.kills += 1;
             format!(
                 "n{primary} killed; n{new} primary, writes resumed after {:.1} s; n{primary} \
-                 restarted and rejoined as a standby {:.1} s later, no read-write connection \
+                 restarted and rejoined as a standby {:.1} s later{}, no read-write connection \
                  lands on it",
                 resumed.as_secs_f64(),
-                whole.as_secs_f64()
+                whole.as_secs_f64(),
+                tally.reinitialised(primary, reinit)
             )
         }
         Fault::PausePrimary | Fault::Partition => {
@@ -760,7 +798,7 @@ fn inject(
             }
             let held = start.elapsed();
             drop(guard);
-            let (_, whole) = cluster.wait_whole(LOOSE);
+            let (whole, reinit) = cluster.wait_rejoined(primary, LOOSE);
             assert_rejoined_read_only(cluster, primary);
             *shared.cut_off.lock().unwrap() = None;
             if pause {
@@ -770,12 +808,13 @@ fn inject(
             }
             format!(
                 "n{primary} {} for {:.1} s; n{new} primary, writes resumed after {:.1} s; \
-                 n{primary} rejoined as a standby {:.1} s after, no read-write connection lands \
-                 on it",
+                 n{primary} rejoined as a standby {:.1} s after{}, no read-write connection \
+                 lands on it",
                 if pause { "paused" } else { "cut off" },
                 held.as_secs_f64(),
                 resumed.as_secs_f64(),
-                whole.as_secs_f64()
+                whole.as_secs_f64(),
+                tally.reinitialised(primary, reinit)
             )
         }
         Fault::KillSyncStandby => {
@@ -784,13 +823,14 @@ fn inject(
             let start = Instant::now();
             let resumed = shared.resumed_after(start);
             cluster.ctl(&format!("start-node {sync}"));
-            let (_, whole) = cluster.wait_whole(LOOSE);
+            let (whole, reinit) = cluster.wait_rejoined(sync, LOOSE);
             tally.standby_kills += 1;
             format!(
                 "n{sync} killed; writes resumed after {:.1} s (Patroni named the other \
-                 standby); n{sync} rejoined {:.1} s later",
+                 standby); n{sync} rejoined {:.1} s later{}",
                 resumed.as_secs_f64(),
-                whole.as_secs_f64()
+                whole.as_secs_f64(),
+                tally.reinitialised(sync, reinit)
             )
         }
         Fault::KillEtcd => {

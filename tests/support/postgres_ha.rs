@@ -16,6 +16,10 @@ use std::time::Instant;
 
 use postgres::{Client, NoTls};
 
+/// How long Patroni gets to bring a node back as a standby before
+/// [`Cluster::wait_rejoined`] has it reinitialised.
+pub const REJOIN: Duration = Duration::from_secs(60);
+
 /// The environment variable naming the cluster.
 pub const VAR: &str = "OTPKIT_TEST_POSTGRES_HA";
 
@@ -185,21 +189,55 @@ impl Cluster {
         Some((sync?, others))
     }
 
-    /// Waits until the cluster is whole again: one primary, streaming to both other nodes,
-    /// one of them synchronous. The primary and the time it took.
+    /// The primary, if the cluster is whole: one primary, streaming to both other nodes, one
+    /// of them synchronous.
+    pub fn whole(&self) -> Option<usize> {
+        let p = self.primary()?;
+        let (_, others) = self.standbys(p)?;
+        (others.len() + 2 == self.nodes.len()).then_some(p)
+    }
+
+    /// Waits until the cluster is [whole](Self::whole) again. The primary and the time it
+    /// took.
     pub fn wait_whole(&self, limit: Duration) -> (usize, Duration) {
         let start = Instant::now();
         loop {
-            if let Some(p) = self.primary()
-                && let Some((_, others)) = self.standbys(p)
-                && others.len() + 2 == self.nodes.len()
-            {
+            if let Some(p) = self.whole() {
                 return (p, start.elapsed());
             }
-            assert!(
-                start.elapsed() < limit,
-                "the cluster not whole again after {limit:?}"
-            );
+            if start.elapsed() >= limit {
+                self.try_ctl("logs");
+                panic!("the cluster not whole again after {limit:?} (its state above)");
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Waits until the cluster is [whole](Self::whole) with node `n`, restarted or let go
+    /// after a fault, back as a standby. Patroni brings it back by itself (a `pg_rewind`, or
+    /// a fresh copy when that fails); should it leave the node unable to stream for
+    /// [`REJOIN`], the cluster's state is printed and Patroni is asked to reinitialise the
+    /// node, once, as an operator would. The time it took and whether that was needed.
+    pub fn wait_rejoined(&self, n: usize, limit: Duration) -> (Duration, bool) {
+        let start = Instant::now();
+        let mut reinitialised = false;
+        loop {
+            if self.whole().is_some() {
+                return (start.elapsed(), reinitialised);
+            }
+            if !reinitialised && start.elapsed() >= REJOIN {
+                eprintln!("n{n} not back as a standby after {REJOIN:?}: the cluster's state:");
+                self.try_ctl("logs");
+                eprintln!(
+                    "n{n}: reinitialise: {}",
+                    self.try_ctl(&format!("reinit {n}"))
+                );
+                reinitialised = true;
+            }
+            if start.elapsed() >= limit {
+                self.try_ctl("logs");
+                panic!("n{n} not back as a standby after {limit:?} (the cluster's state above)");
+            }
             std::thread::sleep(Duration::from_millis(200));
         }
     }
