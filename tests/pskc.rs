@@ -394,14 +394,19 @@ fn limits_are_enforced() {
     };
     let e = read(huge.as_bytes(), Decryption::None, &opts(tight)).unwrap_err();
     assert_eq!(e.kind, PskcErrorKind::Limit(LimitKind::TextBytes));
-    let fig7 = String::from_utf8(FIG7.to_vec())
-        .unwrap()
-        .replace(">1000<", ">2147483648<");
-    let c = read(fig7.as_bytes(), Decryption::Password(b"qwerty"), &lenient()).unwrap();
-    assert_eq!(
-        c.errors[0].kind,
-        PskcErrorKind::Limit(LimitKind::Pbkdf2Iterations)
-    );
+    // Refused before any iteration runs: 2^31, and one past the default cap.
+    for count in ["2147483648", "1000001"] {
+        let fig7 = String::from_utf8(FIG7.to_vec())
+            .unwrap()
+            .replace(">1000<", &format!(">{count}<"));
+        let c = read(fig7.as_bytes(), Decryption::Password(b"qwerty"), &lenient()).unwrap();
+        assert_eq!(
+            c.errors[0].kind,
+            PskcErrorKind::Limit(LimitKind::Pbkdf2Iterations),
+            "{count} iterations"
+        );
+    }
+    assert_eq!(Limits::default().max_pbkdf2_iterations, 1_000_000);
 }
 
 #[test]

@@ -4,7 +4,9 @@
 ///
 /// The defaults admit a batch of 100,000 tokens with generous metadata (about 2 KiB per key
 /// package) and refuse what only an attack needs: a deep tree, an enormous value, or a
-/// password hash that costs minutes.
+/// password hash that costs more than a second or so. The iteration cap is ten times the
+/// writer's [`DEFAULT_ITERATIONS`](super::DEFAULT_ITERATIONS) (makers' files use 1,000 to
+/// 100,000); raise it for a file that asks more, after checking where the file came from.
 ///
 /// | limit | default |
 /// |---|---|
@@ -15,7 +17,7 @@
 /// | `max_text_bytes` | 64 KiB per element or attribute |
 /// | `max_base64_bytes` | 4 KiB decoded per value |
 /// | `max_elements_per_package` | 1,024 |
-/// | `max_pbkdf2_iterations` | 10,000,000 |
+/// | `max_pbkdf2_iterations` | 1,000,000 |
 ///
 /// # Examples
 ///
@@ -41,7 +43,9 @@ pub struct Limits {
     pub max_base64_bytes: usize,
     /// The most elements in one top-level child of the container (a key package).
     pub max_elements_per_package: usize,
-    /// The highest PBKDF2 iteration count accepted.
+    /// The highest PBKDF2 iteration count accepted. PBKDF2 runs once per document, before
+    /// any key is read: a million iterations took 0.12 s with HMAC-SHA-1 or HMAC-SHA-256 (on
+    /// the CPU's SHA extensions) and 0.69 s with HMAC-SHA-512 on an x86-64 server core.
     pub max_pbkdf2_iterations: u32,
 }
 
@@ -55,7 +59,7 @@ impl Default for Limits {
             max_text_bytes: 64 * 1024,
             max_base64_bytes: 4096,
             max_elements_per_package: 1024,
-            max_pbkdf2_iterations: 10_000_000,
+            max_pbkdf2_iterations: 1_000_000,
         }
     }
 }
