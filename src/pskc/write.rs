@@ -293,7 +293,8 @@ pub fn write(keys: &[NewKey], protection: Protection<'_>) -> Result<Zeroizing<St
 /// `MACMethod` with a fresh random MAC key encrypted under the transport key);
 /// [`key`](PskcWriter::key) writes one `KeyPackage`, each secret under a fresh random IV;
 /// [`finish`](PskcWriter::finish) writes the closing tag, flushes the sink and returns it.
-/// The document is the one [`write()`] gives for the same keys.
+/// The document is the one [`write()`] gives for the same keys, byte for byte apart from its
+/// random salt, IVs and MAC key.
 ///
 /// A writer dropped without `finish`, or after an error, leaves an incomplete document in
 /// its sink: discard it.

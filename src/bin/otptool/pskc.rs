@@ -12,6 +12,10 @@
 //! the key in hex (white space ignored), `--password-file` the password as its first line;
 //! `-` reads standard input. `list` and `uri` exit 0 when every package was read and 1 when
 //! any failed, after printing the good ones; each failure is one line on standard error.
+//! `new` generates and writes one key at a time (`PskcWriter`), to standard output or to
+//! `--out FILE`, which is written atomically: a new temporary file beside it, readable by its
+//! owner only, synced and then renamed over FILE; on failure FILE is left as it was (standard
+//! output, by contrast, may hold an incomplete document).
 
 use core::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
