@@ -1,5 +1,5 @@
-//! PSKC import cost at n, 4n and 16n keys: time per document should grow linearly (the
-//! per-key time stays flat).
+//! PSKC import and export cost at n, 4n and 16n keys: time per document should grow
+//! linearly (the per-key time stays flat).
 //!
 //! `cargo bench --bench pskc --features pskc`. Each document holds HOTP keys with 20-byte
 //! secrets and serial numbers:
@@ -8,7 +8,11 @@
 //! - `pskc_read/aes128_hmac_sha256/N`: the same under a pre-shared key (AES-128-CBC, one
 //!   HMAC-SHA-256 check and one decryption per key), what a bank's import does;
 //! - `pskc_read/stream_enrol/N`: `PskcReader` plus `enrolment_at` per key, keys dropped as
-//!   they come (the bulk path).
+//!   they come (the bulk path);
+//! - `pskc_write/write/N`: `pskc::write` of N keys under a pre-shared key (AES-128-CBC and
+//!   HMAC-SHA-256), the whole document in one string;
+//! - `pskc_write/stream/N`: the same keys through `PskcWriter` into `io::sink()`, one key
+//!   package at a time.
 
 #![allow(clippy::unwrap_used)]
 
@@ -16,13 +20,14 @@ use core::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use otpkit::pskc::{
-    Decryption, NewKey, NewKeyKind, Protection, PskcReader, ReadOptions, WriteCipher, read, write,
+    Decryption, NewKey, NewKeyKind, Protection, PskcReader, PskcWriter, ReadOptions, WriteCipher,
+    read, write,
 };
 
 const PSK: [u8; 16] = [7; 16];
 
-fn batch(n: usize, protection: Protection<'_>) -> zeroize::Zeroizing<String> {
-    let keys: Vec<NewKey> = (0..n)
+fn keys(n: usize) -> Vec<NewKey> {
+    (0..n)
         .map(|i| {
             let mut k = NewKey::new(
                 format!("T{i:06}"),
@@ -32,8 +37,11 @@ fn batch(n: usize, protection: Protection<'_>) -> zeroize::Zeroizing<String> {
             k.serial_no = Some(format!("T{i:06}"));
             k
         })
-        .collect();
-    write(&keys, protection).unwrap()
+        .collect()
+}
+
+fn batch(n: usize, protection: Protection<'_>) -> zeroize::Zeroizing<String> {
+    write(&keys(n), protection).unwrap()
 }
 
 fn pskc(c: &mut Criterion) {
@@ -75,6 +83,25 @@ fn pskc(c: &mut Criterion) {
                 )
                 .filter(|k| k.as_ref().is_ok_and(|k| k.enrolment_at(0).is_ok()))
                 .count()
+            });
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("pskc_write");
+    g.sample_size(10);
+    for n in [250usize, 1000, 4000] {
+        let keys = keys(n);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("write", n), &keys, |b, keys| {
+            b.iter(|| write(black_box(keys), psk).unwrap());
+        });
+        g.bench_with_input(BenchmarkId::new("stream", n), &keys, |b, keys| {
+            b.iter(|| {
+                let mut w = PskcWriter::new(std::io::sink(), psk).unwrap();
+                for k in black_box(keys) {
+                    w.key(k).unwrap();
+                }
+                w.finish().unwrap()
             });
         });
     }

@@ -38,7 +38,9 @@
 //! # Writing
 //!
 //! [`write()`] writes plaintext, pre-shared-key (AES-128/256-CBC + HMAC-SHA-256) or password
-//! (PBKDF2-HMAC-SHA-256) documents with fresh random IVs, MAC key and salt.
+//! (PBKDF2-HMAC-SHA-256) documents with fresh random IVs, MAC key and salt. [`PskcWriter`]
+//! writes the same document to any [`std::io::Write`] one key package at a time, so a
+//! token maker's batch of 100,000 keys is written in memory that follows one package.
 //!
 //! # Secrets
 //!
@@ -81,5 +83,5 @@ pub use limits::Limits;
 pub use read::{Container, Decryption, PskcReader, ReadOptions, read};
 pub use usage::{Enrolment, Generator};
 pub use write::{
-    DEFAULT_ITERATIONS, NewKey, NewKeyKind, Protection, WriteCipher, WriteError, write,
+    DEFAULT_ITERATIONS, NewKey, NewKeyKind, Protection, PskcWriter, WriteCipher, WriteError, write,
 };

@@ -361,3 +361,181 @@ fn ocra_batch() {
     assert_eq!(r.code, 1);
     assert!(r.err.contains("OCRA"));
 }
+
+/// The names in a directory.
+fn names(d: &Dir) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(&d.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn new_streams_to_standard_output() {
+    let d = Dir::new("stdout");
+    let psk = d.file("psk", "00112233445566778899aabbccddeeff");
+    let r = call(
+        &[
+            "new",
+            "--hotp",
+            "--count",
+            "500",
+            "--serial-prefix",
+            "S",
+            "--psk-file",
+            &psk,
+        ],
+        "",
+    );
+    assert_eq!((r.code, r.err.as_str()), (0, ""));
+    assert!(r.out.ends_with("</pskc:KeyContainer>\n"));
+    let f = d.file("b.xml", &r.out);
+    let r = call(&["list", &f, "--psk-file", &psk, "--json"], "");
+    assert_eq!((r.code, r.err.as_str()), (0, ""));
+    let v: Value = serde_json::from_str(&r.out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 500);
+    assert_eq!(v[499]["serial"], "S000500");
+}
+
+/// Standard output that takes `left` bytes, then fails.
+struct Broken {
+    left: usize,
+}
+
+impl std::io::Write for Broken {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        let n = buf.len().min(self.left);
+        self.left -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn failing_standard_output_exits_1_with_one_line() {
+    for left in [0, 100, 20_000] {
+        let args: Vec<String> = [
+            "new",
+            "--totp",
+            "--count",
+            "100",
+            "--serial-prefix",
+            "S",
+            "--plaintext",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        let (mut out, mut err) = (Broken { left }, Vec::new());
+        let code = pskc::run_with(&args, &mut &b""[..], &mut out, &mut err);
+        let err = String::from_utf8(err).unwrap();
+        assert_eq!(code, 1, "{left}");
+        assert_eq!(err, "otptool: cannot write: broken pipe\n", "{left}");
+    }
+}
+
+#[test]
+fn out_is_written_atomically_and_private() {
+    let d = Dir::new("atomic");
+    let out = d.file("batch.xml", "the previous batch\n");
+    let psk = d.file("psk", "00112233445566778899aabbccddeeff");
+    let short = d.file("short", "0011223344556677");
+    let pw = d.file("pw", "pw\n");
+    let new = |protect: &[&str], out: &str| {
+        let mut args = vec![
+            "new",
+            "--hotp",
+            "--count",
+            "3",
+            "--serial-prefix",
+            "A",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(protect);
+        call(&args, "")
+    };
+    // Generation fails after the temporary file was made: FILE stays as it was, nothing is
+    // left behind.
+    for protect in [
+        &["--psk-file", &short][..],
+        &["--password-file", &pw, "--iterations", "0"],
+    ] {
+        let r = new(protect, &out);
+        assert_eq!(r.code, 1, "{protect:?}");
+        assert_eq!(r.err.lines().count(), 1, "{}", r.err);
+        assert_eq!(r.out, "");
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            "the previous batch\n"
+        );
+        assert_eq!(names(&d), ["batch.xml", "psk", "pw", "short"]);
+    }
+    assert!(
+        new(&["--psk-file", &short], &out)
+            .err
+            .contains("pre-shared key of 8 bytes")
+    );
+    // Success replaces FILE whole, readable by its owner only.
+    let r = new(&["--psk-file", &psk], &out);
+    assert_eq!((r.code, r.err.as_str()), (0, ""));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("<?xml") && text.ends_with("</pskc:KeyContainer>\n"));
+    assert_eq!(names(&d), ["batch.xml", "psk", "pw", "short"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // It reads back.
+    let r = call(&["list", &out, "--psk-file", &psk, "--json"], "");
+    assert_eq!(r.code, 0, "{}", r.err);
+    // FILE is a directory: the rename fails, the temporary file is removed.
+    std::fs::create_dir(d.0.join("dir.xml")).unwrap();
+    let r = new(&["--plaintext"], &d.path("dir.xml"));
+    assert_eq!(r.code, 1);
+    assert_eq!(r.err.lines().count(), 1, "{}", r.err);
+    assert!(r.err.starts_with("otptool: cannot write "), "{}", r.err);
+    assert_eq!(names(&d), ["batch.xml", "dir.xml", "psk", "pw", "short"]);
+    assert_eq!(std::fs::read_dir(d.0.join("dir.xml")).unwrap().count(), 0);
+}
+
+#[test]
+fn out_into_an_unwritable_directory_leaves_no_file() {
+    let d = Dir::new("unwritable");
+    let not_dir = d.file("plain-file", "x");
+    for out in [d.path("missing/batch.xml"), format!("{not_dir}/batch.xml")] {
+        let r = call(
+            &[
+                "new",
+                "--totp",
+                "--count",
+                "2",
+                "--serial-prefix",
+                "A",
+                "--plaintext",
+                "--out",
+                &out,
+            ],
+            "",
+        );
+        assert_eq!(r.code, 1, "{out}");
+        assert_eq!(r.out, "");
+        assert_eq!(r.err.lines().count(), 1, "{}", r.err);
+        assert!(
+            r.err.starts_with(&format!("otptool: cannot write {out}: ")),
+            "{}",
+            r.err
+        );
+        assert!(!std::path::Path::new(&out).exists());
+        assert_eq!(names(&d), ["plain-file"]);
+    }
+}

@@ -1,9 +1,12 @@
 //! PSKC (RFC 6030): the RFC's own figures as vectors, every decryption method against
-//! values computed by Python `cryptography` (python-pskc 1.4's backend), and each refusal.
+//! values computed by Python `cryptography` (python-pskc 1.4's backend), and each refusal;
+//! the streaming writer against `write` and a failing sink.
+
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use otpkit::pskc::{
     Decryption, Generator, LimitKind, Limits, NewKey, NewKeyKind, Protection, PskcErrorKind,
-    PskcReader, ReadOptions, Unusable, Warning, WriteCipher, read, write,
+    PskcReader, PskcWriter, ReadOptions, Unusable, Warning, WriteCipher, WriteError, read, write,
 };
 
 const FIG6: &[u8] = include_bytes!("data/pskc_rfc6030_figure6.xml");
@@ -610,5 +613,260 @@ fn draft_container_level_iv() {
         .unwrap_err()
         .kind,
         PskcErrorKind::NotPskc
+    );
+}
+
+/// One key of each kind, with metadata, and the four protections.
+fn each_kind() -> Vec<NewKey> {
+    let mut keys = vec![
+        NewKey::new("h1", NewKeyKind::Hotp { counter: 7 }, &[1; 20]),
+        NewKey::new("t1", NewKeyKind::Totp { period: 60 }, &[2; 64]),
+        NewKey::new(
+            "o1",
+            NewKeyKind::Ocra {
+                suite: "OCRA-1:HOTP-SHA1-6:QN08".into(),
+                counter: None,
+            },
+            &[3; 20],
+        ),
+        NewKey::new(
+            "o2",
+            NewKeyKind::Ocra {
+                suite: "OCRA-1:HOTP-SHA256-8:C-QN08".into(),
+                counter: Some(9),
+            },
+            &[4; 32],
+        ),
+    ];
+    keys[0].serial_no = Some("SN000001".into());
+    keys[0].manufacturer = Some("Maker & Co".into());
+    keys[0].issuer = Some("Bank <1>".into());
+    keys[0].user_id = Some("alice".into());
+    keys[1].algorithm = otpkit::Algorithm::Sha512;
+    keys[1].digits = 8;
+    keys
+}
+
+const PSK16: [u8; 16] = [9; 16];
+const PSK32: [u8; 32] = [8; 32];
+
+fn protections() -> [(Protection<'static>, Decryption<'static>); 4] {
+    [
+        (Protection::Plaintext, Decryption::None),
+        (
+            Protection::PreSharedKey {
+                key: &PSK16,
+                key_name: "k & co",
+                cipher: WriteCipher::Aes128Cbc,
+            },
+            Decryption::PreSharedKey(&PSK16),
+        ),
+        (
+            Protection::PreSharedKey {
+                key: &PSK32,
+                key_name: "k",
+                cipher: WriteCipher::Aes256Cbc,
+            },
+            Decryption::PreSharedKey(&PSK32),
+        ),
+        (
+            Protection::Password {
+                password: b"secret pw",
+                iterations: 10,
+            },
+            Decryption::Password(b"secret pw"),
+        ),
+    ]
+}
+
+/// Every field of a read key but the secret.
+fn fields(k: &otpkit::pskc::PskcKey) -> String {
+    format!(
+        "{k:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        k.user_id,
+        k.friendly_name,
+        k.key_profile_id,
+        k.key_reference,
+        k.crypto_module_id,
+        k.challenge_format,
+        k.time,
+        k.time_drift,
+        k.warnings
+    )
+}
+
+fn stream(keys: &[NewKey], protection: Protection<'_>) -> Vec<u8> {
+    let mut w = PskcWriter::new(Vec::new(), protection).unwrap();
+    for k in keys {
+        w.key(k).unwrap();
+    }
+    w.finish().unwrap()
+}
+
+/// The document with its random parts (salt, IVs and ciphertexts, MACs) blanked.
+fn without_random_parts(doc: &str) -> String {
+    let mut out = String::new();
+    let mut rest = doc;
+    while let Some(at) = ["<xenc:CipherValue>", "<pskc:ValueMAC>", "<Specified>"]
+        .iter()
+        .filter_map(|tag| rest.find(tag).map(|i| i + tag.len()))
+        .min()
+    {
+        out.push_str(&rest[..at]);
+        out.push('*');
+        rest = &rest[at..];
+        rest = &rest[rest.find("</").unwrap()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn streaming_writer_reads_back_as_write_does() {
+    let keys = each_kind();
+    for (i, (protection, decryption)) in protections().into_iter().enumerate() {
+        let streamed = stream(&keys, protection);
+        let whole = write(&keys, protection).unwrap();
+        let streamed_text = core::str::from_utf8(&streamed).unwrap();
+        if i == 0 {
+            assert_eq!(streamed_text, whole.as_str(), "plaintext: byte for byte");
+        } else {
+            assert_ne!(streamed_text, whole.as_str(), "#{i}: fresh IVs and MAC key");
+        }
+        assert_eq!(
+            without_random_parts(streamed_text),
+            without_random_parts(&whole),
+            "#{i}"
+        );
+        let a = read(&streamed[..], decryption, &ReadOptions::strict()).unwrap();
+        let b = read(whole.as_bytes(), decryption, &ReadOptions::strict()).unwrap();
+        assert!(a.errors.is_empty() && b.errors.is_empty(), "#{i}");
+        assert_eq!(a.keys.len(), keys.len(), "#{i}");
+        for ((w, r), s) in keys.iter().zip(&a.keys).zip(&b.keys) {
+            assert_eq!(r.id, w.id, "#{i}");
+            assert_eq!(r.secret(), Some(&w.secret[..]), "#{i}");
+            assert_eq!(r.issuer, w.issuer, "#{i}");
+            assert_eq!(r.user_id, w.user_id, "#{i}");
+            assert_eq!(r.device.serial_no, w.serial_no, "#{i}");
+            assert_eq!(r.device.manufacturer, w.manufacturer, "#{i}");
+            assert!(r.enrolment_at(0).is_ok(), "#{i}");
+            // Every field read from the streamed document equals the one from `write`.
+            assert_eq!(r.secret(), s.secret(), "#{i}");
+            assert_eq!(fields(r), fields(s), "#{i}");
+        }
+        assert_eq!(a.keys[0].counter, Some(7));
+        assert_eq!(a.keys[1].time_interval, Some(60));
+        assert_eq!(a.keys[1].suite.as_deref(), Some("HMAC-SHA512"));
+        assert_eq!(a.keys[3].counter, Some(9));
+        assert_eq!(a.keys[2].suite.as_deref(), Some("OCRA-1:HOTP-SHA1-6:QN08"));
+    }
+    // An empty batch is a valid, empty container.
+    let empty = stream(&[], Protection::Plaintext);
+    assert_eq!(empty, write(&[], Protection::Plaintext).unwrap().as_bytes());
+    assert!(
+        read(&empty[..], Decryption::None, &ReadOptions::strict())
+            .unwrap()
+            .keys
+            .is_empty()
+    );
+}
+
+#[test]
+fn streaming_writer_refuses_bad_protection_before_writing() {
+    let mut out = Vec::new();
+    let r = PskcWriter::new(
+        &mut out,
+        Protection::PreSharedKey {
+            key: &PSK32,
+            key_name: "k",
+            cipher: WriteCipher::Aes128Cbc,
+        },
+    );
+    assert_eq!(r.err(), Some(WriteError::KeyLength { len: 32 }));
+    let r = PskcWriter::new(
+        &mut out,
+        Protection::Password {
+            password: b"pw",
+            iterations: 0,
+        },
+    );
+    assert_eq!(r.err(), Some(WriteError::Iterations));
+    assert!(out.is_empty());
+}
+
+/// A sink that takes `left` bytes, then fails (and optionally fails to flush).
+struct Failing {
+    left: usize,
+    flush_fails: bool,
+}
+
+impl std::io::Write for Failing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            return Err(std::io::ErrorKind::StorageFull.into());
+        }
+        let n = buf.len().min(self.left);
+        self.left -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.flush_fails {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn stream_into(sink: Failing, keys: &[NewKey], p: Protection<'_>) -> Result<Failing, WriteError> {
+    let mut w = PskcWriter::new(sink, p)?;
+    for k in keys {
+        w.key(k)?;
+    }
+    w.finish()
+}
+
+#[test]
+fn sink_failing_mid_document_is_an_io_error() {
+    let keys = each_kind();
+    for (i, (protection, _)) in protections().into_iter().enumerate() {
+        let len = stream(&keys, protection).len();
+        // Every cut point in the head and the first package, then every 97th byte.
+        for left in (0..3000.min(len)).chain((3000..len).step_by(97)) {
+            let sink = Failing {
+                left,
+                flush_fails: false,
+            };
+            assert_eq!(
+                stream_into(sink, &keys, protection).err(),
+                Some(WriteError::Io {
+                    kind: std::io::ErrorKind::StorageFull
+                }),
+                "#{i}: sink full after {left} of {len} bytes"
+            );
+        }
+        let whole = Failing {
+            left: len,
+            flush_fails: false,
+        };
+        assert_eq!(stream_into(whole, &keys, protection).unwrap().left, 0);
+        let no_flush = Failing {
+            left: len,
+            flush_fails: true,
+        };
+        assert_eq!(
+            stream_into(no_flush, &keys, protection).err(),
+            Some(WriteError::Io {
+                kind: std::io::ErrorKind::BrokenPipe
+            }),
+            "#{i}"
+        );
+    }
+    assert_eq!(
+        WriteError::Io {
+            kind: std::io::ErrorKind::StorageFull
+        }
+        .to_string(),
+        "output failed: no storage space"
     );
 }

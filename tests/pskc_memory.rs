@@ -3,8 +3,10 @@
 //!
 //! - no block freed while reading (plaintext, pre-shared key, password), enrolling, or
 //!   writing holds key bytes (the raw key, its base32 or its base64 text);
-//! - streaming ([`PskcReader`]) takes peak heap independent of the number of keys, and a
-//!   whole-document read ([`read`]) peak heap linear in it.
+//!   this covers the streaming writer ([`PskcWriter`]) into a sink and into a wiped buffer;
+//! - streaming ([`PskcReader`], [`PskcWriter`] in every protection) takes peak heap
+//!   independent of the number of keys, and a whole-document read ([`read`]) peak heap
+//!   linear in it.
 
 #![cfg(feature = "pskc")]
 #![allow(
@@ -23,8 +25,8 @@ use std::sync::Mutex;
 use base64::Engine as _;
 use otpkit::Secret;
 use otpkit::pskc::{
-    Decryption, Generator, NewKey, NewKeyKind, Protection, PskcReader, ReadOptions, WriteCipher,
-    read, write,
+    Decryption, Generator, NewKey, NewKeyKind, Protection, PskcReader, PskcWriter, ReadOptions,
+    WriteCipher, read, write,
 };
 
 #[global_allocator]
@@ -135,6 +137,23 @@ fn import_and_export_free_no_key_bytes() {
                 3
             );
             drop(c);
+            // The streaming writer: into a sink that keeps nothing, and into a wiped buffer
+            // reserved up front, read back.
+            let mut w = PskcWriter::new(std::io::sink(), protection).unwrap();
+            for k in &batch {
+                w.key(k).unwrap();
+            }
+            w.finish().unwrap();
+            let mut streamed = zeroize::Zeroizing::new(Vec::with_capacity(2 * doc.len()));
+            let mut w = PskcWriter::new(&mut *streamed, protection).unwrap();
+            for k in &batch {
+                w.key(k).unwrap();
+            }
+            w.finish().unwrap();
+            let c = read(&streamed[..], decryption, &ReadOptions::strict()).unwrap();
+            assert_eq!(c.keys[2].secret(), Some(&secret[..]));
+            drop(c);
+            drop(streamed);
             let (dirty, size) = key_scan::disarm();
             assert_eq!(
                 dirty, 0,
@@ -204,4 +223,61 @@ fn peak_heap_is_linear_and_streaming_is_flat() {
     // Whole document: the keys themselves, linearly (16x the keys, at most 16x + slack).
     assert!(whole[2] <= 16 * whole[0] + 65536, "{whole:?}");
     assert!(whole[2] >= 8 * whole[0], "{whole:?}");
+}
+
+#[test]
+fn streaming_writer_peak_heap_is_flat() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let psk16 = [7u8; 16];
+    let psk32 = [8u8; 32];
+    let protections = [
+        Protection::Plaintext,
+        Protection::PreSharedKey {
+            key: &psk16,
+            key_name: "k",
+            cipher: WriteCipher::Aes128Cbc,
+        },
+        Protection::PreSharedKey {
+            key: &psk32,
+            key_name: "k",
+            cipher: WriteCipher::Aes256Cbc,
+        },
+        Protection::Password {
+            password: b"pw",
+            iterations: 2,
+        },
+    ];
+    let secret = key(20, 9);
+    for (i, p) in protections.into_iter().enumerate() {
+        let peaks: Vec<usize> = [100, 400, 1600]
+            .iter()
+            .map(|&n| {
+                peak_of(|| {
+                    // One key at a time, as a token maker's batch is made.
+                    let mut w = PskcWriter::new(std::io::sink(), p).unwrap();
+                    for _ in 0..n {
+                        w.key(&keys(1, &secret)[0]).unwrap();
+                    }
+                    w.finish().unwrap();
+                })
+            })
+            .collect();
+        let whole: Vec<usize> = [100, 400, 1600]
+            .iter()
+            .map(|&n| {
+                let batch = keys(n, &secret);
+                peak_of(|| drop(write(&batch, p).unwrap()))
+            })
+            .collect();
+        println!(
+            "#{i}: streaming writer peak heap at 100/400/1600 keys: {peaks:?}; write(): {whole:?}"
+        );
+        // The same peak, whatever the count.
+        assert!(peaks[2] <= peaks[0] + 1024, "#{i}: {peaks:?}");
+        assert!(peaks[0] < 16 * 1024, "#{i}: {peaks:?}");
+        // While the whole document grows with the keys.
+        assert!(whole[2] >= 8 * whole[0], "#{i}: {whole:?}");
+    }
 }

@@ -1,5 +1,7 @@
 //! Writing a `KeyContainer` (RFC 6030): plaintext, under a pre-shared AES key with an
 //! HMAC-SHA-256 MAC, or under a password through PBKDF2. Fresh random IVs, MAC key and salt.
+//! [`PskcWriter`] streams the document to a sink one key package at a time; [`write()`]
+//! builds it in one wiped string on top of it.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -7,7 +9,7 @@ use core::fmt::{self, Write as _};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize as _, Zeroizing};
 
 use super::crypto::{HmacAlg, cbc_encrypt};
 use crate::Algorithm;
@@ -173,6 +175,11 @@ pub enum WriteError {
     Iterations,
     /// The operating system's random generator failed.
     Random,
+    /// The sink of a [`PskcWriter`] failed.
+    Io {
+        /// What kind of failure it reported.
+        kind: std::io::ErrorKind,
+    },
 }
 
 impl fmt::Display for WriteError {
@@ -183,11 +190,18 @@ impl fmt::Display for WriteError {
             }
             WriteError::Iterations => f.write_str("pbkdf2 iteration count of 0"),
             WriteError::Random => f.write_str("random generator failed"),
+            WriteError::Io { kind } => write!(f, "output failed: {kind}"),
         }
     }
 }
 
 impl core::error::Error for WriteError {}
+
+impl From<std::io::Error> for WriteError {
+    fn from(e: std::io::Error) -> WriteError {
+        WriteError::Io { kind: e.kind() }
+    }
+}
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -204,7 +218,33 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// Bytes of text reserved for the container's head: fixed markup, and the escaped key name
+/// (at most 6 bytes per byte).
+fn head_capacity(protection: &Protection<'_>) -> usize {
+    4096 + match protection {
+        Protection::PreSharedKey { key_name, .. } => 6 * key_name.len(),
+        _ => 0,
+    }
+}
+
+/// Bytes of text reserved for one `KeyPackage`: fixed markup, escaped metadata (at most 6
+/// bytes per byte), base64 of IV + padded secret.
+fn package_capacity(k: &NewKey) -> usize {
+    let text = [&k.issuer, &k.manufacturer, &k.serial_no, &k.user_id]
+        .iter()
+        .map(|t| t.as_ref().map_or(0, String::len))
+        .sum::<usize>()
+        + k.id.len()
+        + match &k.kind {
+            NewKeyKind::Ocra { suite, .. } => suite.len(),
+            _ => 0,
+        };
+    2048 + 6 * text + 2 * k.secret.len()
+}
+
 /// Writes a `KeyContainer` holding `keys`, protected as asked.
+///
+/// The whole document is built in memory; [`PskcWriter`] streams one key at a time instead.
 ///
 /// # Examples
 ///
@@ -226,83 +266,206 @@ fn esc(s: &str) -> String {
 /// available.
 pub fn write(keys: &[NewKey], protection: Protection<'_>) -> Result<Zeroizing<String>, WriteError> {
     // Reserved up front so the text (which may hold plaintext secrets) never reallocates,
-    // which would free an unwiped copy: fixed markup, escaped metadata (at most 6 bytes per
-    // byte), base64 of IV + padded secret.
-    let capacity = 4096
-        + keys
-            .iter()
-            .map(|k| {
-                let text = [&k.issuer, &k.manufacturer, &k.serial_no, &k.user_id]
-                    .iter()
-                    .map(|t| t.as_ref().map_or(0, String::len))
-                    .sum::<usize>()
-                    + k.id.len()
-                    + match &k.kind {
-                        NewKeyKind::Ocra { suite, .. } => suite.len(),
-                        _ => 0,
-                    };
-                2048 + 6 * text + 2 * k.secret.len()
-            })
-            .sum::<usize>();
-    let mut out = Zeroizing::new(String::with_capacity(capacity));
-    let o = &mut *out;
-    o.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    o.push_str("<pskc:KeyContainer xmlns:pskc=\"urn:ietf:params:xml:ns:keyprov:pskc\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\"");
-    if matches!(protection, Protection::Password { .. }) {
-        o.push_str(" xmlns:xenc11=\"http://www.w3.org/2009/xmlenc11#\" xmlns:pkcs5=\"http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#\"");
-    }
-    o.push_str(" Version=\"1.0\">\n");
-    let mac = HmacAlg::Sha256;
-    let (cipher, key): (WriteCipher, Option<Zeroizing<Vec<u8>>>) = match protection {
-        Protection::Plaintext => (WriteCipher::Aes128Cbc, None),
-        Protection::PreSharedKey {
-            key,
-            key_name,
-            cipher,
-        } => {
-            if key.len() != cipher.key_len() {
-                return Err(WriteError::KeyLength { len: key.len() });
-            }
-            let _ = writeln!(
-                o,
-                "  <pskc:EncryptionKey>\n    <ds:KeyName>{}</ds:KeyName>\n  </pskc:EncryptionKey>",
-                esc(key_name)
-            );
-            (cipher, Some(Zeroizing::new(key.to_vec())))
-        }
-        Protection::Password {
-            password,
-            iterations,
-        } => {
-            if iterations == 0 {
-                return Err(WriteError::Iterations);
-            }
-            let mut salt = [0u8; 16];
-            getrandom::fill(&mut salt).map_err(|_| WriteError::Random)?;
-            let mut derived = Zeroizing::new(alloc::vec![0u8; 16]);
-            HmacAlg::Sha256.pbkdf2(password, &salt, iterations, &mut derived);
-            let _ = writeln!(
-                o,
-                "  <pskc:EncryptionKey>\n    <xenc11:DerivedKey>\n      <xenc11:KeyDerivationMethod Algorithm=\"http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf2\">\n        <pkcs5:PBKDF2-params>\n          <Salt><Specified>{}</Specified></Salt>\n          <IterationCount>{iterations}</IterationCount>\n          <KeyLength>16</KeyLength>\n          <PRF Algorithm=\"{}\"/>\n        </pkcs5:PBKDF2-params>\n      </xenc11:KeyDerivationMethod>\n    </xenc11:DerivedKey>\n  </pskc:EncryptionKey>",
-                STANDARD.encode(salt),
-                HmacAlg::Sha256.uri()
-            );
-            (WriteCipher::Aes128Cbc, Some(derived))
-        }
-    };
-    let mut mac_key = Zeroizing::new([0u8; 32]);
-    if let Some(key) = &key {
-        getrandom::fill(&mut *mac_key).map_err(|_| WriteError::Random)?;
-        let ct = cipher.encrypt(key, &*mac_key)?;
-        let _ = writeln!(
-            o,
-            "  <pskc:MACMethod Algorithm=\"{}\">\n    <pskc:MACKey>\n      <xenc:EncryptionMethod Algorithm=\"{}\"/>\n      <xenc:CipherData><xenc:CipherValue>{}</xenc:CipherValue></xenc:CipherData>\n    </pskc:MACKey>\n  </pskc:MACMethod>",
-            mac.uri(),
-            cipher.uri(),
-            STANDARD.encode(ct)
-        );
-    }
+    // which would free an unwiped copy.
+    let capacity = head_capacity(&protection) + keys.iter().map(package_capacity).sum::<usize>();
+    let mut text = Zeroizing::new(Vec::with_capacity(capacity));
+    let mut w = PskcWriter::new(&mut *text, protection)?;
     for k in keys {
+        w.key(k)?;
+    }
+    w.finish()?;
+    // Every piece written is a `str`, so this is UTF-8 and takes the buffer as it is.
+    match String::from_utf8(core::mem::take(&mut *text)) {
+        Ok(s) => Ok(Zeroizing::new(s)),
+        Err(e) => {
+            drop(Zeroizing::new(e.into_bytes()));
+            Err(WriteError::Io {
+                kind: std::io::ErrorKind::InvalidData,
+            })
+        }
+    }
+}
+
+/// Writes a `KeyContainer` to a [`std::io::Write`] sink one `KeyPackage` at a time, so a
+/// batch of any size is written in memory that follows one key.
+///
+/// [`new`](PskcWriter::new) writes the container's head (the `EncryptionKey`, and the
+/// `MACMethod` with a fresh random MAC key encrypted under the transport key);
+/// [`key`](PskcWriter::key) writes one `KeyPackage`, each secret under a fresh random IV;
+/// [`finish`](PskcWriter::finish) writes the closing tag, flushes the sink and returns it.
+/// The document is the one [`write()`] gives for the same keys, byte for byte apart from its
+/// random salt, IVs and MAC key.
+///
+/// A writer dropped without `finish`, or after an error, leaves an incomplete document in
+/// its sink: discard it.
+///
+/// # Secrets
+///
+/// Each package's text is built in one scratch buffer, reserved up front for that key so it
+/// never reallocates, and wiped as soon as the sink has taken it. With
+/// [`Protection::Plaintext`] the sink receives the secrets in the clear, and its own buffers
+/// are the caller's to wipe: write to a [`Zeroizing`]`<Vec<u8>>` with enough capacity
+/// reserved, say, or to a file only its owner may read. The transport and MAC keys are wiped
+/// on drop, and `Debug` does not show them.
+///
+/// # Examples
+///
+/// ```
+/// use otpkit::pskc::{read, Decryption, NewKey, NewKeyKind, Protection, PskcWriter, ReadOptions, WriteCipher};
+///
+/// let psk = [7u8; 16];
+/// let protection = Protection::PreSharedKey { key: &psk, key_name: "batch-1", cipher: WriteCipher::Aes128Cbc };
+/// let mut w = PskcWriter::new(Vec::new(), protection)?;
+/// for n in 1..=3 {
+///     let secret = [n; 20]; // from a random generator in a real batch
+///     w.key(&NewKey::new(format!("T{n:06}"), NewKeyKind::Hotp { counter: 0 }, &secret))?;
+/// }
+/// let doc = w.finish()?;
+///
+/// let back = read(&doc[..], Decryption::PreSharedKey(&psk), &ReadOptions::strict()).unwrap();
+/// assert_eq!(back.keys.len(), 3);
+/// assert_eq!(back.keys[2].secret(), Some(&[3u8; 20][..]));
+/// # Ok::<(), otpkit::pskc::WriteError>(())
+/// ```
+#[must_use = "a writer dropped without `finish` leaves an incomplete document"]
+pub struct PskcWriter<W: std::io::Write> {
+    out: W,
+    cipher: WriteCipher,
+    /// The transport key, `None` for plaintext.
+    key: Option<Zeroizing<Vec<u8>>>,
+    mac_key: Zeroizing<[u8; 32]>,
+    scratch: Zeroizing<String>,
+}
+
+impl<W: std::io::Write> fmt::Debug for PskcWriter<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PskcWriter")
+            .field("encrypted", &self.key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<W: std::io::Write> PskcWriter<W> {
+    /// Checks the protection, draws the salt and MAC key, and writes the container's head to
+    /// `out`.
+    ///
+    /// # Errors
+    ///
+    /// [`WriteError::KeyLength`] for a pre-shared key of the wrong length,
+    /// [`WriteError::Iterations`] for 0 iterations (both before anything is written),
+    /// [`WriteError::Random`] when no randomness is available, [`WriteError::Io`] when `out`
+    /// fails.
+    pub fn new(out: W, protection: Protection<'_>) -> Result<PskcWriter<W>, WriteError> {
+        let mut scratch = Zeroizing::new(String::with_capacity(head_capacity(&protection)));
+        let o = &mut *scratch;
+        o.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        o.push_str("<pskc:KeyContainer xmlns:pskc=\"urn:ietf:params:xml:ns:keyprov:pskc\" xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\" xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\"");
+        if matches!(protection, Protection::Password { .. }) {
+            o.push_str(" xmlns:xenc11=\"http://www.w3.org/2009/xmlenc11#\" xmlns:pkcs5=\"http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#\"");
+        }
+        o.push_str(" Version=\"1.0\">\n");
+        let (cipher, key): (WriteCipher, Option<Zeroizing<Vec<u8>>>) = match protection {
+            Protection::Plaintext => (WriteCipher::Aes128Cbc, None),
+            Protection::PreSharedKey {
+                key,
+                key_name,
+                cipher,
+            } => {
+                if key.len() != cipher.key_len() {
+                    return Err(WriteError::KeyLength { len: key.len() });
+                }
+                let _ = writeln!(
+                    o,
+                    "  <pskc:EncryptionKey>\n    <ds:KeyName>{}</ds:KeyName>\n  </pskc:EncryptionKey>",
+                    esc(key_name)
+                );
+                (cipher, Some(Zeroizing::new(key.to_vec())))
+            }
+            Protection::Password {
+                password,
+                iterations,
+            } => {
+                if iterations == 0 {
+                    return Err(WriteError::Iterations);
+                }
+                let mut salt = [0u8; 16];
+                getrandom::fill(&mut salt).map_err(|_| WriteError::Random)?;
+                let mut derived = Zeroizing::new(alloc::vec![0u8; 16]);
+                HmacAlg::Sha256.pbkdf2(password, &salt, iterations, &mut derived);
+                let _ = writeln!(
+                    o,
+                    "  <pskc:EncryptionKey>\n    <xenc11:DerivedKey>\n      <xenc11:KeyDerivationMethod Algorithm=\"http://www.rsasecurity.com/rsalabs/pkcs/schemas/pkcs-5v2-0#pbkdf2\">\n        <pkcs5:PBKDF2-params>\n          <Salt><Specified>{}</Specified></Salt>\n          <IterationCount>{iterations}</IterationCount>\n          <KeyLength>16</KeyLength>\n          <PRF Algorithm=\"{}\"/>\n        </pkcs5:PBKDF2-params>\n      </xenc11:KeyDerivationMethod>\n    </xenc11:DerivedKey>\n  </pskc:EncryptionKey>",
+                    STANDARD.encode(salt),
+                    HmacAlg::Sha256.uri()
+                );
+                (WriteCipher::Aes128Cbc, Some(derived))
+            }
+        };
+        let mut mac_key = Zeroizing::new([0u8; 32]);
+        if let Some(key) = &key {
+            getrandom::fill(&mut *mac_key).map_err(|_| WriteError::Random)?;
+            let ct = cipher.encrypt(key, &*mac_key)?;
+            let _ = writeln!(
+                o,
+                "  <pskc:MACMethod Algorithm=\"{}\">\n    <pskc:MACKey>\n      <xenc:EncryptionMethod Algorithm=\"{}\"/>\n      <xenc:CipherData><xenc:CipherValue>{}</xenc:CipherValue></xenc:CipherData>\n    </pskc:MACKey>\n  </pskc:MACMethod>",
+                MAC.uri(),
+                cipher.uri(),
+                STANDARD.encode(ct)
+            );
+        }
+        let mut w = PskcWriter {
+            out,
+            cipher,
+            key,
+            mac_key,
+            scratch,
+        };
+        w.emit()?;
+        Ok(w)
+    }
+
+    /// Writes one `KeyPackage` for `k`: its secret encrypted under a fresh random IV and
+    /// MAC'd, or in the clear for [`Protection::Plaintext`].
+    ///
+    /// # Errors
+    ///
+    /// [`WriteError::Random`] when no randomness is available, [`WriteError::Io`] when the
+    /// sink fails; the document is then incomplete.
+    pub fn key(&mut self, k: &NewKey) -> Result<(), WriteError> {
+        let need = package_capacity(k);
+        if self.scratch.capacity() < need {
+            // The old buffer is wiped as it is dropped.
+            self.scratch = Zeroizing::new(String::with_capacity(need));
+        }
+        let built = self.package(k);
+        let sent = built.and_then(|()| self.emit());
+        self.scratch.zeroize();
+        sent
+    }
+
+    /// Writes the closing tag, flushes the sink and returns it.
+    ///
+    /// # Errors
+    ///
+    /// [`WriteError::Io`] when the sink fails.
+    pub fn finish(mut self) -> Result<W, WriteError> {
+        self.scratch.push_str("</pskc:KeyContainer>\n");
+        self.emit()?;
+        self.out.flush()?;
+        let PskcWriter { out, .. } = self;
+        Ok(out)
+    }
+
+    /// Hands the scratch text to the sink, then wipes it.
+    fn emit(&mut self) -> Result<(), WriteError> {
+        let r = self.out.write_all(self.scratch.as_bytes());
+        self.scratch.zeroize();
+        Ok(r?)
+    }
+
+    /// Builds `k`'s `KeyPackage` in the scratch buffer.
+    fn package(&mut self, k: &NewKey) -> Result<(), WriteError> {
+        let o = &mut *self.scratch;
         o.push_str("  <pskc:KeyPackage>\n");
         if k.manufacturer.is_some() || k.serial_no.is_some() {
             o.push_str("    <pskc:DeviceInfo>\n");
@@ -331,7 +494,7 @@ pub fn write(keys: &[NewKey], protection: Protection<'_>) -> Result<Zeroizing<St
             o,
             "      <pskc:AlgorithmParameters>\n        <pskc:Suite>{suite}</pskc:Suite>\n        <pskc:ResponseFormat Length=\"{digits}\" Encoding=\"DECIMAL\"/>\n      </pskc:AlgorithmParameters>\n      <pskc:Data>\n        <pskc:Secret>"
         );
-        match &key {
+        match &self.key {
             None => {
                 let b64 = Zeroizing::new(STANDARD.encode(&*k.secret));
                 o.push_str("          <pskc:PlainValue>");
@@ -339,12 +502,12 @@ pub fn write(keys: &[NewKey], protection: Protection<'_>) -> Result<Zeroizing<St
                 o.push_str("</pskc:PlainValue>\n");
             }
             Some(key) => {
-                let ct = cipher.encrypt(key, &k.secret)?;
-                let tag = mac.mac(&*mac_key, &[&ct]);
+                let ct = self.cipher.encrypt(key, &k.secret)?;
+                let tag = MAC.mac(&*self.mac_key, &[&ct]);
                 let _ = writeln!(
                     o,
                     "          <pskc:EncryptedValue>\n            <xenc:EncryptionMethod Algorithm=\"{}\"/>\n            <xenc:CipherData><xenc:CipherValue>{}</xenc:CipherValue></xenc:CipherData>\n          </pskc:EncryptedValue>\n          <pskc:ValueMAC>{}</pskc:ValueMAC>",
-                    cipher.uri(),
+                    self.cipher.uri(),
                     STANDARD.encode(&ct),
                     STANDARD.encode(&*tag)
                 );
@@ -375,10 +538,12 @@ pub fn write(keys: &[NewKey], protection: Protection<'_>) -> Result<Zeroizing<St
             let _ = writeln!(o, "      <pskc:UserId>{}</pskc:UserId>", esc(u));
         }
         o.push_str("    </pskc:Key>\n  </pskc:KeyPackage>\n");
+        Ok(())
     }
-    o.push_str("</pskc:KeyContainer>\n");
-    Ok(out)
 }
+
+/// The MAC written: HMAC-SHA-256 over IV‖ciphertext.
+const MAC: HmacAlg = HmacAlg::Sha256;
 
 fn hash_suite(a: Algorithm) -> String {
     String::from(match a.as_str() {

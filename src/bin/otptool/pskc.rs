@@ -12,6 +12,10 @@
 //! the key in hex (white space ignored), `--password-file` the password as its first line;
 //! `-` reads standard input. `list` and `uri` exit 0 when every package was read and 1 when
 //! any failed, after printing the good ones; each failure is one line on standard error.
+//! `new` generates and writes one key at a time (`PskcWriter`), to standard output or to
+//! `--out FILE`, which is written atomically: a new temporary file beside it, readable by its
+//! owner only, synced and then renamed over FILE; on failure FILE is left as it was (standard
+//! output, by contrast, may hold an incomplete document).
 
 use core::fmt::Write as _;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -20,7 +24,7 @@ use std::vec::Vec;
 
 use otpkit::pskc::{
     DEFAULT_ITERATIONS, Decryption, NewKey, NewKeyKind, Protection, PskcKey, PskcReader,
-    ReadOptions, WriteCipher, write,
+    PskcWriter, ReadOptions, WriteCipher, WriteError,
 };
 use otpkit::uri::{OtpAuthUri, OtpType};
 use otpkit::{Algorithm, Secret};
@@ -531,25 +535,6 @@ fn new(args: &[String], stdin: &mut dyn BufRead, out: &mut dyn Write) -> Result<
             (None, algorithm.output_len())
         }
     };
-    let mut keys = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-    for n in 1..=count {
-        let serial = format!("{prefix}{n:06}");
-        let secret = Secret::generate(secret_len).map_err(|e| Failure::Invalid(e.to_string()))?;
-        let kind = match (kind, ocra_suite) {
-            ("hotp", _) => NewKeyKind::Hotp { counter: 0 },
-            ("totp", _) => NewKeyKind::Totp { period },
-            (_, Some(s)) => NewKeyKind::Ocra {
-                suite: s.as_str().into(),
-                counter: s.uses_counter().then_some(0),
-            },
-            _ => return Err(Failure::Usage(String::from("--ocra needs a suite"))),
-        };
-        let mut key = NewKey::new(serial.clone(), kind, secret.as_ref());
-        key.algorithm = algorithm;
-        key.digits = digits;
-        key.serial_no = Some(serial);
-        keys.push(key);
-    }
     let psk = psk.map(|p| psk_from(p, stdin)).transpose()?;
     let password = password.map(|p| password_from(p, stdin)).transpose()?;
     let protection = match (&psk, &password) {
@@ -564,22 +549,143 @@ fn new(args: &[String], stdin: &mut dyn BufRead, out: &mut dyn Write) -> Result<
         },
         _ => Protection::Plaintext,
     };
-    let doc = write(&keys, protection).map_err(|e| Failure::Invalid(e.to_string()))?;
+    // One key at a time: generated, written, wiped.
+    let batch = |sink: &mut dyn Write| -> Result<(), BatchError> {
+        let mut w = PskcWriter::new(sink, protection)?;
+        for n in 1..=count {
+            let serial = format!("{prefix}{n:06}");
+            let secret =
+                Secret::generate(secret_len).map_err(|e| BatchError::Other(e.to_string()))?;
+            let kind = match (kind, ocra_suite) {
+                ("hotp", _) => NewKeyKind::Hotp { counter: 0 },
+                ("totp", _) => NewKeyKind::Totp { period },
+                (_, Some(s)) => NewKeyKind::Ocra {
+                    suite: s.as_str().into(),
+                    counter: s.uses_counter().then_some(0),
+                },
+                _ => return Err(BatchError::Other(String::from("--ocra needs a suite"))),
+            };
+            let mut key = NewKey::new(serial.clone(), kind, secret.as_ref());
+            key.algorithm = algorithm;
+            key.digits = digits;
+            key.serial_no = Some(serial);
+            w.key(&key)?;
+        }
+        w.finish()?;
+        Ok(())
+    };
     match out_file {
-        Some(path) => write_private(path, doc.as_bytes())
-            .map_err(|e| Failure::Invalid(format!("cannot write {path}: {e}")))?,
-        None => out
-            .write_all(doc.as_bytes())
-            .map_err(|e| Failure::Invalid(format!("cannot write: {e}")))?,
+        Some(path) => write_atomically(path, batch)?,
+        None => {
+            let mut sink = std::io::BufWriter::new(out);
+            let r = batch(&mut sink);
+            let r = r.and_then(|()| sink.flush().map_err(BatchError::from));
+            wipe_buffer(sink);
+            r.map_err(|e| e.failure(None))?;
+        }
     }
     Ok(0)
 }
 
-/// Writes a file readable by its owner only (it holds the keys).
-fn write_private(path: &str, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+/// Why a batch was not written.
+enum BatchError {
+    Write(WriteError),
+    Other(String),
+}
+
+impl From<WriteError> for BatchError {
+    fn from(e: WriteError) -> BatchError {
+        BatchError::Write(e)
+    }
+}
+
+impl From<std::io::Error> for BatchError {
+    fn from(e: std::io::Error) -> BatchError {
+        BatchError::Write(WriteError::from(e))
+    }
+}
+
+impl BatchError {
+    /// The one line for standard error, as before streaming: `cannot write PATH: ...` for the
+    /// output's failures.
+    fn failure(self, path: Option<&str>) -> Failure {
+        Failure::Invalid(match (self, path) {
+            (BatchError::Write(WriteError::Io { kind }), Some(p)) => {
+                format!("cannot write {p}: {kind}")
+            }
+            (BatchError::Write(WriteError::Io { kind }), None) => format!("cannot write: {kind}"),
+            (BatchError::Write(e), _) => e.to_string(),
+            (BatchError::Other(why), _) => why,
+        })
+    }
+}
+
+/// Drops a `BufWriter` after wiping its buffer, which held the text last written (plaintext
+/// secrets with `--plaintext`).
+fn wipe_buffer<W: Write>(w: std::io::BufWriter<W>) {
+    let (_, buffer) = w.into_parts();
+    let mut buffer = buffer.unwrap_or_else(std::io::WriterPanicked::into_inner);
+    zeroize::Zeroize::zeroize(&mut buffer);
+}
+
+/// Writes FILE through `batch` atomically: into a new temporary file beside it, readable by
+/// its owner only (it holds the keys), synced, then renamed over FILE. On any failure the
+/// temporary file is removed and FILE is left as it was.
+fn write_atomically(
+    path: &str,
+    batch: impl FnOnce(&mut dyn Write) -> Result<(), BatchError>,
+) -> Result<(), Failure> {
+    let cannot = |e: &dyn core::fmt::Display| Failure::Invalid(format!("cannot write {path}: {e}"));
+    let target = std::path::Path::new(path);
+    let name = target
+        .file_name()
+        .ok_or_else(|| cannot(&"not a file name"))?;
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let (tmp, file) = create_temporary(dir, name).map_err(|e| cannot(&e))?;
+    let mut sink = std::io::BufWriter::new(file);
+    let written = batch(&mut sink).and_then(|()| sink.flush().map_err(BatchError::from));
+    let (file, buffer) = sink.into_parts();
+    let mut buffer = buffer.unwrap_or_else(std::io::WriterPanicked::into_inner);
+    zeroize::Zeroize::zeroize(&mut buffer);
+    let done = written
+        .and_then(|()| file.sync_all().map_err(BatchError::from))
+        .and_then(|()| std::fs::rename(&tmp, target).map_err(BatchError::from));
+    drop(file);
+    if let Err(e) = done {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e.failure(Some(path)));
+    }
+    // The rename itself reaches the disk with the directory; FILE is already in place, so a
+    // failure here is not reported.
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)?.write_all(bytes)
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// A new file `.NAME.PID-N.tmp` in `dir`, created exclusively, mode 0600 on Unix.
+fn create_temporary(
+    dir: &std::path::Path,
+    name: &std::ffi::OsStr,
+) -> std::io::Result<(std::path::PathBuf, std::fs::File)> {
+    let mut n = 0u32;
+    loop {
+        let mut file_name = std::ffi::OsString::from(".");
+        file_name.push(name);
+        file_name.push(format!(".{}-{n}.tmp", std::process::id()));
+        let tmp = dir.join(file_name);
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(&tmp) {
+            Ok(f) => return Ok((tmp, f)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
 }
