@@ -29,9 +29,8 @@
 //! 32 slots in `FILE`, rewritten whole (to a temporary file, synced, renamed over it) on every
 //! change, so a crash leaves the old contents or the new. While a card runs it holds an
 //! exclusive lock on `FILE.lock`; a second card on the same store is refused before it reads
-//! anything. The lock uses `File::try_lock` (Rust 1.89).
-
-#![allow(clippy::incompatible_msrv)]
+//! anything. The lock is `flock` through `fs4` (the standard library's `File::try_lock` needs
+//! Rust 1.89, above the crate's MSRV).
 
 use core::net::SocketAddr;
 use std::fs::{self, File, OpenOptions};
@@ -69,7 +68,8 @@ impl FileStore {
             .write(true)
             .open(&lock_path)
             .map_err(|e| format!("{}: {e}", lock_path.display()))?;
-        lock.try_lock()
+        // Called through the trait: from Rust 1.89 `File` has an inherent `try_lock` too.
+        fs4::FileExt::try_lock(&lock)
             .map_err(|_| format!("{}: in use by another card (locked)", path.display()))?;
         let mut store = FileStore {
             path: path.to_path_buf(),
