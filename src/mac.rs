@@ -26,6 +26,30 @@ pub(crate) use block::Sha512;
 pub(crate) use keyed::Keyed;
 use keyed::plain_hash;
 
+/// The hash crates' own types, for the PSKC module, which drives them through other
+/// RustCrypto crates (`hmac`, `pbkdf2`, RFC 3217's SHA-1 checksum); named here so that this
+/// module stays the only one naming `sha1`/`sha2`.
+#[cfg(feature = "pskc")]
+pub(crate) mod digests {
+    pub(crate) use sha1::{Digest, Sha1};
+    pub(crate) use sha2::{Sha224, Sha256, Sha384, Sha512};
+}
+
+/// SHA-256 of `parts`, in order: the sealed-key format's associated data and master-key
+/// fingerprint. The hasher is updated in place (no move leaves its buffer, which may hold key
+/// bytes, on the stack) and wiped when dropped.
+#[cfg(feature = "sealed-keys")]
+pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    for part in parts {
+        hasher.update(part);
+    }
+    let mut digest = sha2::digest::Output::<sha2::Sha256>::default();
+    hasher.finalize_into_reset(&mut digest);
+    digest.into()
+}
+
 /// The longest HMAC output (SHA-512).
 pub(crate) const MAX_OUTPUT: usize = 64;
 

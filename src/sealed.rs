@@ -70,7 +70,6 @@ use core::fmt;
 
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
-use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
 pub use error::SealError;
@@ -681,12 +680,7 @@ impl<'a> Parts<'a> {
 /// The associated data: a SHA-256 of the sealed key's header and the token id (a fixed-size
 /// value on the stack, whatever the id's length).
 fn aad(header: &[u8], token_id: &str) -> [u8; 32] {
-    Sha256::new()
-        .chain_update(b"otpkit sealed key\0")
-        .chain_update(header)
-        .chain_update(token_id.as_bytes())
-        .finalize()
-        .into()
+    crate::mac::sha256(&[b"otpkit sealed key\0", header, token_id.as_bytes()])
 }
 
 /// A zeroed key block on the heap, to be written in place.
@@ -694,14 +688,9 @@ fn empty_slot() -> Box<Zeroizing<[u8; 32]>> {
     Box::new(Zeroizing::new([0; 32]))
 }
 
-/// The first 4 bytes of a SHA-256 of the key, the hasher updated in place (no moves that
-/// would leave its buffer, which holds key bytes, on the stack) and wiped when dropped.
+/// The first 4 bytes of a SHA-256 of the key (hashed in place by [`crate::mac::sha256`]).
 fn fingerprint(key: &[u8; 32]) -> u32 {
-    let mut hasher = Sha256::new();
-    hasher.update(b"otpkit sealed-keys master key id\0");
-    hasher.update(key);
-    let mut digest = Default::default();
-    hasher.finalize_into_reset(&mut digest);
+    let digest = crate::mac::sha256(&[b"otpkit sealed-keys master key id\0", key]);
     let mut id = [0; 4];
     id.copy_from_slice(digest.get(..4).unwrap_or(&[0; 4]));
     u32::from_be_bytes(id)

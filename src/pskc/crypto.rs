@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 
 use super::error::PskcErrorKind;
 use super::tdes_kw;
+use crate::mac::digests::{Sha1, Sha224, Sha256, Sha384, Sha512};
 
 const XENC: &str = "http://www.w3.org/2001/04/xmlenc#";
 const XMLDSIG_MORE: &str = "http://www.w3.org/2001/04/xmldsig-more#";
@@ -250,11 +251,11 @@ impl HmacAlg {
             Zeroizing::new(m.finalize().into_bytes().to_vec())
         }
         match self {
-            HmacAlg::Sha1 => run::<Hmac<sha1::Sha1>>(key, parts),
-            HmacAlg::Sha224 => run::<Hmac<sha2::Sha224>>(key, parts),
-            HmacAlg::Sha256 => run::<Hmac<sha2::Sha256>>(key, parts),
-            HmacAlg::Sha384 => run::<Hmac<sha2::Sha384>>(key, parts),
-            HmacAlg::Sha512 => run::<Hmac<sha2::Sha512>>(key, parts),
+            HmacAlg::Sha1 => run::<Hmac<Sha1>>(key, parts),
+            HmacAlg::Sha224 => run::<Hmac<Sha224>>(key, parts),
+            HmacAlg::Sha256 => run::<Hmac<Sha256>>(key, parts),
+            HmacAlg::Sha384 => run::<Hmac<Sha384>>(key, parts),
+            HmacAlg::Sha512 => run::<Hmac<Sha512>>(key, parts),
         }
     }
 
@@ -267,11 +268,11 @@ impl HmacAlg {
     /// PBKDF2 (RFC 8018 §5.2) with this HMAC as PRF.
     pub fn pbkdf2(self, password: &[u8], salt: &[u8], rounds: u32, out: &mut [u8]) {
         match self {
-            HmacAlg::Sha1 => pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, salt, rounds, out),
-            HmacAlg::Sha224 => pbkdf2::pbkdf2_hmac::<sha2::Sha224>(password, salt, rounds, out),
-            HmacAlg::Sha256 => pbkdf2::pbkdf2_hmac::<sha2::Sha256>(password, salt, rounds, out),
-            HmacAlg::Sha384 => pbkdf2::pbkdf2_hmac::<sha2::Sha384>(password, salt, rounds, out),
-            HmacAlg::Sha512 => pbkdf2::pbkdf2_hmac::<sha2::Sha512>(password, salt, rounds, out),
+            HmacAlg::Sha1 => pbkdf2::pbkdf2_hmac::<Sha1>(password, salt, rounds, out),
+            HmacAlg::Sha224 => pbkdf2::pbkdf2_hmac::<Sha224>(password, salt, rounds, out),
+            HmacAlg::Sha256 => pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, rounds, out),
+            HmacAlg::Sha384 => pbkdf2::pbkdf2_hmac::<Sha384>(password, salt, rounds, out),
+            HmacAlg::Sha512 => pbkdf2::pbkdf2_hmac::<Sha512>(password, salt, rounds, out),
         }
     }
 

@@ -7,9 +7,10 @@
 use alloc::vec::Vec;
 
 use cipher::{BlockModeDecrypt, BlockModeEncrypt, KeyIvInit};
-use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
+
+use crate::mac::digests::{Digest, Sha1};
 
 /// RFC 3217 §3.1's fixed IV of the second encryption pass.
 const IV2: [u8; 8] = [0x4a, 0xdd, 0xa2, 0x2c, 0x79, 0xe8, 0x21, 0x05];
