@@ -4,6 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
+#[path = "support/pskc_fields.rs"]
+mod pskc_fields;
+use pskc_fields::fields;
+
 use otpkit::pskc::{
     Decryption, Generator, LimitKind, Limits, NewKey, NewKeyKind, Protection, PskcErrorKind,
     PskcReader, PskcWriter, ReadOptions, Unusable, Warning, WriteCipher, WriteError, read, write,
@@ -443,35 +447,7 @@ fn write_read_round_trip_each_protection() {
     keys[0].manufacturer = Some("Maker & Co".into());
     keys[1].algorithm = otpkit::Algorithm::Sha512;
     keys[1].digits = 8;
-    let psk16 = [9u8; 16];
-    let psk32 = [8u8; 32];
-    let cases: [(Protection<'_>, Decryption<'_>); 4] = [
-        (Protection::Plaintext, Decryption::None),
-        (
-            Protection::PreSharedKey {
-                key: &psk16,
-                key_name: "k",
-                cipher: WriteCipher::Aes128Cbc,
-            },
-            Decryption::PreSharedKey(&psk16),
-        ),
-        (
-            Protection::PreSharedKey {
-                key: &psk32,
-                key_name: "k",
-                cipher: WriteCipher::Aes256Cbc,
-            },
-            Decryption::PreSharedKey(&psk32),
-        ),
-        (
-            Protection::Password {
-                password: b"secret pw",
-                iterations: 10,
-            },
-            Decryption::Password(b"secret pw"),
-        ),
-    ];
-    for (i, (protection, decryption)) in cases.into_iter().enumerate() {
+    for (i, (protection, decryption)) in protections().into_iter().enumerate() {
         let doc = write(&keys, protection).unwrap();
         let c = read(doc.as_bytes(), decryption, &ReadOptions::strict()).unwrap();
         assert!(c.errors.is_empty(), "#{i}: {:?}", c.errors);
@@ -488,7 +464,7 @@ fn write_read_round_trip_each_protection() {
     }
     // Fresh IVs and MAC keys: two writes differ.
     let p = Protection::PreSharedKey {
-        key: &psk16,
+        key: &PSK16,
         key_name: "k",
         cipher: WriteCipher::Aes128Cbc,
     };
@@ -497,7 +473,7 @@ fn write_read_round_trip_each_protection() {
         write(
             &keys,
             Protection::PreSharedKey {
-                key: &psk32,
+                key: &PSK32,
                 key_name: "k",
                 cipher: WriteCipher::Aes128Cbc
             }
@@ -677,22 +653,6 @@ fn protections() -> [(Protection<'static>, Decryption<'static>); 4] {
             Decryption::Password(b"secret pw"),
         ),
     ]
-}
-
-/// Every field of a read key but the secret.
-fn fields(k: &otpkit::pskc::PskcKey) -> String {
-    format!(
-        "{k:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-        k.user_id,
-        k.friendly_name,
-        k.key_profile_id,
-        k.key_reference,
-        k.crypto_module_id,
-        k.challenge_format,
-        k.time,
-        k.time_drift,
-        k.warnings
-    )
 }
 
 fn stream(keys: &[NewKey], protection: Protection<'_>) -> Vec<u8> {

@@ -15,10 +15,13 @@
     clippy::panic
 )]
 
+#[path = "support/pskc_fields.rs"]
+mod pskc_fields;
+use pskc_fields::fields;
+
 use otpkit::Algorithm;
 use otpkit::pskc::{
-    Decryption, NewKey, NewKeyKind, Protection, PskcKey, PskcWriter, ReadOptions, WriteCipher,
-    read, write,
+    Decryption, NewKey, NewKeyKind, Protection, PskcWriter, ReadOptions, WriteCipher, read, write,
 };
 use proptest::prelude::*;
 
@@ -166,20 +169,4 @@ proptest! {
             }
         }
     }
-}
-
-/// Every field of a read key but the secret.
-fn fields(k: &PskcKey) -> String {
-    format!(
-        "{k:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
-        k.user_id,
-        k.friendly_name,
-        k.key_profile_id,
-        k.key_reference,
-        k.crypto_module_id,
-        k.challenge_format,
-        k.time,
-        k.time_drift,
-        k.warnings
-    )
 }
