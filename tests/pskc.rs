@@ -431,27 +431,12 @@ fn streaming_reader_yields_each_key() {
 
 #[test]
 fn write_read_round_trip_each_protection() {
-    let mut keys = vec![
-        NewKey::new("h1", NewKeyKind::Hotp { counter: 7 }, &[1; 20]),
-        NewKey::new("t1", NewKeyKind::Totp { period: 60 }, &[2; 32]),
-        NewKey::new(
-            "o1",
-            NewKeyKind::Ocra {
-                suite: "OCRA-1:HOTP-SHA1-6:QN08".into(),
-                counter: None,
-            },
-            &[3; 20],
-        ),
-    ];
-    keys[0].serial_no = Some("SN000001".into());
-    keys[0].manufacturer = Some("Maker & Co".into());
-    keys[1].algorithm = otpkit::Algorithm::Sha512;
-    keys[1].digits = 8;
+    let keys = each_kind();
     for (i, (protection, decryption)) in protections().into_iter().enumerate() {
         let doc = write(&keys, protection).unwrap();
         let c = read(doc.as_bytes(), decryption, &ReadOptions::strict()).unwrap();
         assert!(c.errors.is_empty(), "#{i}: {:?}", c.errors);
-        assert_eq!(c.keys.len(), 3);
+        assert_eq!(c.keys.len(), keys.len());
         for (w, r) in keys.iter().zip(&c.keys) {
             assert_eq!(r.id, w.id, "#{i}");
             assert_eq!(r.secret(), Some(&w.secret[..]), "#{i}");
